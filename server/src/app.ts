@@ -7,10 +7,11 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { createGuards } from './auth/guards.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { TokenService } from './auth/tokens.js';
+import { UserCache } from './auth/user-cache.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import { createMailer, type Mailer } from './email/mailer.js';
@@ -20,6 +21,7 @@ import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/sc
 import { validatorCompiler } from './http/validation.js';
 import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
+import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
 import { privateRoutes } from './private/routes.js';
 import { usersRoutes } from './users/routes.js';
@@ -53,25 +55,32 @@ export function createContext(deps: AppDependencies): AppContext {
     config.emailResetTokenExpireHours,
     deps.clock ?? systemClock,
   );
+  const userCache = new UserCache((id) => users.getById(id));
+  users.onUserChanged = (id) => userCache.invalidate(id);
   return {
     config,
     users,
     items: new ItemsService(database.db),
     tokens,
-    guards: createGuards(tokens, users),
+    userCache,
+    guards: createGuards(tokens, userCache),
     mailer: deps.mailer ?? createMailer(config.smtp),
   };
 }
 
 export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   const ctx = createContext(deps);
+  await ctx.userCache.start(deps.database);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
+    // Per-request lines are written by installRequestLogging, at debug (see logging.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1024 },
   });
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
+  installRequestLogging(app);
 
   for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody]) app.addSchema(schema);
 
@@ -121,6 +130,9 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   if (ctx.config.environment === 'local') await app.register(privateRoutes, options);
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
-  app.addHook('onClose', async () => ctx.mailer.close());
+  app.addHook('onClose', async () => {
+    await ctx.userCache.stop();
+    await ctx.mailer.close();
+  });
   return { app, ctx };
 }

@@ -6,8 +6,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
-import type { UsersService } from '../users/service.js';
 import type { TokenService } from './tokens.js';
+import type { UserCache } from './user-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,13 +27,14 @@ export interface Guards {
   requireSuperuser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
-export function createGuards(tokens: TokenService, users: UsersService): Guards {
+/** Users are read through the process's cache: the database is not on every request's path. */
+export function createGuards(tokens: TokenService, users: Pick<UserCache, 'get'>): Guards {
   async function requireUser(request: FastifyRequest): Promise<void> {
     const token = bearerToken(request);
     if (!token) throw new HttpError(401, Messages.notAuthenticated, { 'WWW-Authenticate': 'Bearer' });
     const claims = await tokens.verifyAccessToken(token);
     if (!claims) throw new HttpError(403, Messages.badCredentials);
-    const user = await users.getById(claims.userId);
+    const user = await users.get(claims.userId);
     if (!user) throw new HttpError(404, Messages.userNotFound);
     if (!user.isActive) throw new HttpError(400, Messages.inactiveUser);
     request.currentUser = user;

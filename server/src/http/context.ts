@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Guards } from '../auth/guards.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { UserCache } from '../auth/user-cache.js';
 import type { Config } from '../config.js';
 import type { Mailer } from '../email/mailer.js';
 import type { ItemsService } from '../items/service.js';
@@ -16,6 +17,8 @@ export interface AppContext {
   items: ItemsService;
   tokens: TokenService;
   guards: Guards;
+  /** Started and stopped by buildApp; bypassed (reads the database) while not listening. */
+  userCache: UserCache;
   mailer: Mailer;
 }
 

@@ -3,10 +3,12 @@
  * rules around them. No HTTP here: refusals are typed errors the routes map to
  * the contract's status codes and messages.
  */
-import { and, asc, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { type Database, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
+import { afterPosition, type KeysetPosition } from '../db/keyset.js';
 import { type UserRow, users } from '../db/schema.js';
+import { type UserSortField, userQueries, userSort } from './queries.js';
 
 /** The address is already held by another account (in any letter case). */
 export class EmailTakenError extends Error {
@@ -46,6 +48,16 @@ export interface UserQuery {
   isSuperuser?: boolean;
   isVerified?: boolean;
   orderBy?: UserOrder;
+  /** Keyset paging: start after this row (from a previous page's cursor); `skip` still applies after it. */
+  after?: KeysetPosition;
+}
+
+export interface UserPage {
+  rows: UserRow[];
+  /** All users matching the filters, ignoring skip, limit and the cursor. */
+  count: number;
+  /** Where the next page starts; `null` when this page reached the end. */
+  next: KeysetPosition | null;
 }
 
 export type LoginResult =
@@ -59,13 +71,19 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
   ) {}
 
+  /**
+   * Called with a user's id after every change to their row, so this process's
+   * user cache forgets it at once (other processes hear it by NOTIFY).
+   */
+  onUserChanged: (id: string) => void = () => {};
+
   async getById(id: string): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(eq(users.id, id));
+    const [row] = await userQueries(this.db).byId.execute({ id });
     return row ?? null;
   }
 
   async getByEmail(email: string): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(emailIs(email));
+    const [row] = await userQueries(this.db).byEmail.execute({ email });
     return row ?? null;
   }
 
@@ -105,19 +123,39 @@ export class UsersService {
     }
   }
 
-  async list(query: UserQuery): Promise<{ rows: UserRow[]; count: number }> {
+  async list(query: UserQuery): Promise<UserPage> {
     const where = userFilter(query);
-    const [rows, [total]] = await Promise.all([
+    const order = query.orderBy ?? '-created_at';
+    const sort = userSort(order.replace(/^-/, '') as UserSortField, order.startsWith('-'));
+    const [found, total] = await Promise.all([
       this.db
-        .select()
+        .select({ ...getTableColumns(users), sortKey: sort.keyText })
         .from(users)
-        .where(where)
-        .orderBy(...userOrder(query.orderBy ?? '-created_at'))
+        .where(query.after ? and(where, afterPosition(sort.keyset, query.after)) : where)
+        .orderBy(...sort.orderBy)
         .offset(query.skip)
-        .limit(query.limit),
-      this.db.select({ value: count() }).from(users).where(where),
+        // One row more than asked tells whether there is a next page.
+        .limit(query.limit + 1),
+      this.count(where),
     ]);
-    return { rows, count: Number(total?.value ?? 0) };
+    const hasMore = found.length > query.limit;
+    const page = found.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      rows: page.map(({ sortKey: _, ...row }) => row),
+      count: total,
+      next: hasMore && last ? { key: last.sortKey, id: last.id } : null,
+    };
+  }
+
+  /** Exact. Without filters it is one row kept by triggers, not a scan of every user. */
+  private async count(where: SQL | undefined): Promise<number> {
+    if (!where) {
+      const [row] = await userQueries(this.db).total.execute();
+      return Number(row?.value ?? 0);
+    }
+    const [row] = await this.db.select({ value: count() }).from(users).where(where);
+    return Number(row?.value ?? 0);
   }
 
   /** Applies a partial change; `null` when the user does not exist. */
@@ -132,6 +170,7 @@ export class UsersService {
     if (Object.keys(values).length === 0) return this.getById(id);
     try {
       const [row] = await this.db.update(users).set(values).where(eq(users.id, id)).returning();
+      this.onUserChanged(id);
       return row ?? null;
     } catch (error) {
       throw translateUniqueViolation(error);
@@ -141,12 +180,14 @@ export class UsersService {
   /** Deletes the user and, by the foreign key's cascade, their items. */
   async delete(id: string): Promise<boolean> {
     const deleted = await this.db.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+    this.onUserChanged(id);
     return deleted.length > 0;
   }
 
   async setPassword(id: string, password: string): Promise<void> {
     const hashedPassword = await this.hasher.hash(password);
     await this.db.update(users).set({ hashedPassword }).where(eq(users.id, id));
+    this.onUserChanged(id);
   }
 
   /**
@@ -178,11 +219,12 @@ export class UsersService {
       .update(users)
       .set({ hashedPassword })
       .where(and(eq(users.id, user.id), eq(users.hashedPassword, user.hashedPassword)));
+    this.onUserChanged(user.id);
   }
 }
 
 /** Email equality as the unique index defines it: case-insensitive. */
-function emailIs(email: string): SQL {
+export function emailIs(email: string): SQL {
   return sql`lower(${users.email}) = lower(${email})`;
 }
 
@@ -205,15 +247,4 @@ function userFilter(query: UserQuery): SQL | undefined {
   if (query.isSuperuser !== undefined) conditions.push(eq(users.isSuperuser, query.isSuperuser));
   if (query.isVerified !== undefined) conditions.push(eq(users.isVerified, query.isVerified));
   return and(...conditions);
-}
-
-function userOrder(order: UserOrder): SQL[] {
-  const direction = order.startsWith('-') ? desc : asc;
-  const column = {
-    created_at: users.createdAt,
-    email: sql`lower(${users.email})`,
-    full_name: users.fullName,
-  }[order.replace(/^-/, '') as 'created_at' | 'email' | 'full_name'];
-  // The id breaks ties so that pages never overlap or skip rows.
-  return [direction(column), direction(users.id)];
 }
