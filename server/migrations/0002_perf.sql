@@ -57,7 +57,17 @@ CREATE TRIGGER user_deleted_count AFTER DELETE ON "user"
 CREATE TRIGGER user_truncated_count AFTER TRUNCATE ON "user"
   FOR EACH STATEMENT EXECUTE FUNCTION roster_count_users();
 
--- 3. Keyset pages: order_by=email walks user_email_lower_key; full_name needs its own.
+-- 3. Indexes that the list queries can walk. The ones of 0000 were declared
+--    DESC NULLS LAST, which an ORDER BY … DESC (NULLS FIRST) cannot use: every
+--    first page sorted the whole table. Plain ascending indexes serve both
+--    directions (a backward scan is DESC NULLS FIRST). order_by=email walks
+--    user_email_lower_key; full_name gets its own.
+DROP INDEX "user_created_at_idx";
+CREATE INDEX "user_created_at_idx" ON "user" USING btree ("created_at","id");
+DROP INDEX "item_created_at_idx";
+CREATE INDEX "item_created_at_idx" ON "item" USING btree ("created_at","id");
+DROP INDEX "item_owner_created_at_idx";
+CREATE INDEX "item_owner_created_at_idx" ON "item" USING btree ("owner_id","created_at","id");
 CREATE INDEX "user_full_name_idx" ON "user" USING btree ("full_name","id");
 
 -- 4. Substring search (ILIKE '%q%') on email and full name through trigram GIN

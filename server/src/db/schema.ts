@@ -21,7 +21,8 @@ export const users = pgTable(
   (table) => [
     // One address is one account whatever its case; the index is what decides races.
     uniqueIndex('user_email_lower_key').on(sql`lower(${table.email})`),
-    index('user_created_at_idx').on(table.createdAt.desc(), table.id.desc()),
+    // Ascending (migration 0002): a backward scan serves ORDER BY created_at DESC, id DESC.
+    index('user_created_at_idx').on(table.createdAt, table.id),
     // Keyset pages ordered by full name (migration 0002).
     index('user_full_name_idx').on(table.fullName, table.id),
     // Substring search; created by migration 0002 only where pg_trgm is available.
@@ -52,8 +53,9 @@ export const items = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    index('item_owner_created_at_idx').on(table.ownerId, table.createdAt.desc()),
-    index('item_created_at_idx').on(table.createdAt.desc(), table.id.desc()),
+    // Ascending (migration 0002): a backward scan serves ORDER BY created_at DESC, id DESC.
+    index('item_owner_created_at_idx').on(table.ownerId, table.createdAt, table.id),
+    index('item_created_at_idx').on(table.createdAt, table.id),
   ],
 );
 
