@@ -32,10 +32,12 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       `${options.method ?? 'GET'} ${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
     );
   }
+  // Nothing answered within the segment: the latency is "longer than the segment", not 0.
+  const answered = result.requests.total > 0;
   return {
     requestsPerSecond: result.requests.total / options.seconds,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: answered ? result.latency.p50 : Number.POSITIVE_INFINITY,
+    p99: answered ? result.latency.p99 : Number.POSITIVE_INFINITY,
     requests: result.requests.total,
   };
 }
@@ -43,10 +45,10 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 /** Adds up runs of the same target (interleaved halves of a comparison). */
 export function combine(runs: LoadResult[]): LoadResult {
   const requests = runs.reduce((sum, r) => sum + r.requests, 0);
-  const seconds = runs.reduce((sum, r) => sum + r.requests / r.requestsPerSecond, 0);
+  const seconds = runs.reduce((sum, r) => sum + (r.requests > 0 ? r.requests / r.requestsPerSecond : 0), 0);
   // Percentiles cannot be merged exactly; the worse run's is the honest one to show.
   return {
-    requestsPerSecond: requests / seconds,
+    requestsPerSecond: seconds > 0 ? requests / seconds : 0,
     p50: Math.max(...runs.map((r) => r.p50)),
     p99: Math.max(...runs.map((r) => r.p99)),
     requests,

@@ -95,7 +95,7 @@ export function rssMiB(pid: number): number {
 
 export async function startRoster(env: Record<string, string>): Promise<Child> {
   const port = await freePort();
-  const main = path.join(repoRoot, 'server/dist/main.js');
+  const main = path.join(repoRoot, 'server/dist/start.cjs');
   return startChild(process.execPath, [main], { HOST: '127.0.0.1', PORT: String(port), ...env }, port);
 }
 

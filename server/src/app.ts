@@ -9,12 +9,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { createGuards } from './auth/guards.js';
+import { OneTimeTokens } from './auth/one-time-tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { TokenService } from './auth/tokens.js';
 import { UserCache } from './auth/user-cache.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import { createMailer, type Mailer } from './email/mailer.js';
+import { Outbox } from './email/outbox.js';
+import { defaultWorkerOptions, EmailWorker, type WorkerOptions } from './email/worker.js';
 import type { AppContext } from './http/context.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
@@ -24,6 +27,7 @@ import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
 import { privateRoutes } from './private/routes.js';
+import { AccountEmails } from './users/account-emails.js';
 import { usersRoutes } from './users/routes.js';
 import { UsersService } from './users/service.js';
 import { type Clock, systemClock } from './utils/clock.js';
@@ -38,6 +42,8 @@ export interface AppDependencies {
   mailer?: Mailer;
   clock?: Clock;
   logger?: FastifyBaseLogger;
+  /** Overrides for the outbox worker (tests use short retry delays); `false` keeps it from starting. */
+  emailWorker?: Partial<WorkerOptions> | false;
 }
 
 export interface RosterApp {
@@ -47,30 +53,46 @@ export interface RosterApp {
 
 export function createContext(deps: AppDependencies): AppContext {
   const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
   const hasher = new PasswordHasher(config.argon2);
-  const users = new UsersService(database.db, hasher);
-  const tokens = new TokenService(
-    config.secretKey,
-    config.accessTokenExpireMinutes,
-    config.emailResetTokenExpireHours,
-    deps.clock ?? systemClock,
-  );
+  const oneTimeTokens = new OneTimeTokens(clock, config.emailResetTokenExpireHours);
+  const users = new UsersService(database.db, hasher, oneTimeTokens);
+  const tokens = new TokenService(config.secretKey, config.accessTokenExpireMinutes, clock);
+  const outbox = new Outbox(database.db, {
+    keepOnly: config.mailMode === 'mailbox',
+    messageIdDomain: config.smtp?.fromEmail.split('@')[1] ?? 'roster.localhost',
+    clock,
+  });
+  const brand = { projectName: config.projectName, frontendHost: config.frontendHost };
   const userCache = new UserCache((id) => users.getById(id));
   users.onUserChanged = (id) => userCache.invalidate(id);
   return {
     config,
+    clock,
     users,
     items: new ItemsService(database.db),
     tokens,
+    oneTimeTokens,
     userCache,
     guards: createGuards(tokens, userCache),
     mailer: deps.mailer ?? createMailer(config.smtp),
+    outbox,
+    accountEmails: new AccountEmails(
+      database.db,
+      outbox,
+      oneTimeTokens,
+      brand,
+      config.emailResetTokenExpireHours,
+      clock,
+      config.mailMode !== 'off',
+    ),
   };
 }
 
 export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   const ctx = createContext(deps);
-  await ctx.userCache.start(deps.database);
+  const { database } = deps;
+  await ctx.userCache.start(database);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -130,6 +152,23 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   if (ctx.config.environment === 'local') await app.register(privateRoutes, options);
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  if (ctx.config.mailMode === 'smtp' && deps.emailWorker !== false) {
+    const worker = new EmailWorker(
+      ctx.outbox,
+      ctx.mailer,
+      ctx.clock,
+      app.log,
+      {
+        ...defaultWorkerOptions,
+        retentionDays: ctx.config.emailRetentionDays,
+        ...deps.emailWorker,
+      },
+      (before) => ctx.oneTimeTokens.purge(database.db, before),
+    );
+    app.addHook('onReady', async () => worker.start());
+    app.addHook('onClose', async () => worker.stop());
+  }
   app.addHook('onClose', async () => {
     await ctx.userCache.stop();
     await ctx.mailer.close();
