@@ -101,10 +101,12 @@ export function svgChart(report: Report): string {
   return `${parts.join('\n')}\n`;
 }
 
+/** A full run writes latest.* (committed); a quick run quick.* (ignored by git), so CI never overwrites the record. */
 export function writeReport(dir: string, report: Report): { json: string; svg: string } {
   fs.mkdirSync(dir, { recursive: true });
-  const json = path.join(dir, 'latest.json');
-  const svg = path.join(dir, 'latest.svg');
+  const name = report.mode === 'full' ? 'latest' : 'quick';
+  const json = path.join(dir, `${name}.json`);
+  const svg = path.join(dir, `${name}.svg`);
   // Written to a temporary name first so an interrupted run never leaves half a file.
   fs.writeFileSync(`${json}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
   fs.renameSync(`${json}.tmp`, json);

@@ -185,6 +185,35 @@ async function main(): Promise<void> {
     details: { roster: meResult, bare: bareResult },
   });
 
+  // Row 1b: what a log line per request costs — a second Roster on the same database at LOG_LEVEL=debug,
+  // against the first (default level: no per-request line) in interleaved halves.
+  log('row 1b: GET /users/me with a log line per request (LOG_LEVEL=debug)');
+  const verbose = await track(startRoster(rosterEnv({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'debug' })));
+  await verbose.ready('/api/v1/utils/health-check/');
+  const verboseUrl = `${verbose.baseUrl}/api/v1/users/me`;
+  await load({ url: verboseUrl, connections: 50, seconds: WARMUP, headers: meHeaders });
+  const quietRuns: LoadResult[] = [];
+  const verboseRuns: LoadResult[] = [];
+  for (let i = 0; i < 2; i++) {
+    quietRuns.push(await load({ url: meUrl, connections: 50, seconds: SEGMENT / 2, headers: meHeaders }));
+    verboseRuns.push(await load({ url: verboseUrl, connections: 50, seconds: SEGMENT / 2, headers: meHeaders }));
+  }
+  await stop(verbose);
+  const quiet = combine(quietRuns);
+  const logged = combine(verboseRuns);
+  const row1bRatio = logged.requestsPerSecond / quiet.requestsPerSecond;
+  rows.push({
+    id: '1b',
+    what: 'GET /users/me, a log line per request',
+    result: `${perSecond(logged.requestsPerSecond)} at LOG_LEVEL=debug`,
+    dividedBy: `the same at the default level: ${perSecond(quiet.requestsPerSecond)}`,
+    score: row1bRatio,
+    target: '> 0.5 (logging must not halve it)',
+    margin: row1bRatio / 0.5,
+    met: row1bRatio > 0.5,
+    details: { debug: logged, default: quiet },
+  });
+
   // Row 2: logins against argon2id verifications on the same thread-pool size.
   log(`row 2: POST /login/access-token, 16 connections vs argon2id verifies on ${threadPool} threads`);
   const loginLoad = { url: `${roster.baseUrl}/api/v1/login/access-token`, method: 'POST' as const, headers: FORM };
@@ -327,7 +356,7 @@ async function main(): Promise<void> {
     details: { coldStartMs: liteColdStart, restartMs: liteRestart, idleRssMiB: liteIdleRss, load: liteRun },
   });
 
-  const order = ['1', '2', '3', '4a', '4b', '4c', '4d', '5', '6a', '6b'];
+  const order = ['1', '1b', '2', '3', '4a', '4b', '4c', '4d', '5', '6a', '6b'];
   rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const report: Report = {
     mode: quick ? 'quick' : 'full',
