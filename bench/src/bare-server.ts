@@ -6,7 +6,14 @@
 import Fastify from 'fastify';
 import { jwtVerify } from 'jose';
 
-const key = new TextEncoder().encode(process.env.SECRET_KEY ?? '');
+// Imported once, as Roster does (jose would re-import raw bytes on every call).
+const key = await crypto.subtle.importKey(
+  'raw',
+  new TextEncoder().encode(process.env.SECRET_KEY ?? ''),
+  { name: 'HMAC', hash: 'SHA-256' },
+  false,
+  ['verify'],
+);
 const user = {
   id: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
   email: 'bench@example.com',

@@ -4,7 +4,6 @@
  */
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -21,6 +20,7 @@ import { defaultWorkerOptions, EmailWorker, type WorkerOptions } from './email/w
 import type { AppContext } from './http/context.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
 import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
@@ -106,7 +106,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
 
   for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody]) app.addSchema(schema);
 
-  await app.register(helmet, {
+  installSecurityHeaders(app, {
     // The interactive docs load their own script and styles from /docs.
     contentSecurityPolicy: {
       directives: {
