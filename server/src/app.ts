@@ -25,6 +25,9 @@ import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
 import { loginRoutes } from './login/routes.js';
 import { privateRoutes } from './private/routes.js';
+import { installBruteForceProtection } from './security/hooks.js';
+import { fastifyTrustProxy } from './security/keys.js';
+import { createBruteForceProtection } from './security/protection.js';
 import { AccountEmails } from './users/account-emails.js';
 import { usersRoutes } from './users/routes.js';
 import { UsersService } from './users/service.js';
@@ -72,6 +75,7 @@ export function createContext(deps: AppDependencies): AppContext {
     guards: createGuards(tokens, users),
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
+    bruteForce: createBruteForceProtection(config, database.db),
     accountEmails: new AccountEmails(
       database.db,
       outbox,
@@ -91,9 +95,11 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 1024 },
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
   });
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
+  installBruteForceProtection(app, ctx.bruteForce, ctx.clock);
 
   for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody]) app.addSchema(schema);
 

@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { Mailer } from '../email/mailer.js';
 import type { Outbox } from '../email/outbox.js';
 import type { ItemsService } from '../items/service.js';
+import type { BruteForceProtection } from '../security/protection.js';
 import type { AccountEmails } from '../users/account-emails.js';
 import type { UsersService } from '../users/service.js';
 import type { Clock } from '../utils/clock.js';
@@ -26,6 +27,8 @@ export interface AppContext {
   outbox: Outbox;
   oneTimeTokens: OneTimeTokens;
   accountEmails: AccountEmails;
+  /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
+  bruteForce: BruteForceProtection;
 }
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;
