@@ -3,6 +3,7 @@
  * processes sharing one PostgreSQL database, then two sharing one Redis.
  */
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { createPostgresDatabase, onPostgres } from '../helpers/database.js';
 import { type RosterProcess, startRoster } from '../helpers/process.js';
@@ -87,12 +88,11 @@ describe.skipIf(!onPostgres || !redisUrl)('two Roster processes on one Redis', (
     try {
       const env = { ...baseEnv(database.url), REDIS_URL: redisUrl as string, REDIS_KEY_PREFIX: prefix };
       await withTwo(env, checkSharedCounters);
-      const pg = await import('pg');
-      const client = new pg.default.Client({ connectionString: database.url });
+      const client = new pg.Client({ connectionString: database.url });
       await client.connect();
-      const { rows } = await client.query('SELECT count(*)::int AS n FROM rate_limit_counter');
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM rate_limit_counter');
       await client.end();
-      expect(rows[0].n).toBe(0);
+      expect(rows[0]?.n).toBe(0);
     } finally {
       await database.drop();
     }
