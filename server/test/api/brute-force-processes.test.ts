@@ -66,7 +66,7 @@ async function checkSharedCounters(a: RosterProcess, b: RosterProcess): Promise<
   expect((await login(b, 'someone@example.com', 'wrong')).status).toBe(400);
   const seventh = await login(a, 'someone-else@example.com', 'wrong');
   expect(seventh.status).toBe(429);
-  expect((await seventh.json()).detail).toMatch(/^Too many requests; try again in \d+ seconds$/);
+  expect(((await seventh.json()) as { detail: string }).detail).toMatch(/^Too many requests; try again in \d+ seconds$/);
   expect((await login(b, 'someone-else@example.com', 'wrong')).status).toBe(429);
 }
 
