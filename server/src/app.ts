@@ -30,6 +30,9 @@ import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
 import { privateRoutes } from './private/routes.js';
+import { installBruteForceProtection } from './security/hooks.js';
+import { fastifyTrustProxy } from './security/keys.js';
+import { createBruteForceProtection } from './security/protection.js';
 import { sessionsRoutes } from './sessions/routes.js';
 import { SessionsService } from './sessions/service.js';
 import { SessionCache } from './sessions/session-cache.js';
@@ -105,6 +108,7 @@ export function createContext(deps: AppDependencies): AppContext {
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
     accountEmails,
+    bruteForce: createBruteForceProtection(config, database.db),
   };
 }
 
@@ -119,10 +123,24 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     // Per-request lines are written by installRequestLogging, at debug (see logging.ts).
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1024 },
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
   });
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   installRequestLogging(app);
+  installBruteForceProtection(app, ctx.bruteForce, ctx.clock);
+  ctx.bruteForce.lockout.onLockTriggered(async (lock) => {
+    const target = await ctx.users.getByEmail(lock.username);
+    await ctx.audit.record(
+      ctx.db,
+      { actorId: null, ip: lock.ip, userAgent: null },
+      {
+        type: 'login.locked',
+        targetId: target?.id ?? null,
+        details: { scope: lock.scope, username: lock.username, failures: lock.failures, lock_seconds: lock.lockSeconds },
+      },
+    );
+  });
 
   for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody]) app.addSchema(schema);
 
