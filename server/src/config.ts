@@ -142,11 +142,7 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     port,
     logLevel: oneOf(raw, 'LOG_LEVEL', LOG_LEVELS, 'info', problems),
     smtp: null,
-    argon2: {
-      memoryKib: integer(raw, 'ARGON2_MEMORY_KIB', 19456, problems, { min: 19456, max: 4 * 1024 * 1024 }),
-      iterations: integer(raw, 'ARGON2_ITERATIONS', 2, problems, { min: 2, max: 100 }),
-      parallelism: integer(raw, 'ARGON2_PARALLELISM', 1, problems, { min: 1, max: 64 }),
-    },
+    argon2: argon2Settings(raw, problems),
   };
 
   const smtpTls = boolean(raw, 'SMTP_TLS', true, problems);
@@ -167,6 +163,34 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
   checkSecrets(config, databaseUrl, problems, warnings);
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, warnings };
+}
+
+/** What the `roster` CLI needs: where the database is and how to hash passwords. */
+export type ToolConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'argon2'>;
+
+/**
+ * The CLI's settings, from the same sources as the service's. It neither signs
+ * tokens nor sends mail, so it does not insist on SECRET_KEY, PROJECT_NAME or the
+ * superuser settings: an operator can run it with only DATABASE_URL set.
+ */
+export function loadToolConfig(source: Source): ToolConfig {
+  const problems: string[] = [];
+  const raw = definedOnly(source);
+  const config: ToolConfig = {
+    databaseUrl: postgresUrl(raw, problems),
+    dataDir: path.resolve(repoRoot, raw.DATA_DIR ?? './data'),
+    argon2: argon2Settings(raw, problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function argon2Settings(raw: Source, problems: string[]): Argon2Settings {
+  return {
+    memoryKib: integer(raw, 'ARGON2_MEMORY_KIB', 19456, problems, { min: 19456, max: 4 * 1024 * 1024 }),
+    iterations: integer(raw, 'ARGON2_ITERATIONS', 2, problems, { min: 2, max: 100 }),
+    parallelism: integer(raw, 'ARGON2_PARALLELISM', 1, problems, { min: 1, max: 64 }),
+  };
 }
 
 /** Weak secrets: a warning on a developer's machine, a refusal to start anywhere else. */
