@@ -65,7 +65,8 @@ function summarize(terminal: Terminal, report: ImportReport, from: string, unit:
   );
   if (report.skipped > 0) {
     say(terminal, `Skipped ${report.skipped} users whose email or id is taken:`);
-    for (const s of report.skippedExamples) say(terminal, `  ${unit} ${s.line}: ${s.email} (${s.reason})`);
+    for (const s of report.skippedExamples.sort((a, b) => a.line - b.line))
+      say(terminal, `  ${unit} ${s.line}: ${s.email} (${s.reason})`);
     if (report.skipped > report.skippedExamples.length)
       say(terminal, `  … and ${report.skipped - report.skippedExamples.length} more`);
   }
