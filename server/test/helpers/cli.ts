@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { type DbHandle, openDatabase } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import foreignHashes from '../fixtures/foreign-hashes.json' with { type: 'json' };
@@ -127,11 +128,16 @@ export async function writeUsersFile(file: string, count: number, emailPrefix = 
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
+/** The rows of a raw query (tests only: the text is trusted). */
+export async function queryRows<T = Record<string, unknown>>(handle: DbHandle, sqlText: string): Promise<T[]> {
+  const result = (await handle.db.execute(sql.raw(sqlText))) as unknown as { rows: T[] };
+  return result.rows;
+}
+
 /** Reads a number from a query's first row. */
 export async function countRows(handle: DbHandle, sqlText: string): Promise<number> {
-  const { sql } = await import('drizzle-orm');
-  const result = (await handle.db.execute(sql.raw(sqlText))) as unknown as { rows: Record<string, unknown>[] };
-  return Number(Object.values(result.rows[0] ?? {})[0] ?? 0);
+  const [row] = await queryRows(handle, sqlText);
+  return Number(Object.values(row ?? {})[0] ?? 0);
 }
 
 /** Signs in through the API (the real app, in this process) on `handle`; returns the status code. */

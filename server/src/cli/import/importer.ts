@@ -72,14 +72,15 @@ const USER_COLUMNS = [
 ] as const;
 const ITEM_COLUMNS = ['id', 'owner_id', 'title', 'description', 'created_at'] as const;
 
-const CREATE_STAGING = `
-  CREATE TEMP TABLE roster_import_user (
+const CREATE_STAGING = [
+  `CREATE TEMP TABLE roster_import_user (
     line bigint NOT NULL, id uuid NOT NULL, email text NOT NULL, hashed_password text NOT NULL, full_name text,
     is_active boolean NOT NULL, is_superuser boolean NOT NULL, is_verified boolean NOT NULL, created_at timestamptz
-  ) ON COMMIT DROP;
-  CREATE TEMP TABLE roster_import_item (
+  ) ON COMMIT DROP`,
+  `CREATE TEMP TABLE roster_import_item (
     id uuid, owner_id uuid NOT NULL, title text NOT NULL, description text, created_at timestamptz
-  ) ON COMMIT DROP`;
+  ) ON COMMIT DROP`,
+];
 
 /**
  * Moves one staged batch. The final SELECT sees the snapshot from before the
@@ -131,7 +132,7 @@ export async function importUsers(
     withoutPassword: 0,
   };
   return withBulkSession(database, { rollback: options.dryRun }, async (session) => {
-    await session.query(CREATE_STAGING);
+    for (const statement of CREATE_STAGING) await session.query(statement);
     const batch = new Batch(report);
     // One batch is written while the next is read and checked.
     let writing: Promise<void> = Promise.resolve();
