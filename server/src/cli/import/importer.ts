@@ -133,7 +133,7 @@ export async function importUsers(
   };
   return withBulkSession(database, { rollback: options.dryRun }, async (session) => {
     for (const statement of CREATE_STAGING) await session.query(statement);
-    const batch = new Batch(report);
+    const batch = new Batch(report, source.unit);
     // One batch is written while the next is read and checked.
     let writing: Promise<void> = Promise.resolve();
     const startWrite = (staged: StagedUser[]) => {
@@ -176,7 +176,10 @@ class Batch {
   private emails = new Map<string, number>();
   private ids = new Set<string>();
 
-  constructor(private readonly report: ImportReport) {}
+  constructor(
+    private readonly report: ImportReport,
+    private readonly unit: string,
+  ) {}
 
   get size(): number {
     return this.users.length;
@@ -187,9 +190,9 @@ class Batch {
     const earlier = this.emails.get(key);
     const reason =
       earlier !== undefined
-        ? `same email as line ${earlier}`
+        ? `same email as ${this.unit} ${earlier}`
         : user.id && this.ids.has(user.id)
-          ? 'id used by an earlier line'
+          ? `id used by an earlier ${this.unit}`
           : null;
     if (reason) {
       skip(this.report, { line, email: user.email, reason });
