@@ -88,7 +88,7 @@ describe.skipIf(skipUnlessPostgres)('import --from-template', () => {
       for (const row of templateUsers) {
         await client.query(
           'INSERT INTO "user" (id, email, hashed_password, full_name, is_active, is_superuser, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-          row,
+          [...row],
         );
       }
       await client.query(

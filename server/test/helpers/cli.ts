@@ -123,7 +123,7 @@ export async function writeUsersFile(file: string, count: number, emailPrefix = 
       hashed_password: FOREIGN_HASHES[i % FOREIGN_HASHES.length]?.hash,
       is_verified: i % 2 === 0,
     });
-    if (!out.write(`${line}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
