@@ -2,18 +2,24 @@
  * Builds the Fastify application from its parts. No I/O happens here beyond what
  * the caller hands in (an open database, a mailer), so tests build apps freely.
  */
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { auditRoutes } from './audit/routes.js';
+import { AuditLog } from './audit/service.js';
 import { createGuards } from './auth/guards.js';
+import { OneTimeTokens } from './auth/one-time-tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import { createMailer, type Mailer } from './email/mailer.js';
+import { Outbox } from './email/outbox.js';
+import { defaultWorkerOptions, EmailWorker, type WorkerOptions } from './email/worker.js';
 import type { AppContext } from './http/context.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
@@ -22,6 +28,10 @@ import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
 import { loginRoutes } from './login/routes.js';
 import { privateRoutes } from './private/routes.js';
+import { sessionsRoutes } from './sessions/routes.js';
+import { SessionsService } from './sessions/service.js';
+import { AccountEmails } from './users/account-emails.js';
+import { AccountHooks } from './users/account-hooks.js';
 import { usersRoutes } from './users/routes.js';
 import { UsersService } from './users/service.js';
 import { type Clock, systemClock } from './utils/clock.js';
@@ -36,6 +46,8 @@ export interface AppDependencies {
   mailer?: Mailer;
   clock?: Clock;
   logger?: FastifyBaseLogger;
+  /** Overrides for the outbox worker (tests use short retry delays); `false` keeps it from starting. */
+  emailWorker?: Partial<WorkerOptions> | false;
 }
 
 export interface RosterApp {
@@ -45,26 +57,49 @@ export interface RosterApp {
 
 export function createContext(deps: AppDependencies): AppContext {
   const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
   const hasher = new PasswordHasher(config.argon2);
-  const users = new UsersService(database.db, hasher);
-  const tokens = new TokenService(
-    config.secretKey,
-    config.accessTokenExpireMinutes,
+  const oneTimeTokens = new OneTimeTokens(clock, config.emailResetTokenExpireHours);
+  const users = new UsersService(database.db, hasher, oneTimeTokens);
+  const tokens = new TokenService(config.secretKey, config.accessTokenExpireMinutes, clock);
+  const outbox = new Outbox(database.db, {
+    keepOnly: config.mailMode === 'mailbox',
+    messageIdDomain: config.smtp?.fromEmail.split('@')[1] ?? 'roster.localhost',
+    clock,
+  });
+  const brand = { projectName: config.projectName, frontendHost: config.frontendHost };
+  const sessions = new SessionsService(database.db, clock, config.refreshTokenExpireDays);
+  const audit = new AuditLog(database.db, clock);
+  const accountEmails = new AccountEmails(
+    database.db,
+    outbox,
+    oneTimeTokens,
+    brand,
     config.emailResetTokenExpireHours,
-    deps.clock ?? systemClock,
+    clock,
+    config.mailMode !== 'off',
   );
   return {
     config,
+    db: database.db,
+    clock,
     users,
     items: new ItemsService(database.db),
     tokens,
-    guards: createGuards(tokens, users),
+    oneTimeTokens,
+    guards: createGuards(tokens, sessions),
+    sessions,
+    audit,
+    accountHooks: new AccountHooks(accountEmails, audit, sessions),
     mailer: deps.mailer ?? createMailer(config.smtp),
+    outbox,
+    accountEmails,
   };
 }
 
 export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   const ctx = createContext(deps);
+  const { database } = deps;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -92,6 +127,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
   await app.register(formbody);
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -118,9 +154,52 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(usersRoutes, options);
   await app.register(itemsRoutes, options);
   await app.register(utilsRoutes, options);
+  await app.register(sessionsRoutes, options);
+  await app.register(auditRoutes, options);
   if (ctx.config.environment === 'local') await app.register(privateRoutes, options);
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  if (ctx.config.mailMode === 'smtp' && deps.emailWorker !== false) {
+    const worker = new EmailWorker(
+      ctx.outbox,
+      ctx.mailer,
+      ctx.clock,
+      app.log,
+      {
+        ...defaultWorkerOptions,
+        retentionDays: ctx.config.emailRetentionDays,
+        ...deps.emailWorker,
+      },
+      (before) => ctx.oneTimeTokens.purge(database.db, before),
+    );
+    app.addHook('onReady', async () => worker.start());
+    app.addHook('onClose', async () => worker.stop());
+  }
+  installHousekeeping(app, ctx);
   app.addHook('onClose', async () => ctx.mailer.close());
   return { app, ctx };
+}
+
+const HOUSEKEEPING_EVERY_MS = 3600_000;
+
+/** Hourly: delete ended sessions and audit events past their retention. */
+function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
+  let timer: NodeJS.Timeout | null = null;
+  const run = async () => {
+    const now = ctx.clock.now().getTime();
+    try {
+      await ctx.sessions.purge(new Date(now - 86_400_000));
+      await ctx.audit.purge(new Date(now - ctx.config.auditRetentionDays * 86_400_000));
+    } catch (error) {
+      app.log.warn({ err: error }, 'housekeeping failed');
+    }
+  };
+  app.addHook('onReady', async () => {
+    timer = setInterval(run, HOUSEKEEPING_EVERY_MS);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+  });
 }

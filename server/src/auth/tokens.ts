@@ -1,5 +1,5 @@
 /**
- * JWTs, HS256 only, signed with SECRET_KEY. The key is imported once; `jwtVerify`
+ * Access tokens: JWTs, HS256 only, signed with SECRET_KEY. The key is imported once; `jwtVerify`
  * is pinned to HS256 so `alg: none` and other algorithms are refused.
  */
 import { jwtVerify, SignJWT } from 'jose';
@@ -9,6 +9,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessClaims {
   userId: string;
+  /** The session the token belongs to: revoking it ends the token. */
+  sessionId: string;
 }
 
 export class TokenService {
@@ -17,50 +19,31 @@ export class TokenService {
   constructor(
     secretKey: string,
     private readonly accessTokenMinutes: number,
-    private readonly resetTokenHours: number,
     private readonly clock: Clock = systemClock,
   ) {
     this.key = new TextEncoder().encode(secretKey);
   }
 
-  /** Access token: `sub` = user id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES. */
-  createAccessToken(userId: string): Promise<string> {
+  get accessTokenSeconds(): number {
+    return this.accessTokenMinutes * 60;
+  }
+
+  /** Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES. */
+  createAccessToken(userId: string, sessionId: string): Promise<string> {
     const now = this.clock.nowSeconds();
-    return new SignJWT({})
+    return new SignJWT({ sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
       .setExpirationTime(now + this.accessTokenMinutes * 60)
       .sign(this.key);
   }
 
-  /** The user id of a valid access token, or `null` for anything else. */
+  /** The user and session of a valid access token, or `null` for anything else. */
   async verifyAccessToken(token: string): Promise<AccessClaims | null> {
     const payload = await this.verify(token);
-    if (!payload || typeof payload.sub !== 'string' || !UUID.test(payload.sub) || payload.purpose !== undefined) {
-      return null;
-    }
-    return { userId: payload.sub.toLowerCase() };
-  }
-
-  /**
-   * Password-reset token: `sub` = email, `nbf` = now, `exp` = now + EMAIL_RESET_TOKEN_EXPIRE_HOURS.
-   * Its `purpose` claim keeps it from ever passing as an access token, and the reverse.
-   */
-  createResetToken(email: string): Promise<string> {
-    const now = this.clock.nowSeconds();
-    return new SignJWT({ purpose: 'password-reset' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(email)
-      .setNotBefore(now)
-      .setExpirationTime(now + this.resetTokenHours * 3600)
-      .sign(this.key);
-  }
-
-  /** The email of a valid reset token, or `null`. */
-  async verifyResetToken(token: string): Promise<string | null> {
-    const payload = await this.verify(token);
-    if (!payload || payload.purpose !== 'password-reset' || typeof payload.sub !== 'string') return null;
-    return payload.sub;
+    const { sub, sid } = payload ?? {};
+    if (typeof sub !== 'string' || !UUID.test(sub) || typeof sid !== 'string' || !UUID.test(sid)) return null;
+    return { userId: sub.toLowerCase(), sessionId: sid.toLowerCase() };
   }
 
   private async verify(token: string) {

@@ -3,11 +3,16 @@
  * migrated database, and the services the HTTP routes use, so the CLI applies
  * the same rules (case-insensitive emails, Argon2id hashing) as the API.
  */
+import { AuditLog } from '../audit/service.js';
+import { OneTimeTokens } from '../auth/one-time-tokens.js';
 import { PasswordHasher } from '../auth/passwords.js';
 import { ConfigError, loadToolConfig, readSources, type ToolConfig } from '../config.js';
 import { type DbHandle, openDatabase } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
+import { SessionsService } from '../sessions/service.js';
 import { UsersService } from '../users/service.js';
+import { systemClock } from '../utils/clock.js';
+import { CliAccountChanges } from './account-changes.js';
 import { OperationError, UsageError } from './errors.js';
 import type { Terminal } from './terminal.js';
 
@@ -16,8 +21,18 @@ export interface CliContext {
   database: DbHandle;
   hasher: PasswordHasher;
   users: UsersService;
+  /** Sessions to end and audit records to write around an account change. */
+  changes: CliAccountChanges;
   terminal: Terminal;
 }
+
+/**
+ * The CLI issues no emailed tokens; the lifetime only matters for issuing them,
+ * while UsersService needs the service to revoke outstanding ones.
+ */
+const UNUSED_TOKEN_LIFETIME_HOURS = 1;
+/** Likewise: the CLI ends sessions but never starts one. */
+const UNUSED_SESSION_LIFETIME_DAYS = 1;
 
 /** Settings from the environment given (the process's, in production) and the root `.env`. */
 export function cliConfig(env: Record<string, string | undefined>): ToolConfig {
@@ -41,7 +56,12 @@ export async function withContext<T>(terminal: Terminal, work: (ctx: CliContext)
     // Idempotent: a CLI run against a database the service has not seen yet still finds its tables.
     await migrate(database);
     const hasher = new PasswordHasher(config.argon2);
-    return await work({ config, database, hasher, users: new UsersService(database.db, hasher), terminal });
+    const users = new UsersService(database.db, hasher, new OneTimeTokens(systemClock, UNUSED_TOKEN_LIFETIME_HOURS));
+    const changes = new CliAccountChanges(
+      new SessionsService(database.db, systemClock, UNUSED_SESSION_LIFETIME_DAYS),
+      new AuditLog(database.db, systemClock),
+    );
+    return await work({ config, database, hasher, users, changes, terminal });
   } finally {
     await database.close();
   }

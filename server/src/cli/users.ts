@@ -41,14 +41,17 @@ export async function createUser(terminal: Terminal, options: CreateOptions): Pr
   const password = await readNewPassword(terminal, options);
   await withContext(terminal, async (ctx) => {
     try {
-      const user = await ctx.users.create({
-        email,
-        password,
-        fullName: options.name ?? null,
-        isSuperuser: options.superuser ?? false,
-        isVerified: options.verified ?? false,
-        isActive: !options.inactive,
-      });
+      const user = await ctx.users.create(
+        {
+          email,
+          password,
+          fullName: options.name ?? null,
+          isSuperuser: options.superuser ?? false,
+          isVerified: options.verified ?? false,
+          isActive: !options.inactive,
+        },
+        ctx.changes.created(),
+      );
       say(terminal, `Created ${describe(user)} (id ${user.id}).`);
     } catch (error) {
       if (error instanceof EmailTakenError) throw new OperationError(`a user with the email ${email} already exists`);
@@ -136,7 +139,7 @@ export async function setPassword(terminal: Terminal, ref: string, options: Pass
   const password = await readNewPassword(terminal, options);
   await withContext(terminal, async (ctx) => {
     const user = await findUser(ctx, ref);
-    await ctx.users.update(user.id, { password });
+    await ctx.users.update(user.id, { password }, ctx.changes.updated());
     say(terminal, `Changed the password of ${user.email}.`);
   });
 }
@@ -191,7 +194,7 @@ export async function changeFlag(terminal: Terminal, ref: string, change: FlagCh
       say(terminal, `${user.email} ${change.unchanged}.`);
       return;
     }
-    await ctx.users.update(user.id, change.changes);
+    await ctx.users.update(user.id, change.changes, ctx.changes.updated());
     say(terminal, `${user.email} ${change.changed}.`);
   });
 }
@@ -204,7 +207,7 @@ export async function deleteUser(terminal: Terminal, ref: string, options: { yes
     if (!options.yes && !(await confirm(terminal, `Delete ${what}? This cannot be undone.`))) {
       throw new OperationError('not deleted');
     }
-    await ctx.users.delete(user.id);
+    await ctx.users.delete(user.id, ctx.changes.deleted(user.id));
     say(terminal, `Deleted ${what}.`);
   });
 }
