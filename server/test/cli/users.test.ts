@@ -4,7 +4,7 @@ import { PasswordHasher } from '../../src/auth/passwords.js';
 import { run } from '../../src/cli/program.js';
 import type { Terminal } from '../../src/cli/terminal.js';
 import { testConfig } from '../helpers/app.js';
-import { type CliDatabase, countRows, freshCliDatabase, removePristine, runCli } from '../helpers/cli.js';
+import { apiLoginStatus, type CliDatabase, countRows, freshCliDatabase, removePristine, runCli } from '../helpers/cli.js';
 
 let db: CliDatabase;
 beforeAll(async () => {
@@ -127,16 +127,31 @@ describe('roster users', () => {
       ['activate', 'bob@example.com is active again.', { isActive: true }],
       ['deactivate', 'bob@example.com is deactivated: they cannot sign in.', { isActive: false }],
       ['verify', 'bob@example.com is now verified.', { isVerified: true }],
+      ['activate', 'bob@example.com is active again.', { isActive: true }],
     ];
+    let expected: Record<string, boolean> = {};
     for (const [command, said, stored] of steps) {
       const result = await db.run(['users', command, 'BOB@example.com']);
       expect(result.code, command).toBe(0);
       expect(result.stdout.trim(), command).toBe(said);
-      expect(await storedUser('bob@example.com'), command).toMatchObject(stored);
+      expected = { ...expected, ...stored };
     }
+    // Opening the database in between would cost as much as the commands: check the end state once.
+    expect(await storedUser('bob@example.com')).toMatchObject(expected);
+    expect(expected).toEqual({ isSuperuser: false, isActive: true, isVerified: true });
   });
 
-  it('sets a password', async () => {
+  it('sets a password, ending the sessions the old one opened', async () => {
+    // Signing in through the API opens a session; the new password must end it.
+    expect(await db.inspect((h) => apiLoginStatus(h, 'bob@example.com', 'bob-password'))).toBe(200);
+    const openSessions = () =>
+      db.inspect((h) =>
+        countRows(
+          h,
+          `SELECT count(*) FROM session s JOIN "user" u ON u.id = s.user_id WHERE u.email = 'bob@example.com' AND s.revoked_at IS NULL`,
+        ),
+      );
+    expect(await openSessions()).toBe(1);
     const result = await db.run(['users', 'set-password', 'bob@example.com', '--password-stdin'], {
       input: 'a-new-bob-password',
     });
@@ -144,6 +159,12 @@ describe('roster users', () => {
     const user = await storedUser('bob@example.com');
     expect((await hasher.verify(user?.hashedPassword ?? '', 'a-new-bob-password')).ok).toBe(true);
     expect((await hasher.verify(user?.hashedPassword ?? '', 'bob-password')).ok).toBe(false);
+    expect(await openSessions()).toBe(0);
+    const audited = await db.inspect((h) =>
+      countRows(h, `SELECT count(*) FROM audit_event WHERE type = 'admin.user_updated' AND details->>'via' = 'cli'`),
+    );
+    // The six flag changes above and this password change.
+    expect(audited).toBe(7);
   });
 
   it('deletes a user with --yes', async () => {
