@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../../src/auth/passwords.js';
 import { testConfig } from '../helpers/app.js';
@@ -10,6 +9,7 @@ import {
   apiLoginStatus,
   type CliDatabase,
   countRows,
+  exampleSeedFile,
   FOREIGN_HASHES,
   FOREIGN_PASSWORD,
   freshCliDatabase,
@@ -17,7 +17,7 @@ import {
   removePristine,
 } from '../helpers/cli.js';
 
-const example = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/seed.yaml');
+const example = exampleSeedFile;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-import-'));
 const file = (name: string, lines: string[]) => {
   const full = path.join(dir, name);

@@ -2,23 +2,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { type CliDatabase, countRows, freshCliDatabase, queryRows, removePristine } from '../helpers/cli.js';
+import { type CliDatabase, countRows, exampleSeedFile, queryRows, useCliDatabase } from '../helpers/cli.js';
 
-const example = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/seed.yaml');
+const example = exampleSeedFile;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-seed-'));
+const cli = useCliDatabase();
 let db: CliDatabase;
 
-beforeAll(async () => {
-  db = await freshCliDatabase();
+beforeAll(() => {
+  db = cli.get();
 });
-afterAll(async () => {
-  await db.drop();
-  removePristine();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const snapshot = () =>
   db.inspect(async (handle) => ({

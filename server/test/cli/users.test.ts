@@ -1,18 +1,15 @@
 /** `roster users …` against a fresh database, through the real command. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../../src/auth/passwords.js';
 import { run } from '../../src/cli/program.js';
 import type { Terminal } from '../../src/cli/terminal.js';
 import { testConfig } from '../helpers/app.js';
-import { apiLoginStatus, type CliDatabase, countRows, freshCliDatabase, removePristine, runCli } from '../helpers/cli.js';
+import { apiLoginStatus, type CliDatabase, countRows, runCli, useCliDatabase } from '../helpers/cli.js';
 
+const cli = useCliDatabase();
 let db: CliDatabase;
-beforeAll(async () => {
-  db = await freshCliDatabase();
-});
-afterAll(async () => {
-  await db.drop();
-  removePristine();
+beforeAll(() => {
+  db = cli.get();
 });
 
 async function storedUser(email: string) {

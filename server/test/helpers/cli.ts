@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll } from 'vitest';
 import { type DbHandle, openDatabase } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import foreignHashes from '../fixtures/foreign-hashes.json' with { type: 'json' };
@@ -156,4 +157,25 @@ export async function apiLoginStatus(handle: DbHandle, email: string, password: 
   } finally {
     await app.close();
   }
+}
+
+/** The example seed file the README points newcomers to. */
+export const exampleSeedFile = path.resolve(serverDir, '../examples/seed.yaml');
+
+/** One fresh CLI database for a test file (beforeAll/afterAll); `get()` inside tests. */
+export function useCliDatabase(): { get(): CliDatabase } {
+  let db: CliDatabase | null = null;
+  beforeAll(async () => {
+    db = await freshCliDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+    removePristine();
+  });
+  return {
+    get() {
+      if (!db) throw new Error('CLI database not created');
+      return db;
+    },
+  };
 }
