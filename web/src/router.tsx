@@ -1,0 +1,147 @@
+// Routes, in code (no file-based codegen). Two layouts: the signed-out pages (AuthLayout)
+// and the signed-in app (AppLayout), whose guard sends visitors without a token to /login.
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import { setSessionLostListener } from './api/client';
+import { isSignedIn, meQuery, signOut } from './auth/session';
+import { Toaster } from './components/Toaster';
+import { safeRedirect } from './lib/format';
+import { toast } from './lib/toast';
+import { AdminUsersPage, parseUsersSearch } from './pages/AdminUsersPage';
+import { AppLayout, AuthLayout } from './pages/layouts';
+import { DashboardPage } from './pages/DashboardPage';
+import { ItemsPage, parseItemsSearch } from './pages/ItemsPage';
+import { LoginPage } from './pages/LoginPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { RecoverPasswordPage } from './pages/RecoverPasswordPage';
+import { ResetPasswordPage } from './pages/ResetPasswordPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { SignupPage } from './pages/SignupPage';
+
+type RouterContext = { queryClient: QueryClient };
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: () => (
+    <>
+      <Outlet />
+      <Toaster />
+    </>
+  ),
+  notFoundComponent: NotFoundPage,
+});
+
+// ---- signed-out pages -------------------------------------------------------------
+
+const authLayout = createRoute({ getParentRoute: () => rootRoute, id: 'auth', component: AuthLayout });
+
+/** Signed-in people who open /login or /signup go to the app instead. */
+function leaveIfSignedIn() {
+  if (isSignedIn()) throw redirect({ to: '/' });
+}
+
+const loginRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/login',
+  validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
+    typeof search.redirect === 'string' ? { redirect: search.redirect } : {},
+  beforeLoad: leaveIfSignedIn,
+  component: function LoginRoute() {
+    const { redirect: target } = loginRoute.useSearch();
+    return <LoginPage redirectTo={safeRedirect(target)} />;
+  },
+});
+
+const signupRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/signup',
+  beforeLoad: leaveIfSignedIn,
+  component: SignupPage,
+});
+
+const recoverRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/recover-password',
+  component: RecoverPasswordPage,
+});
+
+// Reachable signed in or not: the emailed link may be opened in a signed-in browser.
+const resetRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/reset-password',
+  validateSearch: (search: Record<string, unknown>): { token?: string } =>
+    typeof search.token === 'string' ? { token: search.token } : {},
+  component: function ResetRoute() {
+    const { token } = resetRoute.useSearch();
+    return <ResetPasswordPage token={token} />;
+  },
+});
+
+// ---- signed-in app ----------------------------------------------------------------
+
+const appLayout = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'app',
+  beforeLoad: ({ location }) => {
+    if (!isSignedIn()) throw redirect({ to: '/login', search: { redirect: location.href } });
+  },
+  component: AppLayout,
+});
+
+const dashboardRoute = createRoute({ getParentRoute: () => appLayout, path: '/', component: DashboardPage });
+
+const itemsRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/items',
+  validateSearch: parseItemsSearch,
+  component: function ItemsRoute() {
+    const search = itemsRoute.useSearch();
+    const navigate = itemsRoute.useNavigate();
+    return <ItemsPage search={search} onSearchChange={(next) => navigate({ search: next })} />;
+  },
+});
+
+const settingsRoute = createRoute({ getParentRoute: () => appLayout, path: '/settings', component: SettingsPage });
+
+const adminRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/admin',
+  validateSearch: parseUsersSearch,
+  // The link is hidden from non-superusers; this sends away anyone who types the URL.
+  beforeLoad: async ({ context }) => {
+    const me = await context.queryClient.ensureQueryData(meQuery).catch(() => null);
+    if (me && !me.is_superuser) {
+      toast.error('Only superusers can open the admin area.');
+      throw redirect({ to: '/' });
+    }
+  },
+  component: function AdminRoute() {
+    const search = adminRoute.useSearch();
+    const navigate = adminRoute.useNavigate();
+    return <AdminUsersPage search={search} onSearchChange={(next) => navigate({ search: next, replace: true })} />;
+  },
+});
+
+const routeTree = rootRoute.addChildren([
+  authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute]),
+  appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, adminRoute]),
+]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  const router = createRouter({ routeTree, context: { queryClient }, defaultPreload: false, scrollRestoration: true });
+
+  // The API said the token is no good any more (expired, user deleted or deactivated).
+  setSessionLostListener(() => {
+    if (!isSignedIn()) return;
+    signOut(queryClient);
+    toast.info('Your session has ended. Please sign in again.');
+    void router.navigate({ to: '/login', search: { redirect: router.state.location.href } });
+  });
+
+  return router;
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}
