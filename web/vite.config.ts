@@ -3,12 +3,14 @@ import { defineConfig } from 'vite';
 
 // No React plugin: Vite 8's built-in Oxc transform compiles TSX with the automatic
 // JSX runtime; we do not need fast refresh.
+// Where `vite` (dev) and `vite preview` send /api and /docs: a Roster server (`npm start`).
+const apiTarget = process.env.ROSTER_API ?? 'http://localhost:8000';
+
 export default defineConfig({
   plugins: [tailwindcss()],
   oxc: { jsx: { runtime: 'automatic' } },
   server: {
-    // `npm run dev --workspace web` talks to a Roster server started with `npm start`.
-    proxy: { '/api': 'http://localhost:8000', '/docs': 'http://localhost:8000' },
+    proxy: { '/api': apiTarget, '/docs': apiTarget },
   },
   build: {
     outDir: 'dist',

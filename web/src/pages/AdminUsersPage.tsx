@@ -118,7 +118,8 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
     } else {
       await unwrap(
         api.POST('/api/v1/users/', {
-          body: { ...common, password: values.password, is_active: isActive, is_superuser: isSuperuser },
+          // is_verified is sent explicitly: the server's schema lists its defaulted fields as required.
+          body: { ...common, password: values.password, is_active: isActive, is_superuser: isSuperuser, is_verified: false },
         }),
       );
       toast.success(`Added ${common.email}.`);
