@@ -4,10 +4,15 @@ import { expect } from 'vitest';
 
 const TIMEOUT = 10_000;
 
-/** Wait until the locator's text contains `expected` (or matches it). */
+/**
+ * Wait until the text of the locator's elements contains `expected` (or matches it). All
+ * matches count: with several toasts on screen, the newest one is not the first.
+ */
 export async function expectText(locator: Locator, expected: string | RegExp): Promise<void> {
   await expect
-    .poll(async () => (await locator.count()) > 0 ? locator.first().innerText() : '<no element>', { timeout: TIMEOUT })
+    .poll(async () => ((await locator.count()) > 0 ? (await locator.allInnerTexts()).join('\n') : '<no element>'), {
+      timeout: TIMEOUT,
+    })
     [typeof expected === 'string' ? 'toContain' : 'toMatch'](expected as never);
 }
 

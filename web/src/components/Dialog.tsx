@@ -20,7 +20,12 @@ export function Dialog({
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      // showModal() focuses the first focusable element, the close button; React's autoFocus
+      // ran before the dialog was shown and so did nothing. Put focus on the first field.
+      dialog.querySelector<HTMLElement>('input:not([disabled]), select:not([disabled]), textarea:not([disabled])')?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
 

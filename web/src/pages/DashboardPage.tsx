@@ -21,7 +21,7 @@ export function DashboardPage() {
   if (!me) return null; // AppLayout renders pages only once the account is loaded
   return (
     <>
-      <h1 className="text-2xl font-semibold text-slate-900 dark:text-white">Hi, {displayName(me)} 👋</h1>
+      <h1 className="text-2xl font-semibold text-slate-900 dark:text-white">Hi, {displayName(me)}</h1>
       <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600 dark:text-slate-400">
         Signed in as {me.email}
         {me.is_superuser && <Badge tone="indigo">Superuser</Badge>}
