@@ -1,0 +1,126 @@
+/**
+ * Builds the Fastify application from its parts. No I/O happens here beyond what
+ * the caller hands in (an open database, a mailer), so tests build apps freely.
+ */
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createGuards } from './auth/guards.js';
+import { PasswordHasher } from './auth/passwords.js';
+import { TokenService } from './auth/tokens.js';
+import type { Config } from './config.js';
+import type { DbHandle } from './db/client.js';
+import { createMailer, type Mailer } from './email/mailer.js';
+import type { AppContext } from './http/context.js';
+import { installErrorHandling } from './http/error-handling.js';
+import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
+import { validatorCompiler } from './http/validation.js';
+import { ItemPublic, itemsRoutes } from './items/routes.js';
+import { ItemsService } from './items/service.js';
+import { loginRoutes } from './login/routes.js';
+import { privateRoutes } from './private/routes.js';
+import { usersRoutes } from './users/routes.js';
+import { UsersService } from './users/service.js';
+import { type Clock, systemClock } from './utils/clock.js';
+import { utilsRoutes } from './utils/routes.js';
+
+export const API_PREFIX = '/api/v1';
+const BODY_LIMIT = 1024 * 1024;
+
+export interface AppDependencies {
+  config: Config;
+  database: DbHandle;
+  mailer?: Mailer;
+  clock?: Clock;
+  logger?: FastifyBaseLogger;
+}
+
+export interface RosterApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+}
+
+export function createContext(deps: AppDependencies): AppContext {
+  const { config, database } = deps;
+  const hasher = new PasswordHasher(config.argon2);
+  const users = new UsersService(database.db, hasher);
+  const tokens = new TokenService(
+    config.secretKey,
+    config.accessTokenExpireMinutes,
+    config.emailResetTokenExpireHours,
+    deps.clock ?? systemClock,
+  );
+  return {
+    config,
+    users,
+    items: new ItemsService(database.db),
+    tokens,
+    guards: createGuards(tokens, users),
+    mailer: deps.mailer ?? createMailer(config.smtp),
+  };
+}
+
+export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
+  const ctx = createContext(deps);
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: 1024 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  installErrorHandling(app);
+
+  for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody]) app.addSchema(schema);
+
+  await app.register(helmet, {
+    // The interactive docs load their own script and styles from /docs.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: [ctx.config.frontendHost],
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  });
+  await app.register(formbody);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: ctx.config.projectName,
+        version: '0.1.0',
+        description: 'User registration and management, compatible with the full-stack FastAPI template /api/v1.',
+      },
+      components: {
+        securitySchemes: {
+          OAuth2PasswordBearer: {
+            type: 'oauth2',
+            flows: { password: { tokenUrl: `${API_PREFIX}/login/access-token`, scopes: {} } },
+          },
+        },
+      },
+    },
+    hideUntagged: true,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: false } });
+
+  const options = { ctx, prefix: API_PREFIX };
+  await app.register(loginRoutes, options);
+  await app.register(usersRoutes, options);
+  await app.register(itemsRoutes, options);
+  await app.register(utilsRoutes, options);
+  if (ctx.config.environment === 'local') await app.register(privateRoutes, options);
+
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  app.addHook('onClose', async () => ctx.mailer.close());
+  return { app, ctx };
+}

@@ -1,0 +1,95 @@
+/**
+ * The emails Roster sends: subject, HTML and plain text. The HTML is one narrow
+ * column with inline styles (what phone mail clients render reliably); every
+ * interpolated value is escaped.
+ */
+
+export interface EmailContent {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface BrandInfo {
+  projectName: string;
+  frontendHost: string;
+}
+
+export function resetPasswordEmail(brand: BrandInfo, email: string, token: string, validHours: number): EmailContent {
+  const link = `${brand.frontendHost}/reset-password?token=${encodeURIComponent(token)}`;
+  return {
+    subject: `${brand.projectName} - Password recovery for user ${email}`,
+    ...layout(brand, {
+      heading: 'Reset your password',
+      paragraphs: [
+        `We received a request to reset the password of ${email}.`,
+        `The link below is valid for ${validHours} hours.`,
+      ],
+      action: { label: 'Reset password', link },
+      footer: 'If you did not ask for this, you can ignore this email: your password stays as it is.',
+    }),
+  };
+}
+
+export function newAccountEmail(brand: BrandInfo, email: string): EmailContent {
+  return {
+    subject: `${brand.projectName} - New account for user ${email}`,
+    ...layout(brand, {
+      heading: `Welcome to ${brand.projectName}`,
+      paragraphs: [`An account was created for ${email}.`, 'Sign in with the password you were given.'],
+      action: { label: `Go to ${brand.projectName}`, link: brand.frontendHost },
+    }),
+  };
+}
+
+export function testEmail(brand: BrandInfo): EmailContent {
+  return {
+    subject: `${brand.projectName} - Test email`,
+    ...layout(brand, {
+      heading: 'Test email',
+      paragraphs: [`If you can read this, ${brand.projectName} can send email.`],
+    }),
+  };
+}
+
+interface Body {
+  heading: string;
+  paragraphs: string[];
+  action?: { label: string; link: string };
+  footer?: string;
+}
+
+function layout(brand: BrandInfo, body: Body): { html: string; text: string } {
+  const paragraphHtml = body.paragraphs
+    .map((p) => `<p style="margin:0 0 16px;font-size:16px;line-height:24px">${escapeHtml(p)}</p>`)
+    .join('');
+  const actionHtml = body.action
+    ? `<p style="margin:24px 0"><a href="${escapeHtml(body.action.link)}" style="display:inline-block;background:#2563eb;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:600">${escapeHtml(body.action.label)}</a></p>
+<p style="margin:0 0 16px;font-size:13px;color:#555555;word-break:break-all">Or paste this link into your browser: ${escapeHtml(body.action.link)}</p>`
+    : '';
+  const footerHtml = body.footer ? `<p style="margin:24px 0 0;font-size:13px;color:#555555">${escapeHtml(body.footer)}</p>` : '';
+  const html = `<!doctype html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(body.heading)}</title></head>
+<body style="margin:0;padding:0;background:#f4f4f5;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#18181b">
+<div style="max-width:560px;margin:0 auto;padding:24px 16px">
+<div style="background:#ffffff;border-radius:8px;padding:24px">
+<p style="margin:0 0 8px;font-size:14px;color:#555555">${escapeHtml(brand.projectName)}</p>
+<h1 style="margin:0 0 16px;font-size:22px;line-height:28px">${escapeHtml(body.heading)}</h1>
+${paragraphHtml}${actionHtml}${footerHtml}
+</div></div></body></html>`;
+  const text = [
+    brand.projectName,
+    '',
+    body.heading,
+    '',
+    ...body.paragraphs,
+    ...(body.action ? ['', `${body.action.label}: ${body.action.link}`] : []),
+    ...(body.footer ? ['', body.footer] : []),
+    '',
+  ].join('\n');
+  return { html, text };
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,58 @@
+/**
+ * The error shapes of the API contract, in one place:
+ *   `{"detail": "<message>"}` for every refusal, and
+ *   `422 {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}` for invalid input.
+ */
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly detail: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = 'HttpError';
+  }
+}
+
+export interface ValidationIssue {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+/** Invalid client input found outside JSON-Schema validation (parsing, hostile strings). */
+export class ValidationError extends Error {
+  readonly statusCode = 422;
+  constructor(readonly issues: ValidationIssue[]) {
+    super(issues.map((issue) => issue.msg).join('; '));
+    this.name = 'ValidationError';
+  }
+}
+
+/** The messages of the contract, named once so routes, services and tests agree. */
+export const Messages = {
+  notAuthenticated: 'Not authenticated',
+  badCredentials: 'Could not validate credentials',
+  userNotFound: 'User not found',
+  inactiveUser: 'Inactive user',
+  notEnoughPrivileges: "The user doesn't have enough privileges",
+  incorrectLogin: 'Incorrect email or password',
+  invalidToken: 'Invalid token',
+  recoverySent: 'If that email is registered, we sent a password recovery link',
+  passwordUpdated: 'Password updated successfully',
+  noUserWithUsername: 'The user with this username does not exist in the system.',
+  adminDuplicateEmail: 'The user with this email already exists in the system.',
+  signupDuplicateEmail: 'The user with this email already exists in the system',
+  emailTaken: 'User with this email already exists',
+  userDeleted: 'User deleted successfully',
+  superuserSelfDelete: 'Super users are not allowed to delete themselves',
+  superuserSelfDemote: 'Super users are not allowed to demote or deactivate themselves',
+  incorrectPassword: 'Incorrect password',
+  samePassword: 'New password cannot be the same as the current one',
+  noUserWithId: 'The user with this id does not exist in the system',
+  itemNotFound: 'Item not found',
+  notEnoughPermissions: 'Not enough permissions',
+  itemDeleted: 'Item deleted successfully',
+  testEmailSent: 'Test email sent',
+} as const;

@@ -1,0 +1,141 @@
+/** /items: the example resource owned by users. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { caller } from '../auth/guards.js';
+import type { ItemRow } from '../db/schema.js';
+import { HttpError, Messages } from '../errors.js';
+import type { RoutePlugin } from '../http/context.js';
+import { errorResponses, Message, NullableString, Paging, Uuid } from '../http/schemas.js';
+import type { ItemsService, Viewer } from './service.js';
+
+const Title = Type.String({ minLength: 1, maxLength: 255 });
+const Description = NullableString({ maxLength: 255 });
+
+export const ItemPublic = Type.Object(
+  {
+    id: Uuid,
+    title: Type.String(),
+    description: NullableString(),
+    owner_id: Uuid,
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'ItemPublic' },
+);
+
+const ItemInList = Type.Object({
+  id: Uuid,
+  title: Type.String(),
+  description: NullableString(),
+  owner_id: Uuid,
+  created_at: Type.String({ format: 'date-time' }),
+  owner_email: Type.Optional(Type.String({ description: "The owner's email; only in a superuser's list." })),
+});
+
+const ItemsPublic = Type.Object({ data: Type.Array(ItemInList), count: Type.Integer() }, { $id: 'ItemsPublic' });
+const IdParams = Type.Object({ id: Uuid });
+
+function toItemPublic(item: ItemRow) {
+  return {
+    id: item.id,
+    title: item.title,
+    description: item.description,
+    owner_id: item.ownerId,
+    created_at: item.createdAt.toISOString(),
+  };
+}
+
+/** The item if the viewer may touch it; 404 before 403, as the contract orders them. */
+async function accessibleItem(items: ItemsService, viewer: Viewer, id: string): Promise<ItemRow> {
+  const access = await items.access(viewer, id);
+  if (access.outcome === 'not-found') throw new HttpError(404, Messages.itemNotFound);
+  if (access.outcome === 'forbidden') throw new HttpError(403, Messages.notEnoughPermissions);
+  return access.item;
+}
+
+export const itemsRoutes: RoutePlugin = async (plain, { ctx }) => {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const { items, guards } = ctx;
+  const itemResponse = { 200: Type.Ref(ItemPublic), ...errorResponses(401, 403, 404, 422) };
+  app.addHook('onRequest', guards.requireUser);
+
+  app.get(
+    '/items/',
+    {
+      schema: {
+        tags: ['items'],
+        summary: 'List items',
+        description: "A superuser sees every item, each with its owner's `owner_email`; others see their own.",
+        querystring: Type.Object(Paging),
+        response: { 200: ItemsPublic, ...errorResponses(401, 403, 422) },
+      },
+    },
+    async (request) => {
+      const page = await items.list(caller(request), request.query.skip, request.query.limit);
+      return {
+        data: page.rows.map((row) => ({
+          ...toItemPublic(row),
+          ...(row.ownerEmail !== null ? { owner_email: row.ownerEmail } : {}),
+        })),
+        count: page.count,
+      };
+    },
+  );
+
+  app.post(
+    '/items/',
+    {
+      schema: {
+        tags: ['items'],
+        summary: 'Create an item',
+        body: Type.Object({ title: Title, description: Type.Optional(Description) }),
+        response: itemResponse,
+      },
+    },
+    async (request) => {
+      const item = await items.create(caller(request).id, request.body.title, request.body.description ?? null);
+      return toItemPublic(item);
+    },
+  );
+
+  app.get(
+    '/items/:id',
+    { schema: { tags: ['items'], summary: 'An item', params: IdParams, response: itemResponse } },
+    async (request) => toItemPublic(await accessibleItem(items, caller(request), request.params.id)),
+  );
+
+  app.put(
+    '/items/:id',
+    {
+      schema: {
+        tags: ['items'],
+        summary: 'Update an item (partial)',
+        params: IdParams,
+        body: Type.Object({ title: Type.Optional(Title), description: Type.Optional(Description) }),
+        response: itemResponse,
+      },
+    },
+    async (request) => {
+      const item = await accessibleItem(items, caller(request), request.params.id);
+      const updated = await items.update(item.id, { title: request.body.title, description: request.body.description });
+      if (!updated) throw new HttpError(404, Messages.itemNotFound);
+      return toItemPublic(updated);
+    },
+  );
+
+  app.delete(
+    '/items/:id',
+    {
+      schema: {
+        tags: ['items'],
+        summary: 'Delete an item',
+        params: IdParams,
+        response: { 200: Type.Ref(Message), ...errorResponses(401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const item = await accessibleItem(items, caller(request), request.params.id);
+      await items.delete(item.id);
+      return { message: Messages.itemDeleted };
+    },
+  );
+};

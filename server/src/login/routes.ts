@@ -1,0 +1,124 @@
+/** /login and password recovery. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { caller } from '../auth/guards.js';
+import { resetPasswordEmail } from '../email/templates.js';
+import { HttpError, Messages } from '../errors.js';
+import type { RoutePlugin } from '../http/context.js';
+import { errorResponses, Message, Password, UserPublic } from '../http/schemas.js';
+import { toUserPublic } from '../users/public.js';
+
+const Token = Type.Object({ access_token: Type.String(), token_type: Type.Literal('bearer') }, { $id: 'Token' });
+
+const NonEmpty = Type.String({ minLength: 1 });
+const EmailParams = Type.Object({ email: Type.String() });
+
+export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const { users, tokens, guards, mailer, config } = ctx;
+  const brand = { projectName: config.projectName, frontendHost: config.frontendHost };
+
+  app.post(
+    '/login/access-token',
+    {
+      schema: {
+        tags: ['login'],
+        summary: 'OAuth2 password login',
+        description: 'Form fields (`application/x-www-form-urlencoded`): `username` is the email.',
+        consumes: ['application/x-www-form-urlencoded'],
+        body: Type.Object({
+          username: NonEmpty,
+          password: NonEmpty,
+          grant_type: Type.Optional(Type.String({ pattern: '^password$' })),
+          scope: Type.Optional(Type.String()),
+          client_id: Type.Optional(Type.String()),
+          client_secret: Type.Optional(Type.String()),
+        }),
+        response: { 200: Token, ...errorResponses(400, 422) },
+      },
+    },
+    async (request) => {
+      const result = await users.authenticate(request.body.username.trim(), request.body.password);
+      if (result.outcome === 'bad-credentials') throw new HttpError(400, Messages.incorrectLogin);
+      if (result.outcome === 'inactive') throw new HttpError(400, Messages.inactiveUser);
+      return { access_token: await tokens.createAccessToken(result.user.id), token_type: 'bearer' as const };
+    },
+  );
+
+  app.post(
+    '/login/test-token',
+    {
+      onRequest: guards.requireUser,
+      schema: {
+        tags: ['login'],
+        summary: 'Check an access token',
+        response: { 200: Type.Ref(UserPublic), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => toUserPublic(caller(request)),
+  );
+
+  app.post(
+    '/password-recovery/:email',
+    {
+      schema: {
+        tags: ['login'],
+        summary: 'Email a password-reset link',
+        description: 'Always answers the same, whether or not the email is registered.',
+        params: EmailParams,
+        response: { 200: Type.Ref(Message) },
+      },
+    },
+    async (request) => {
+      const user = await users.getByEmail(request.params.email.trim());
+      if (user && mailer.enabled) {
+        const token = await tokens.createResetToken(user.email);
+        const content = resetPasswordEmail(brand, user.email, token, config.emailResetTokenExpireHours);
+        // Not awaited: the answer must not depend on (or reveal) the account or the mail server.
+        mailer.send(user.email, content).catch((error) => request.log.warn({ err: error }, 'recovery email not sent'));
+      }
+      return { message: Messages.recoverySent };
+    },
+  );
+
+  app.post(
+    '/reset-password/',
+    {
+      schema: {
+        tags: ['login'],
+        summary: 'Set a new password with a reset token',
+        body: Type.Object({ token: NonEmpty, new_password: Password }),
+        response: { 200: Type.Ref(Message), ...errorResponses(400, 422) },
+      },
+    },
+    async (request) => {
+      const email = await tokens.verifyResetToken(request.body.token);
+      const user = email ? await users.getByEmail(email) : null;
+      if (!user) throw new HttpError(400, Messages.invalidToken);
+      if (!user.isActive) throw new HttpError(400, Messages.inactiveUser);
+      await users.setPassword(user.id, request.body.new_password);
+      return { message: Messages.passwordUpdated };
+    },
+  );
+
+  app.post(
+    '/password-recovery-html-content/:email',
+    {
+      onRequest: guards.requireSuperuser,
+      schema: {
+        tags: ['login'],
+        summary: 'Preview the password-reset email (superuser)',
+        params: EmailParams,
+        produces: ['text/html'],
+        response: { 200: Type.String({ description: 'The HTML body of the email' }), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const user = await users.getByEmail(request.params.email.trim());
+      if (!user) throw new HttpError(404, Messages.noUserWithUsername);
+      const token = await tokens.createResetToken(user.email);
+      const content = resetPasswordEmail(brand, user.email, token, config.emailResetTokenExpireHours);
+      return reply.type('text/html; charset=utf-8').send(content.html);
+    },
+  );
+};

@@ -1,0 +1,271 @@
+/** /users: self-service account, sign-up, and superuser administration. */
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { caller } from '../auth/guards.js';
+import { newAccountEmail } from '../email/templates.js';
+import { HttpError, Messages } from '../errors.js';
+import type { RoutePlugin } from '../http/context.js';
+import { Email, errorResponses, FullName, Message, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
+import { toUserPublic } from './public.js';
+import { EmailTakenError, USER_ORDERS } from './service.js';
+
+const UsersPublic = Type.Object({ data: Type.Array(Type.Ref(UserPublic)), count: Type.Integer() }, { $id: 'UsersPublic' });
+const UserIdParams = Type.Object({ user_id: Uuid });
+/** Path ids compare with stored ones in lower case (UUIDs are case-insensitive). */
+const idOf = (params: { user_id: string }) => params.user_id.toLowerCase();
+
+/** Re-throws a duplicate email as the given refusal; anything else unchanged. */
+function onEmailTaken(status: number, detail: string) {
+  return (error: unknown): never => {
+    if (error instanceof EmailTakenError) throw new HttpError(status, detail);
+    throw error;
+  };
+}
+
+export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const { users, guards, mailer, config } = ctx;
+  const brand = { projectName: config.projectName, frontendHost: config.frontendHost };
+  const userResponse = { 200: Type.Ref(UserPublic), ...errorResponses(400, 401, 403, 404, 409, 422) };
+  const messageResponse = { 200: Type.Ref(Message), ...errorResponses(400, 401, 403, 404, 422) };
+
+  app.get(
+    '/users/',
+    {
+      onRequest: guards.requireSuperuser,
+      schema: {
+        tags: ['users'],
+        summary: 'List users (superuser)',
+        description:
+          'Pages through all users. Optional filters: `q` (case-insensitive substring of email or full name), ' +
+          '`is_active`, `is_superuser`, `is_verified`; `order_by` is one of `created_at`, `email`, `full_name`, ' +
+          'each optionally prefixed with `-` for descending (default `-created_at`). `count` counts the filtered set.',
+        querystring: Type.Object({
+          ...Paging,
+          q: Type.Optional(Type.String({ maxLength: 255 })),
+          is_active: Type.Optional(Type.Boolean()),
+          is_superuser: Type.Optional(Type.Boolean()),
+          is_verified: Type.Optional(Type.Boolean()),
+          order_by: Type.Optional(Type.Union(USER_ORDERS.map((order) => Type.Literal(order)))),
+        }),
+        response: { 200: UsersPublic, ...errorResponses(401, 403, 422) },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const page = await users.list({
+        skip: query.skip,
+        limit: query.limit,
+        q: query.q?.trim() || undefined,
+        isActive: query.is_active,
+        isSuperuser: query.is_superuser,
+        isVerified: query.is_verified,
+        orderBy: query.order_by,
+      });
+      return { data: page.rows.map(toUserPublic), count: page.count };
+    },
+  );
+
+  app.post(
+    '/users/',
+    {
+      onRequest: guards.requireSuperuser,
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user (superuser)',
+        body: Type.Object({
+          email: Email,
+          password: Password,
+          full_name: Type.Optional(FullName),
+          is_active: Type.Boolean({ default: true }),
+          is_superuser: Type.Boolean({ default: false }),
+          is_verified: Type.Boolean({ default: false }),
+        }),
+        response: userResponse,
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const user = await users
+        .create({
+          email: body.email,
+          password: body.password,
+          fullName: body.full_name,
+          isActive: body.is_active,
+          isSuperuser: body.is_superuser,
+          isVerified: body.is_verified,
+        })
+        .catch(onEmailTaken(400, Messages.adminDuplicateEmail));
+      if (mailer.enabled) {
+        // The response does not wait for, or depend on, the mail.
+        mailer.send(user.email, newAccountEmail(brand, user.email)).catch((error) => {
+          request.log.warn({ err: error }, 'new-account email not sent');
+        });
+      }
+      return toUserPublic(user);
+    },
+  );
+
+  app.get(
+    '/users/me',
+    { onRequest: guards.requireUser, schema: { tags: ['users'], summary: 'The caller', response: userResponse } },
+    async (request) => toUserPublic(caller(request)),
+  );
+
+  app.patch(
+    '/users/me',
+    {
+      onRequest: guards.requireUser,
+      schema: {
+        tags: ['users'],
+        summary: 'Update own name or email',
+        body: Type.Object({ full_name: Type.Optional(FullName), email: Type.Optional(Email) }),
+        response: userResponse,
+      },
+    },
+    async (request) => {
+      const me = caller(request);
+      const updated = await users
+        .update(me.id, { fullName: request.body.full_name, email: request.body.email })
+        .catch(onEmailTaken(409, Messages.emailTaken));
+      if (!updated) throw new HttpError(404, Messages.userNotFound);
+      return toUserPublic(updated);
+    },
+  );
+
+  app.delete(
+    '/users/me',
+    {
+      onRequest: guards.requireUser,
+      schema: { tags: ['users'], summary: 'Delete own account and items', response: messageResponse },
+    },
+    async (request) => {
+      const me = caller(request);
+      if (me.isSuperuser) throw new HttpError(403, Messages.superuserSelfDelete);
+      await users.delete(me.id);
+      return { message: Messages.userDeleted };
+    },
+  );
+
+  app.patch(
+    '/users/me/password',
+    {
+      onRequest: guards.requireUser,
+      schema: {
+        tags: ['users'],
+        summary: 'Change own password',
+        body: Type.Object({ current_password: Password, new_password: Password }),
+        response: messageResponse,
+      },
+    },
+    async (request) => {
+      const me = caller(request);
+      const { current_password: current, new_password: next } = request.body;
+      if (!(await users.passwordMatches(me, current))) throw new HttpError(400, Messages.incorrectPassword);
+      if (current === next) throw new HttpError(400, Messages.samePassword);
+      await users.setPassword(me.id, next);
+      return { message: Messages.passwordUpdated };
+    },
+  );
+
+  app.post(
+    '/users/signup',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Sign up',
+        description: 'Creates an active, non-superuser, unverified account.',
+        body: Type.Object({ email: Email, password: Password, full_name: Type.Optional(FullName) }),
+        response: userResponse,
+      },
+    },
+    async (request) => {
+      const { email, password, full_name } = request.body;
+      const user = await users
+        .create({ email, password, fullName: full_name })
+        .catch(onEmailTaken(400, Messages.signupDuplicateEmail));
+      return toUserPublic(user);
+    },
+  );
+
+  app.get(
+    '/users/:user_id',
+    {
+      onRequest: guards.requireUser,
+      schema: { tags: ['users'], summary: 'A user by id', params: UserIdParams, response: userResponse },
+    },
+    async (request) => {
+      const me = caller(request);
+      if (idOf(request.params) === me.id) return toUserPublic(me);
+      // A non-superuser learns nothing, not even whether the id exists.
+      if (!me.isSuperuser) throw new HttpError(403, Messages.notEnoughPrivileges);
+      const user = await users.getById(idOf(request.params));
+      if (!user) throw new HttpError(404, Messages.userNotFound);
+      return toUserPublic(user);
+    },
+  );
+
+  app.patch(
+    '/users/:user_id',
+    {
+      onRequest: guards.requireSuperuser,
+      schema: {
+        tags: ['users'],
+        summary: 'Update a user (superuser)',
+        params: UserIdParams,
+        body: Type.Object({
+          email: Type.Optional(Email),
+          password: Type.Optional(Password),
+          full_name: Type.Optional(FullName),
+          is_active: Type.Optional(Type.Boolean()),
+          is_superuser: Type.Optional(Type.Boolean()),
+          is_verified: Type.Optional(Type.Boolean()),
+        }),
+        response: userResponse,
+      },
+    },
+    async (request) => {
+      const me = caller(request);
+      const id = idOf(request.params);
+      const body = request.body;
+      if (!(await users.getById(id))) throw new HttpError(404, Messages.noUserWithId);
+      if (id === me.id && (body.is_active === false || body.is_superuser === false)) {
+        throw new HttpError(403, Messages.superuserSelfDemote);
+      }
+      const updated = await users
+        .update(id, {
+          email: body.email,
+          password: body.password,
+          fullName: body.full_name,
+          isActive: body.is_active,
+          isSuperuser: body.is_superuser,
+          isVerified: body.is_verified,
+        })
+        .catch(onEmailTaken(409, Messages.emailTaken));
+      if (!updated) throw new HttpError(404, Messages.noUserWithId);
+      return toUserPublic(updated);
+    },
+  );
+
+  app.delete(
+    '/users/:user_id',
+    {
+      onRequest: guards.requireSuperuser,
+      schema: {
+        tags: ['users'],
+        summary: 'Delete a user and their items (superuser)',
+        params: UserIdParams,
+        response: messageResponse,
+      },
+    },
+    async (request) => {
+      const me = caller(request);
+      const id = idOf(request.params);
+      if (!(await users.getById(id))) throw new HttpError(404, Messages.userNotFound);
+      if (id === me.id) throw new HttpError(403, Messages.superuserSelfDelete);
+      await users.delete(id);
+      return { message: Messages.userDeleted };
+    },
+  );
+};

@@ -1,0 +1,219 @@
+/**
+ * Accounts: creation, lookup, listing, updates and deletion, and the password
+ * rules around them. No HTTP here: refusals are typed errors the routes map to
+ * the contract's status codes and messages.
+ */
+import { and, asc, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
+import type { PasswordHasher } from '../auth/passwords.js';
+import { type Database, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
+import { type UserRow, users } from '../db/schema.js';
+
+/** The address is already held by another account (in any letter case). */
+export class EmailTakenError extends Error {
+  constructor() {
+    super('email taken');
+    this.name = 'EmailTakenError';
+  }
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  fullName?: string | null;
+  isActive?: boolean;
+  isSuperuser?: boolean;
+  isVerified?: boolean;
+}
+
+export interface UserChanges {
+  email?: string;
+  password?: string;
+  fullName?: string | null;
+  isActive?: boolean;
+  isSuperuser?: boolean;
+  isVerified?: boolean;
+}
+
+export const USER_ORDERS = ['created_at', '-created_at', 'email', '-email', 'full_name', '-full_name'] as const;
+export type UserOrder = (typeof USER_ORDERS)[number];
+
+export interface UserQuery {
+  skip: number;
+  limit: number;
+  /** Case-insensitive substring of the email or the full name. */
+  q?: string;
+  isActive?: boolean;
+  isSuperuser?: boolean;
+  isVerified?: boolean;
+  orderBy?: UserOrder;
+}
+
+export type LoginResult =
+  | { outcome: 'ok'; user: UserRow }
+  | { outcome: 'bad-credentials' }
+  | { outcome: 'inactive'; user: UserRow };
+
+export class UsersService {
+  constructor(
+    private readonly db: Database,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async getById(id: string): Promise<UserRow | null> {
+    const [row] = await this.db.select().from(users).where(eq(users.id, id));
+    return row ?? null;
+  }
+
+  async getByEmail(email: string): Promise<UserRow | null> {
+    const [row] = await this.db.select().from(users).where(emailIs(email));
+    return row ?? null;
+  }
+
+  /** Throws EmailTakenError when the address exists; the unique index decides races. */
+  async create(input: NewUser): Promise<UserRow> {
+    const hashedPassword = await this.hasher.hash(input.password);
+    try {
+      const [row] = await this.db
+        .insert(users)
+        .values({
+          email: input.email,
+          hashedPassword,
+          fullName: input.fullName ?? null,
+          isActive: input.isActive ?? true,
+          isSuperuser: input.isSuperuser ?? false,
+          isVerified: input.isVerified ?? false,
+        })
+        .returning();
+      return row as UserRow;
+    } catch (error) {
+      throw translateUniqueViolation(error);
+    }
+  }
+
+  /**
+   * Creates the account unless one with that email exists (in any case); safe
+   * when several processes bootstrap at once. Returns whether it was created.
+   */
+  async createIfAbsent(input: NewUser): Promise<boolean> {
+    if (await this.getByEmail(input.email)) return false;
+    try {
+      await this.create(input);
+      return true;
+    } catch (error) {
+      if (error instanceof EmailTakenError) return false;
+      throw error;
+    }
+  }
+
+  async list(query: UserQuery): Promise<{ rows: UserRow[]; count: number }> {
+    const where = userFilter(query);
+    const [rows, [total]] = await Promise.all([
+      this.db
+        .select()
+        .from(users)
+        .where(where)
+        .orderBy(...userOrder(query.orderBy ?? '-created_at'))
+        .offset(query.skip)
+        .limit(query.limit),
+      this.db.select({ value: count() }).from(users).where(where),
+    ]);
+    return { rows, count: Number(total?.value ?? 0) };
+  }
+
+  /** Applies a partial change; `null` when the user does not exist. */
+  async update(id: string, changes: UserChanges): Promise<UserRow | null> {
+    const values: Partial<typeof users.$inferInsert> = {};
+    if (changes.email !== undefined) values.email = changes.email;
+    if (changes.fullName !== undefined) values.fullName = changes.fullName;
+    if (changes.isActive !== undefined) values.isActive = changes.isActive;
+    if (changes.isSuperuser !== undefined) values.isSuperuser = changes.isSuperuser;
+    if (changes.isVerified !== undefined) values.isVerified = changes.isVerified;
+    if (changes.password !== undefined) values.hashedPassword = await this.hasher.hash(changes.password);
+    if (Object.keys(values).length === 0) return this.getById(id);
+    try {
+      const [row] = await this.db.update(users).set(values).where(eq(users.id, id)).returning();
+      return row ?? null;
+    } catch (error) {
+      throw translateUniqueViolation(error);
+    }
+  }
+
+  /** Deletes the user and, by the foreign key's cascade, their items. */
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.db.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+    return deleted.length > 0;
+  }
+
+  async setPassword(id: string, password: string): Promise<void> {
+    const hashedPassword = await this.hasher.hash(password);
+    await this.db.update(users).set({ hashedPassword }).where(eq(users.id, id));
+  }
+
+  /**
+   * Checks an email and password. An unknown email still costs one verification,
+   * so response time does not tell whether an account exists. A correct password
+   * over an outdated hash is re-hashed with the current parameters.
+   */
+  async authenticate(email: string, password: string): Promise<LoginResult> {
+    const user = await this.getByEmail(email);
+    if (!user) {
+      await this.hasher.verifyDummy(password);
+      return { outcome: 'bad-credentials' };
+    }
+    const verification = await this.hasher.verify(user.hashedPassword, password);
+    if (!verification.ok) return { outcome: 'bad-credentials' };
+    if (verification.needsRehash) await this.rehash(user, password);
+    return user.isActive ? { outcome: 'ok', user } : { outcome: 'inactive', user };
+  }
+
+  /** Does `password` match the user's current one? */
+  async passwordMatches(user: UserRow, password: string): Promise<boolean> {
+    return (await this.hasher.verify(user.hashedPassword, password)).ok;
+  }
+
+  private async rehash(user: UserRow, password: string): Promise<void> {
+    const hashedPassword = await this.hasher.hash(password);
+    // Only replace the hash that was verified: a password changed meanwhile wins.
+    await this.db
+      .update(users)
+      .set({ hashedPassword })
+      .where(and(eq(users.id, user.id), eq(users.hashedPassword, user.hashedPassword)));
+  }
+}
+
+/** Email equality as the unique index defines it: case-insensitive. */
+function emailIs(email: string): SQL {
+  return sql`lower(${users.email}) = lower(${email})`;
+}
+
+function translateUniqueViolation(error: unknown): unknown {
+  return sqlState(error) === UNIQUE_VIOLATION ? new EmailTakenError() : error;
+}
+
+/** `%`, `_` and `\` match literally in a search string. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function userFilter(query: UserQuery): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [];
+  if (query.q) {
+    const pattern = likePattern(query.q);
+    conditions.push(or(ilike(users.email, pattern), ilike(users.fullName, pattern)));
+  }
+  if (query.isActive !== undefined) conditions.push(eq(users.isActive, query.isActive));
+  if (query.isSuperuser !== undefined) conditions.push(eq(users.isSuperuser, query.isSuperuser));
+  if (query.isVerified !== undefined) conditions.push(eq(users.isVerified, query.isVerified));
+  return and(...conditions);
+}
+
+function userOrder(order: UserOrder): SQL[] {
+  const direction = order.startsWith('-') ? desc : asc;
+  const column = {
+    created_at: users.createdAt,
+    email: sql`lower(${users.email})`,
+    full_name: users.fullName,
+  }[order.replace(/^-/, '') as 'created_at' | 'email' | 'full_name'];
+  // The id breaks ties so that pages never overlap or skip rows.
+  return [direction(column), direction(users.id)];
+}

@@ -1,0 +1,45 @@
+/** /utils: health check and a test email. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { MailNotConfiguredError } from '../email/mailer.js';
+import { testEmail } from '../email/templates.js';
+import { HttpError, Messages } from '../errors.js';
+import type { RoutePlugin } from '../http/context.js';
+import { Email, errorResponses, Message } from '../http/schemas.js';
+
+export const utilsRoutes: RoutePlugin = async (plain, { ctx }) => {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const { guards, mailer, config } = ctx;
+
+  app.post(
+    '/utils/test-email/',
+    {
+      onRequest: guards.requireSuperuser,
+      schema: {
+        tags: ['utils'],
+        summary: 'Send a test email (superuser)',
+        querystring: Type.Object({ email_to: Email }),
+        response: { 201: Type.Ref(Message), ...errorResponses(401, 403, 422, 502, 503) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await mailer.send(
+          request.query.email_to,
+          testEmail({ projectName: config.projectName, frontendHost: config.frontendHost }),
+        );
+      } catch (error) {
+        if (error instanceof MailNotConfiguredError) throw new HttpError(503, 'Email is not configured');
+        request.log.warn({ err: error }, 'test email not sent');
+        throw new HttpError(502, 'The mail server did not accept the message');
+      }
+      return reply.code(201).send({ message: Messages.testEmailSent });
+    },
+  );
+
+  app.get(
+    '/utils/health-check/',
+    { schema: { tags: ['utils'], summary: 'Liveness', response: { 200: Type.Boolean() } } },
+    async () => true,
+  );
+};

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, readSources } from '../../src/config.js';
+
+const production = {
+  ENVIRONMENT: 'production',
+  PROJECT_NAME: 'Roster',
+  SECRET_KEY: 'k'.repeat(40),
+  FIRST_SUPERUSER: 'admin@example.com',
+  FIRST_SUPERUSER_PASSWORD: 'a-strong-admin-password',
+};
+
+function problemsOf(source: Record<string, string>, options = {}): string[] {
+  try {
+    loadConfig(source, options);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const { config } = loadConfig(production);
+    expect(config).toMatchObject({
+      environment: 'production',
+      accessTokenExpireMinutes: 11520,
+      emailResetTokenExpireHours: 48,
+      frontendHost: 'http://localhost:5173',
+      databaseUrl: null,
+      host: '0.0.0.0',
+      port: 8000,
+      smtp: null,
+      argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 },
+    });
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+  });
+
+  it('an unset ENVIRONMENT is not local', () => {
+    const { ENVIRONMENT: _, ...rest } = production;
+    expect(loadConfig(rest).config.environment).toBe('production');
+  });
+
+  it('local listens on 127.0.0.1 and only warns about weak secrets', () => {
+    const { config, warnings } = loadConfig({
+      ...production,
+      ENVIRONMENT: 'local',
+      SECRET_KEY: 'changethis',
+      FIRST_SUPERUSER_PASSWORD: 'changethis',
+    });
+    expect(config.host).toBe('127.0.0.1');
+    expect(warnings).toHaveLength(2);
+    expect(warnings.join('\n')).toContain('SECRET_KEY');
+  });
+
+  it('refuses weak or missing secrets outside local, one line per problem', () => {
+    expect(problemsOf({ ...production, SECRET_KEY: 'changethis', FIRST_SUPERUSER_PASSWORD: 'changethis' })).toHaveLength(2);
+    expect(problemsOf({ ...production, SECRET_KEY: 'short' })).toEqual([expect.stringContaining('shorter than 32 bytes')]);
+    const { SECRET_KEY: _, ...noSecret } = production;
+    expect(problemsOf(noSecret)).toEqual(['SECRET_KEY is required but not set.']);
+    expect(problemsOf({ ...production, ENVIRONMENT: 'staging', DATABASE_URL: 'postgres://app:changethis@db:5432/app' })).toEqual([
+      expect.stringContaining('DATABASE_URL password'),
+    ]);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be a whole number'],
+    [{ PORT: '70000' }, 'PORT must be between'],
+    [{ ENVIRONMENT: 'dev' }, 'ENVIRONMENT must be one of local, staging, production'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must look like'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must look like'],
+    [{ SMTP_TLS: 'perhaps' }, 'SMTP_TLS must be true or false'],
+    [{ FRONTEND_HOST: 'localhost:5173' }, 'FRONTEND_HOST must be an http(s) URL'],
+    [{ ARGON2_MEMORY_KIB: '1024' }, 'ARGON2_MEMORY_KIB must be between 19456'],
+    [{ ACCESS_TOKEN_EXPIRE_MINUTES: '0' }, 'ACCESS_TOKEN_EXPIRE_MINUTES must be between'],
+  ])('reports %j clearly', (override, message) => {
+    const problems = problemsOf({ ...production, ...override });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+
+  it('never echoes a DATABASE_URL that may hold a password', () => {
+    const problems = problemsOf({ ...production, DATABASE_URL: 'mysql://root:s3cret@db/app' });
+    expect(problems.join('')).not.toContain('s3cret');
+  });
+
+  it('enables mail only with SMTP_HOST and EMAILS_FROM_EMAIL', () => {
+    expect(loadConfig({ ...production, SMTP_HOST: 'smtp.example.com' }).config.smtp).toBeNull();
+    const { config } = loadConfig({ ...production, SMTP_HOST: 'smtp.example.com', EMAILS_FROM_EMAIL: 'no-reply@example.com' });
+    expect(config.smtp).toMatchObject({ port: 587, tls: true, ssl: false, fromName: 'Roster' });
+  });
+
+  it('the start command fills in development values, only for local', () => {
+    const { config, warnings } = loadConfig({}, { useLocalDefaults: true });
+    expect(config.environment).toBe('local');
+    expect(config.firstSuperuser).toBe('admin@example.com');
+    expect(config.frontendHost).toBe('http://localhost:8000');
+    expect(warnings.some((w) => w.includes('development defaults'))).toBe(true);
+    expect(problemsOf({ ENVIRONMENT: 'production' }, { useLocalDefaults: true }).length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('readSources', () => {
+  it('reads .env and lets the environment win', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-env-'));
+    const file = path.join(dir, '.env');
+    fs.writeFileSync(file, 'PORT=9000\nPROJECT_NAME="From File"\n# comment\nSECRET_KEY=file-secret\n');
+    const merged = readSources({ PORT: '9100', SECRET_KEY: '' }, file);
+    expect(merged).toMatchObject({ PORT: '9100', PROJECT_NAME: 'From File', SECRET_KEY: 'file-secret' });
+  });
+});
