@@ -17,7 +17,11 @@ export function uniqueTag(prefix = 't'): string {
   return `${prefix}${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 }
 
-async function request<T>(method: string, path: string, options: { token?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  options: { token?: string; json?: unknown; form?: Record<string, string> } = {},
+): Promise<T> {
   const headers: Record<string, string> = {};
   let body: string | undefined;
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
@@ -49,7 +53,9 @@ export function superuserToken(): Promise<string> {
   return adminToken;
 }
 
-export async function createUser(options: { prefix?: string; full_name?: string; is_verified?: boolean; password?: string } = {}): Promise<TestUser> {
+export async function createUser(
+  options: { prefix?: string; full_name?: string; is_verified?: boolean; password?: string } = {},
+): Promise<TestUser> {
   const email = uniqueEmail(options.prefix);
   const password = options.password ?? `pw-${randomUUID().slice(0, 12)}`;
   const full_name = options.full_name ?? `Test ${email.split('@')[0]}`;
@@ -75,7 +81,9 @@ export async function updateUser(id: string, patch: Record<string, unknown>): Pr
   await request('PATCH', `/users/${id}`, { token: await superuserToken(), json: patch });
 }
 
-export async function getUser(id: string): Promise<{ email: string; full_name: string | null; is_active: boolean; is_superuser: boolean }> {
+export async function getUser(
+  id: string,
+): Promise<{ email: string; full_name: string | null; is_active: boolean; is_superuser: boolean }> {
   return request('GET', `/users/${id}`, { token: await superuserToken() });
 }
 

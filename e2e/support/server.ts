@@ -36,7 +36,11 @@ function npmRun(workspace: string, script: string): void {
 export function buildIfNeeded(): void {
   const force = process.env.E2E_BUILD === 'always';
   const targets = [
-    { workspace: 'server', output: 'server/dist/main.js', sources: ['server/src', 'server/package.json', 'server/tsconfig.build.json'] },
+    {
+      workspace: 'server',
+      output: 'server/dist/main.js',
+      sources: ['server/src', 'server/package.json', 'server/tsconfig.build.json'],
+    },
     {
       workspace: 'web',
       output: 'web/dist/index.html',

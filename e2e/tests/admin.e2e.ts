@@ -1,6 +1,16 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { canSignIn, createSuperuser, createUser, getUser, openSignedIn, type TestUser, uniqueTag, updateUser, userExists } from '../support/api';
+import {
+  canSignIn,
+  createSuperuser,
+  createUser,
+  getUser,
+  openSignedIn,
+  type TestUser,
+  uniqueTag,
+  updateUser,
+  userExists,
+} from '../support/api';
 import { browserTest, useBrowser } from '../support/browser';
 import { expectPath, expectText, expectVisible, formAlert, toast } from '../support/expect';
 
@@ -47,7 +57,14 @@ browserTest('the users table: columns, search by email or name, filters, sort', 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
   await expectPath(page, '/admin');
   const headers = await page.locator('thead th').allInnerTexts();
-  expect(headers.slice(0, 6).map((h) => h.trim().toLowerCase())).toEqual(['name', 'email', 'role', 'status', 'verified', 'created']);
+  expect(headers.slice(0, 6).map((h) => h.trim().toLowerCase())).toEqual([
+    'name',
+    'email',
+    'role',
+    'status',
+    'verified',
+    'created',
+  ]);
 
   await search(page, tag);
   await expect.poll(() => rowEmails(page)).toHaveLength(4);
@@ -96,7 +113,10 @@ browserTest('the users table: columns, search by email or name, filters, sort', 
 browserTest('the users table pages, and the page size can be changed', async ({ page }) => {
   const admin = await createSuperuser();
   const tag = uniqueTag();
-  await taggedUsers(tag, Array.from({ length: 12 }, (_, i) => `P${String(i).padStart(2, '0')}`));
+  await taggedUsers(
+    tag,
+    Array.from({ length: 12 }, (_, i) => `P${String(i).padStart(2, '0')}`),
+  );
   await openSignedIn(page, admin, '/admin');
   await search(page, tag);
   const pager = page.getByRole('navigation', { name: 'Users pages' });

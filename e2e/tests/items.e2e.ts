@@ -95,21 +95,24 @@ browserTest('items: paging through a long list', async ({ page }) => {
   await expect.poll(() => rowTitles(page)).toHaveLength(12);
 });
 
-browserTest('items: a superuser sees everyone’s items with the owner’s email; others only their own', async ({ page, context }) => {
-  const owner = await createUser();
-  const other = await createUser();
-  const title = `Owned ${uniqueTag()}`;
-  await createItem(owner, title);
+browserTest(
+  'items: a superuser sees everyone’s items with the owner’s email; others only their own',
+  async ({ page, context }) => {
+    const owner = await createUser();
+    const other = await createUser();
+    const title = `Owned ${uniqueTag()}`;
+    await createItem(owner, title);
 
-  const admin = await createSuperuser();
-  await openSignedIn(page, admin, '/items?size=100');
-  await expectText(page.locator('thead'), /owner/i);
-  const row = page.locator('tbody tr', { hasText: title });
-  await expectText(row, owner.email);
+    const admin = await createSuperuser();
+    await openSignedIn(page, admin, '/items?size=100');
+    await expectText(page.locator('thead'), /owner/i);
+    const row = page.locator('tbody tr', { hasText: title });
+    await expectText(row, owner.email);
 
-  // Same browser context, so the same localStorage: openSignedIn replaces the token.
-  const otherPage = await context.newPage();
-  await openSignedIn(otherPage, other, '/items');
-  await expectText(otherPage.locator('main'), 'No items yet');
-  expect(await otherPage.locator('thead th', { hasText: 'Owner' }).count()).toBe(0);
-});
+    // Same browser context, so the same localStorage: openSignedIn replaces the token.
+    const otherPage = await context.newPage();
+    await openSignedIn(otherPage, other, '/items');
+    await expectText(otherPage.locator('main'), 'No items yet');
+    expect(await otherPage.locator('thead th', { hasText: 'Owner' }).count()).toBe(0);
+  },
+);

@@ -14,7 +14,7 @@ browserTest('forgot password gives the same neutral confirmation for known and u
     await page.getByLabel('Email').fill(email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await expectText(page.getByRole('heading', { level: 1 }), 'Check your email');
-    return page.locator('main').innerText();
+    return page.locator('main').textContent();
   };
   const known = await confirmationFor(user.email);
   const unknown = await confirmationFor(uniqueEmail('nobody'));

@@ -36,10 +36,7 @@ api.use({
         .then((body: { detail?: unknown }) => body.detail)
         .catch(() => undefined);
       const isMe = new URL(request.url).pathname === '/api/v1/users/me';
-      if (
-        detail === 'Could not validate credentials' ||
-        (isMe && (detail === 'User not found' || detail === 'Inactive user'))
-      ) {
+      if (detail === 'Could not validate credentials' || (isMe && (detail === 'User not found' || detail === 'Inactive user'))) {
         onSessionLost();
       }
     }
@@ -57,7 +54,8 @@ export async function unwrap<T>(request: Promise<FetchResult<T>>): Promise<T> {
   let result: FetchResult<T>;
   try {
     result = await request;
-  } catch (cause) {
+  } catch {
+    // fetch() rejected: no answer at all (server down, network gone, request blocked).
     throw new ApiError(0, undefined);
   }
   if (!result.response.ok || result.error !== undefined) {

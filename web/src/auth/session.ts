@@ -1,6 +1,6 @@
 // Who is signed in: the token (token-store) plus the caller's own record (GET /users/me),
 // cached by TanStack Query under ['me'].
-import { QueryClient, queryOptions, useQuery } from '@tanstack/react-query';
+import { type QueryClient, queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { UserPublic } from '../api/types';
 import { getAccessToken, setAccessToken } from './token-store';

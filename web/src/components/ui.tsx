@@ -62,7 +62,13 @@ export function TextField({
       <label htmlFor={inputId} className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">
         {label}
       </label>
-      <input id={inputId} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={inputClass} {...input} />
+      <input
+        id={inputId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        className={inputClass}
+        {...input}
+      />
       {hint && !error && (
         <p id={`${inputId}-hint`} className="mt-1 text-xs text-slate-500 dark:text-slate-400">
           {hint}
@@ -129,7 +135,11 @@ export function Checkbox({
   );
 }
 
-export function Card({ children, className, ...rest }: { children: ReactNode; className?: string } & React.HTMLAttributes<HTMLElement>) {
+export function Card({
+  children,
+  className,
+  ...rest
+}: { children: ReactNode; className?: string } & React.HTMLAttributes<HTMLElement>) {
   return (
     <section
       className={cx(
@@ -214,7 +224,11 @@ export function Badge({ tone, children }: { tone: 'green' | 'slate' | 'indigo' |
     amber: 'bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300',
     red: 'bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300',
   };
-  return <span className={cx('inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap', tones[tone])}>{children}</span>;
+  return (
+    <span className={cx('inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap', tones[tone])}>
+      {children}
+    </span>
+  );
 }
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {

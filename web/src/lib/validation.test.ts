@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { codePointLength, email, hasErrors, LIMITS, matches, maxLength, optional, password, required, validate } from './validation';
+import {
+  codePointLength,
+  email,
+  hasErrors,
+  LIMITS,
+  matches,
+  maxLength,
+  optional,
+  password,
+  required,
+  validate,
+} from './validation';
 
 describe('email', () => {
   it('accepts ordinary addresses, trimming surrounding whitespace like the API', () => {

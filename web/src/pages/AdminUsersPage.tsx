@@ -88,16 +88,13 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
   const isSelf = user?.id === me.id;
   const [isActive, setIsActive] = useState(user?.is_active ?? true);
   const [isSuperuser, setIsSuperuser] = useState(user?.is_superuser ?? false);
-  const form = useForm(
-    { full_name: user?.full_name ?? '', email: user?.email ?? '', password: '', confirm: '' },
-    (values) => ({
-      full_name: [maxLength('Full name', LIMITS.nameMax)],
-      email: [email],
-      // Creating needs a password; editing changes it only when one is typed.
-      password: [user ? optional(password()) : password()],
-      confirm: [matches(() => values.password)],
-    }),
-  );
+  const form = useForm({ full_name: user?.full_name ?? '', email: user?.email ?? '', password: '', confirm: '' }, (values) => ({
+    full_name: [maxLength('Full name', LIMITS.nameMax)],
+    email: [email],
+    // Creating needs a password; editing changes it only when one is typed.
+    password: [user ? optional(password()) : password()],
+    confirm: [matches(() => values.password)],
+  }));
 
   const onSubmit = form.handleSubmit(async (values) => {
     const common = { email: values.email.trim(), full_name: values.full_name.trim() || null };
@@ -180,26 +177,26 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) =
     return () => clearTimeout(timer);
   }, [text, value, onSearch]);
   return (
-    <form
-      role="search"
-      className="min-w-0 flex-1 basis-56"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSearch(text);
-      }}
-    >
-      <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300">
-        Search by email or name
-      </label>
-      <input
-        id={id}
-        type="search"
-        value={text}
-        placeholder="e.g. ann@ or Smith"
-        onChange={(e) => setText(e.target.value)}
-        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900"
-      />
-    </form>
+    <search className="min-w-0 flex-1 basis-56">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSearch(text);
+        }}
+      >
+        <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300">
+          Search by email or name
+        </label>
+        <input
+          id={id}
+          type="search"
+          value={text}
+          placeholder="e.g. ann@ or Smith"
+          onChange={(e) => setText(e.target.value)}
+          className="block w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900"
+        />
+      </form>
+    </search>
   );
 }
 
@@ -225,13 +222,7 @@ function TristateSelect({
   );
 }
 
-export function AdminUsersPage({
-  search,
-  onSearchChange,
-}: {
-  search: UsersSearch;
-  onSearchChange: (next: UsersSearch) => void;
-}) {
+export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch; onSearchChange: (next: UsersSearch) => void }) {
   const { data: me } = useMe();
   const queryClient = useQueryClient();
   const [adding, setAdding] = useState(false);
@@ -254,8 +245,7 @@ export function AdminUsersPage({
   }, [users.data, search, onSearchChange]);
 
   const remove = useMutation({
-    mutationFn: (user: UserPublic) =>
-      unwrap(api.DELETE('/api/v1/users/{user_id}', { params: { path: { user_id: user.id } } })),
+    mutationFn: (user: UserPublic) => unwrap(api.DELETE('/api/v1/users/{user_id}', { params: { path: { user_id: user.id } } })),
     onSuccess: async (_result, user) => {
       toast.success(`Deleted ${user.email}.`);
       setDeleting(null);
@@ -277,13 +267,38 @@ export function AdminUsersPage({
 
       <div className="mb-4 flex flex-wrap items-end gap-3">
         <SearchBox value={search.q ?? ''} onSearch={(q) => update({ q: q.trim() || undefined })} />
-        <TristateSelect label="Status" value={search.active} yes="Active" no="Inactive" onChange={(active) => update({ active })} />
-        <TristateSelect label="Role" value={search.superuser} yes="Superuser" no="User" onChange={(superuser) => update({ superuser })} />
-        <TristateSelect label="Verified" value={search.verified} yes="Verified" no="Not verified" onChange={(verified) => update({ verified })} />
+        <TristateSelect
+          label="Status"
+          value={search.active}
+          yes="Active"
+          no="Inactive"
+          onChange={(active) => update({ active })}
+        />
+        <TristateSelect
+          label="Role"
+          value={search.superuser}
+          yes="Superuser"
+          no="User"
+          onChange={(superuser) => update({ superuser })}
+        />
+        <TristateSelect
+          label="Verified"
+          value={search.verified}
+          yes="Verified"
+          no="Not verified"
+          onChange={(verified) => update({ verified })}
+        />
         <SelectField
           label="Sort by"
           value={search.order ?? '-created_at'}
-          onChange={(e) => update({ order: oneOf(e.target.value, ORDERS.map((o) => o.value)) })}
+          onChange={(e) =>
+            update({
+              order: oneOf(
+                e.target.value,
+                ORDERS.map((o) => o.value),
+              ),
+            })
+          }
         >
           {ORDERS.map((o) => (
             <option key={o.value} value={o.value}>
@@ -308,13 +323,27 @@ export function AdminUsersPage({
               <caption className="sr-only">Users</caption>
               <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">
                 <tr>
-                  <th scope="col" className="px-4 py-3">Name</th>
-                  <th scope="col" className="px-4 py-3">Email</th>
-                  <th scope="col" className="px-4 py-3">Role</th>
-                  <th scope="col" className="px-4 py-3">Status</th>
-                  <th scope="col" className="px-4 py-3">Verified</th>
-                  <th scope="col" className="px-4 py-3">Created</th>
-                  <th scope="col" className="px-4 py-3 text-right"><span className="sr-only">Actions</span></th>
+                  <th scope="col" className="px-4 py-3">
+                    Name
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Email
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Role
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Status
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Verified
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Created
+                  </th>
+                  <th scope="col" className="px-4 py-3 text-right">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -340,7 +369,9 @@ export function AdminUsersPage({
                       <td className="px-4 py-3">
                         {user.is_verified ? <Badge tone="green">Verified</Badge> : <Badge tone="amber">Not verified</Badge>}
                       </td>
-                      <td className="px-4 py-3 whitespace-nowrap text-slate-600 dark:text-slate-400">{formatDate(user.created_at)}</td>
+                      <td className="px-4 py-3 whitespace-nowrap text-slate-600 dark:text-slate-400">
+                        {formatDate(user.created_at)}
+                      </td>
                       <td className="px-4 py-3 text-right whitespace-nowrap">
                         <Button variant="ghost" onClick={() => setEditing(user)} aria-label={`Edit ${user.email}`}>
                           Edit

@@ -109,11 +109,23 @@ export function ItemsPage({ search, onSearchChange }: { search: ItemsSearch; onS
               <caption className="sr-only">Items</caption>
               <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">
                 <tr>
-                  <th scope="col" className="px-4 py-3">Title</th>
-                  <th scope="col" className="px-4 py-3">Description</th>
-                  {showOwner && <th scope="col" className="px-4 py-3">Owner</th>}
-                  <th scope="col" className="px-4 py-3">Created</th>
-                  <th scope="col" className="px-4 py-3 text-right"><span className="sr-only">Actions</span></th>
+                  <th scope="col" className="px-4 py-3">
+                    Title
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Description
+                  </th>
+                  {showOwner && (
+                    <th scope="col" className="px-4 py-3">
+                      Owner
+                    </th>
+                  )}
+                  <th scope="col" className="px-4 py-3">
+                    Created
+                  </th>
+                  <th scope="col" className="px-4 py-3 text-right">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -122,12 +134,19 @@ export function ItemsPage({ search, onSearchChange }: { search: ItemsSearch; onS
                     <td className="px-4 py-3 font-medium break-words">{item.title}</td>
                     <td className="px-4 py-3 text-slate-600 break-words dark:text-slate-400">{item.description || '—'}</td>
                     {showOwner && <td className="px-4 py-3 text-slate-600 dark:text-slate-400">{item.owner_email ?? '—'}</td>}
-                    <td className="px-4 py-3 whitespace-nowrap text-slate-600 dark:text-slate-400">{formatDate(item.created_at)}</td>
+                    <td className="px-4 py-3 whitespace-nowrap text-slate-600 dark:text-slate-400">
+                      {formatDate(item.created_at)}
+                    </td>
                     <td className="px-4 py-3 text-right whitespace-nowrap">
                       <Button variant="ghost" onClick={() => setEditing(item)} aria-label={`Edit ${item.title}`}>
                         Edit
                       </Button>
-                      <Button variant="ghost" className="text-red-700 dark:text-red-400" onClick={() => setDeleting(item)} aria-label={`Delete ${item.title}`}>
+                      <Button
+                        variant="ghost"
+                        className="text-red-700 dark:text-red-400"
+                        onClick={() => setDeleting(item)}
+                        aria-label={`Delete ${item.title}`}
+                      >
                         Delete
                       </Button>
                     </td>
@@ -162,9 +181,7 @@ export function ItemsPage({ search, onSearchChange }: { search: ItemsSearch; onS
         onConfirm={() => deleting && remove.mutate(deleting)}
         onClose={() => setDeleting(null)}
       >
-        <p>
-          “{deleting?.title}” will be deleted. This cannot be undone.
-        </p>
+        <p>“{deleting?.title}” will be deleted. This cannot be undone.</p>
       </ConfirmDialog>
     </>
   );

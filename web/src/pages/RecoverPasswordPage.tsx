@@ -12,9 +12,7 @@ export function RecoverPasswordPage() {
   const onSubmit = form.handleSubmit(async ({ email: address }) => {
     // The answer is the same whether or not the address has an account, so the page cannot
     // be used to find out who is registered. We show the server's own wording.
-    const result = await unwrap(
-      api.POST('/api/v1/password-recovery/{email}', { params: { path: { email: address.trim() } } }),
-    );
+    const result = await unwrap(api.POST('/api/v1/password-recovery/{email}', { params: { path: { email: address.trim() } } }));
     setSentMessage(result.message);
   });
 

@@ -170,8 +170,8 @@ function DeleteAccountSection({ me }: { me: UserPublic }) {
       </SectionTitle>
       {me.is_superuser ? (
         <p className="rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-          Superusers can’t delete their own account, so that the service always keeps an administrator. Ask another
-          superuser to remove your superuser role, or to delete your account, from the admin area.
+          Superusers can’t delete their own account, so that the service always keeps an administrator. Ask another superuser to
+          remove your superuser role, or to delete your account, from the admin area.
         </p>
       ) : (
         <Button variant="danger" onClick={() => setOpen(true)}>
