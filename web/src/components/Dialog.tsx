@@ -46,7 +46,7 @@ export function Dialog({
             <h2 id={titleId} className="text-lg font-semibold">
               {title}
             </h2>
-            <Button variant="ghost" aria-label="Close" onClick={onClose} className="-mr-2 -mt-1 px-2 py-1">
+            <Button variant="ghost" size="sm" aria-label="Close" onClick={onClose} className="-mr-2 -mt-1">
               <span aria-hidden="true">✕</span>
             </Button>
           </div>

@@ -373,11 +373,12 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
                         {formatDate(user.created_at)}
                       </td>
                       <td className="px-4 py-3 text-right whitespace-nowrap">
-                        <Button variant="ghost" onClick={() => setEditing(user)} aria-label={`Edit ${user.email}`}>
+                        <Button variant="ghost" size="sm" onClick={() => setEditing(user)} aria-label={`Edit ${user.email}`}>
                           Edit
                         </Button>
                         <Button
                           variant="ghost"
+                          size="sm"
                           className="text-red-700 dark:text-red-400"
                           disabled={isSelf}
                           title={isSelf ? 'You cannot delete your own account' : undefined}

@@ -138,11 +138,12 @@ export function ItemsPage({ search, onSearchChange }: { search: ItemsSearch; onS
                       {formatDate(item.created_at)}
                     </td>
                     <td className="px-4 py-3 text-right whitespace-nowrap">
-                      <Button variant="ghost" onClick={() => setEditing(item)} aria-label={`Edit ${item.title}`}>
+                      <Button variant="ghost" size="sm" onClick={() => setEditing(item)} aria-label={`Edit ${item.title}`}>
                         Edit
                       </Button>
                       <Button
                         variant="ghost"
+                        size="sm"
                         className="text-red-700 dark:text-red-400"
                         onClick={() => setDeleting(item)}
                         aria-label={`Delete ${item.title}`}

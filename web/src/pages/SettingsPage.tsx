@@ -106,7 +106,7 @@ function AppearanceSection() {
       </SectionTitle>
       <fieldset>
         <legend className="sr-only">Theme</legend>
-        <div className="grid gap-3 sm:grid-cols-3">
+        <div className="grid gap-3 sm:grid-cols-3 lg:grid-cols-1 xl:grid-cols-3">
           {APPEARANCES.map((option) => (
             <label
               key={option}
@@ -217,7 +217,7 @@ export function SettingsPage() {
   return (
     <>
       <PageHeader title="Settings" description="Manage your account." />
-      <div className="space-y-6">
+      <div className="grid items-start gap-6 lg:grid-cols-2">
         {/* keyed by id+email so a save elsewhere (or another user) re-seeds the form */}
         <ProfileSection key={`${me.id}:${me.email}:${me.full_name}`} me={me} />
         <PasswordSection />
