@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { createUser, openSignedIn } from '../support/api';
+import { createItem, createSuperuser, createUser, openSignedIn, updateUser } from '../support/api';
 import { browserTest, useBrowser } from '../support/browser';
 import { expectPath, expectText, expectVisible, formAlert, toast } from '../support/expect';
 
@@ -77,7 +77,10 @@ browserTest('an unknown address shows a not-found page', async ({ page }) => {
 browserTest(
   'usable at 375 px: the menu opens, navigates, and nothing scrolls sideways',
   async ({ page }) => {
-    const user = await createUser({ full_name: 'Narrow Screen' });
+    // A superuser with an item, so the admin table and the items table are on screen too.
+    const user = await createSuperuser();
+    await updateUser(user.id, { full_name: 'Narrow Screen' });
+    await createItem(user, 'A rather long item title that should wrap', 'And a description to go with it');
     await openSignedIn(page, user, '/');
     await expectText(page.getByRole('heading', { level: 1 }), 'Hi, Narrow Screen');
     const nav = page.getByRole('navigation', { name: 'Main' });
@@ -89,9 +92,10 @@ browserTest(
     await nav.getByRole('link', { name: 'Settings' }).click();
     await expectPath(page, '/settings');
     expect(await nav.isVisible()).toBe(false); // navigating closes the menu
-    for (const path of ['/settings', '/items', '/']) {
+    for (const path of ['/settings', '/items', '/admin', '/']) {
       await page.goto(path);
       await page.locator('main h1').waitFor();
+      if (path === '/items' || path === '/admin') await page.locator('tbody tr').first().waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `horizontal overflow on ${path}`).toBeLessThanOrEqual(0);
     }

@@ -318,7 +318,7 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
         </EmptyState>
       ) : (
         <>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900">
+          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900">
             <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
               <caption className="sr-only">Users</caption>
               <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">
@@ -377,9 +377,8 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
                           Edit
                         </Button>
                         <Button
-                          variant="ghost"
+                          variant="ghostDanger"
                           size="sm"
-                          className="text-red-700 dark:text-red-400"
                           disabled={isSelf}
                           title={isSelf ? 'You cannot delete your own account' : undefined}
                           onClick={() => setDeleting(user)}
