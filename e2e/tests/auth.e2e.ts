@@ -53,6 +53,20 @@ browserTest('sign up checks the form before sending anything', async ({ page }) 
   expect(signups.count()).toBe(0);
 });
 
+browserTest('a rule only the server checks (422) is shown at its field, in the API’s words', async ({ page }) => {
+  // A 65-character local part: plausible to the form, refused by the server (limit 64).
+  const email = `${'a'.repeat(65)}@example.com`;
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill('long-enough');
+  await page.getByLabel('Confirm password').fill('long-enough');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expectText(formAlert(page), 'Email: value is not a valid email address');
+  expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+  await expectText(page.locator('form'), 'value is not a valid email address');
+  await expectPath(page, '/signup');
+});
+
 browserTest('sign in with a wrong password is refused with the API message', async ({ page }) => {
   const user = await createUser();
   await page.goto('/login');

@@ -16,9 +16,18 @@ export function codePointLength(value: string): number {
   return [...value].length;
 }
 
-// One @, something before it, a dotted domain after it, no whitespace: the shape every
-// valid address has. Stricter rules are left to the server.
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+// The shape the server accepts, closely enough: a dot-separated local part without quotes
+// or specials, and a domain of letter/digit labels (hyphens inside) ending in an alphabetic
+// TLD, so no IP literals and no dotless hosts. Finer rules (such as the 64-character local
+// part) are left to the server, whose 422 message is shown next to the field.
+const LOCAL = /^[^\s@".(),:;<>[\]\\]+(\.[^\s@".(),:;<>[\]\\]+)*$/u;
+const DOMAIN = /^([\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}{2,}$/u;
+
+function hasEmailShape(address: string): boolean {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return false;
+  return LOCAL.test(address.slice(0, at)) && DOMAIN.test(address.slice(at + 1));
+}
 
 export type Check = (value: string) => string | undefined;
 
@@ -34,7 +43,7 @@ export const email: Check = (value) => {
   const trimmed = value.trim();
   if (trimmed === '') return 'Email is required';
   if (codePointLength(trimmed) > LIMITS.emailMax) return `Email must be at most ${LIMITS.emailMax} characters`;
-  if (!EMAIL_SHAPE.test(trimmed)) return 'Enter a valid email address';
+  if (!hasEmailShape(trimmed)) return 'Enter a valid email address';
   return undefined;
 };
 
