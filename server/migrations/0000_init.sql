@@ -5,7 +5,7 @@ CREATE TABLE "item" (
 	"owner_id" uuid NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
---> statement-breakpoint
+
 CREATE TABLE "user" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"email" varchar(255) NOT NULL,
@@ -16,9 +16,9 @@ CREATE TABLE "user" (
 	"is_verified" boolean DEFAULT false NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
---> statement-breakpoint
-ALTER TABLE "item" ADD CONSTRAINT "item_owner_id_user_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."user"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "item_owner_created_at_idx" ON "item" USING btree ("owner_id","created_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "item_created_at_idx" ON "item" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
-CREATE UNIQUE INDEX "user_email_lower_key" ON "user" USING btree (lower("email"));--> statement-breakpoint
+
+ALTER TABLE "item" ADD CONSTRAINT "item_owner_id_user_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."user"("id") ON DELETE cascade ON UPDATE no action;
+CREATE INDEX "item_owner_created_at_idx" ON "item" USING btree ("owner_id","created_at" DESC NULLS LAST);
+CREATE INDEX "item_created_at_idx" ON "item" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);
+CREATE UNIQUE INDEX "user_email_lower_key" ON "user" USING btree (lower("email"));
 CREATE INDEX "user_created_at_idx" ON "user" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);
