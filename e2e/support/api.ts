@@ -81,6 +81,10 @@ export async function updateUser(id: string, patch: Record<string, unknown>): Pr
   await request('PATCH', `/users/${id}`, { token: await superuserToken(), json: patch });
 }
 
+export async function deleteUser(id: string): Promise<void> {
+  await request('DELETE', `/users/${id}`, { token: await superuserToken() });
+}
+
 export async function getUser(
   id: string,
 ): Promise<{ email: string; full_name: string | null; is_active: boolean; is_superuser: boolean }> {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { createItem, createSuperuser, createUser, openSignedIn, updateUser } from '../support/api';
+import { createItem, createSuperuser, createUser, deleteUser, openSignedIn, updateUser } from '../support/api';
 import { browserTest, useBrowser } from '../support/browser';
 import { expectPath, expectText, expectVisible, formAlert, toast } from '../support/expect';
 
@@ -65,6 +65,24 @@ browserTest('an invalid or expired token sends people to sign in', async ({ page
   await expectText(toast(page, 'info'), 'Your session has ended');
   expect(await page.evaluate(() => localStorage.getItem('roster.access_token'))).toBeNull();
   expect(new URL(page.url()).searchParams.get('redirect')).toBe('/settings');
+});
+
+browserTest('an account deleted or deactivated elsewhere is signed out on its next request', async ({ page }) => {
+  const deleted = await createUser();
+  await openSignedIn(page, deleted, '/items');
+  await expectText(page.getByRole('heading', { level: 1 }), 'Items');
+  await deleteUser(deleted.id);
+  await page.goto('/settings');
+  await expectPath(page, '/login');
+  await expectText(toast(page, 'info'), 'Your session has ended');
+
+  const deactivated = await createUser();
+  await openSignedIn(page, deactivated, '/');
+  await expectText(page.getByRole('heading', { level: 1 }), 'Hi,');
+  await updateUser(deactivated.id, { is_active: false });
+  await page.goto('/items');
+  await expectPath(page, '/login');
+  expect(await page.evaluate(() => localStorage.getItem('roster.access_token'))).toBeNull();
 });
 
 browserTest('an unknown address shows a not-found page', async ({ page }) => {
