@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { errorMessage } from '../api/errors';
 import type { UserPublic, UsersOrderBy, UsersQuery } from '../api/types';
@@ -170,12 +170,15 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
 function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) => void }) {
   const [text, setText] = useState(value);
   const id = useId();
-  useEffect(() => setText(value), [value]);
+  // The latest callback, without restarting the debounce each time the page re-renders.
+  const onSearchRef = useRef(onSearch);
+  onSearchRef.current = onSearch;
+  useEffect(() => setText(value), [value]); // back/forward or a link changed the URL
   useEffect(() => {
     if (text === value) return;
-    const timer = setTimeout(() => onSearch(text), 300);
+    const timer = setTimeout(() => onSearchRef.current(text), 300);
     return () => clearTimeout(timer);
-  }, [text, value, onSearch]);
+  }, [text, value]);
   return (
     <search className="min-w-0 flex-1 basis-56">
       <form
@@ -266,7 +269,7 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
       />
 
       <div className="mb-4 flex flex-wrap items-end gap-3">
-        <SearchBox value={search.q ?? ''} onSearch={(q) => update({ q: q.trim() || undefined })} />
+        <SearchBox value={search.q ?? ''} onSearch={(q) => update({ q: q.trim() ? q : undefined })} />
         <TristateSelect
           label="Status"
           value={search.active}
@@ -318,7 +321,10 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
         </EmptyState>
       ) : (
         <>
-          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900">
+          <div
+            aria-busy={users.isFetching}
+            className="relative overflow-x-auto rounded-lg transition-opacity aria-busy:opacity-60 border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900"
+          >
             <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
               <caption className="sr-only">Users</caption>
               <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">

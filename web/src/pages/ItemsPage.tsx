@@ -104,7 +104,10 @@ export function ItemsPage({ search, onSearchChange }: { search: ItemsSearch; onS
         <EmptyState title="No items yet">Add your first item with the “Add item” button.</EmptyState>
       ) : (
         <>
-          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900">
+          <div
+            aria-busy={items.isFetching}
+            className="relative overflow-x-auto rounded-lg transition-opacity aria-busy:opacity-60 border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900"
+          >
             <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
               <caption className="sr-only">Items</caption>
               <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">
