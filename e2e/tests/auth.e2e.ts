@@ -113,3 +113,23 @@ browserTest('a signed-in person who opens /login goes to the dashboard', async (
   await expectPath(page, '/');
   await expectVisible(page.getByRole('heading', { name: 'Hi, Signed In' }));
 });
+
+browserTest('signing out in one tab signs out the other; signing in follows too', async ({ page, context }) => {
+  const user = await createUser({ full_name: 'Two Tabs' });
+  await openSignedIn(page, user, '/items');
+  await expectText(page.getByRole('heading', { level: 1 }), 'Items');
+  const other = await context.newPage();
+  await other.goto('/settings');
+  await expectText(other.getByRole('heading', { level: 1 }), 'Settings');
+
+  await other.getByRole('button', { name: 'Sign out' }).click();
+  await expectPath(other, '/login');
+  await expectPath(page, '/login'); // the first tab followed without a request failing first
+
+  await other.getByLabel('Email').fill(user.email);
+  await other.getByLabel('Password').fill(user.password);
+  await other.getByRole('button', { name: 'Sign in' }).click();
+  await expectText(other.getByRole('heading', { level: 1 }), 'Hi, Two Tabs');
+  await expectPath(page, '/');
+  await expectText(page.getByRole('heading', { level: 1 }), 'Hi, Two Tabs');
+});

@@ -4,6 +4,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
 import { setSessionLostListener } from './api/client';
 import { isSignedIn, meQuery, signOut } from './auth/session';
+import { onAccessTokenChange } from './auth/token-store';
 import { Toaster } from './components/Toaster';
 import { safeRedirect } from './lib/format';
 import { toast } from './lib/toast';
@@ -135,6 +136,14 @@ export function createAppRouter(queryClient: QueryClient) {
     signOut(queryClient);
     toast.info('Your session has ended. Please sign in again.');
     void router.navigate({ to: '/login', search: { redirect: router.state.location.href } });
+  });
+
+  // Another tab signed out, or signed in (perhaps as someone else): follow it here.
+  onAccessTokenChange((source) => {
+    if (source !== 'other-tab') return;
+    queryClient.clear();
+    if (isSignedIn()) void router.invalidate();
+    else void router.navigate({ to: '/login' });
   });
 
   return router;

@@ -26,15 +26,20 @@ describe('token store', () => {
     store.onAccessTokenChange(listener);
     store.setAccessToken('abc');
     store.setAccessToken(null);
-    expect(listener).toHaveBeenCalledTimes(2);
+    expect(listener.mock.calls).toEqual([['this-tab'], ['this-tab']]);
     expect(localStorage.getItem('roster.access_token')).toBeNull();
     expect(store.getAccessToken()).toBeNull();
   });
 
-  it('follows another tab signing out', async () => {
+  it('follows another tab signing out, and says the change came from there', async () => {
     const store = await freshStore();
     store.setAccessToken('abc');
+    const listener = vi.fn();
+    store.onAccessTokenChange(listener);
     window.dispatchEvent(new StorageEvent('storage', { key: 'roster.access_token', newValue: null }));
     expect(store.getAccessToken()).toBeNull();
+    expect(listener).toHaveBeenCalledWith('other-tab');
+    window.dispatchEvent(new StorageEvent('storage', { key: 'roster.appearance', newValue: 'dark' }));
+    expect(listener).toHaveBeenCalledTimes(1); // other keys are not about the session
   });
 });

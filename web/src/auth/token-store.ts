@@ -6,7 +6,8 @@
 const STORAGE_KEY = 'roster.access_token';
 
 let memory: string | null | undefined; // undefined = not read from storage yet
-const listeners = new Set<() => void>();
+export type TokenChangeSource = 'this-tab' | 'other-tab';
+const listeners = new Set<(source: TokenChangeSource) => void>();
 
 function storage(): Storage | null {
   try {
@@ -26,10 +27,10 @@ export function setAccessToken(token: string | null): void {
   const s = storage();
   if (token === null) s?.removeItem(STORAGE_KEY);
   else s?.setItem(STORAGE_KEY, token);
-  for (const listener of listeners) listener();
+  for (const listener of listeners) listener('this-tab');
 }
 
-export function onAccessTokenChange(listener: () => void): () => void {
+export function onAccessTokenChange(listener: (source: TokenChangeSource) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
@@ -39,6 +40,6 @@ if (typeof window !== 'undefined') {
   window.addEventListener('storage', (event) => {
     if (event.key !== STORAGE_KEY) return;
     memory = event.newValue;
-    for (const listener of listeners) listener();
+    for (const listener of listeners) listener('other-tab');
   });
 }
