@@ -9,11 +9,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createGuards } from './auth/guards.js';
+import { OneTimeTokens } from './auth/one-time-tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import { createMailer, type Mailer } from './email/mailer.js';
+import { Outbox } from './email/outbox.js';
+import { defaultWorkerOptions, EmailWorker, type WorkerOptions } from './email/worker.js';
 import type { AppContext } from './http/context.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
@@ -22,6 +25,7 @@ import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
 import { loginRoutes } from './login/routes.js';
 import { privateRoutes } from './private/routes.js';
+import { AccountEmails } from './users/account-emails.js';
 import { usersRoutes } from './users/routes.js';
 import { UsersService } from './users/service.js';
 import { type Clock, systemClock } from './utils/clock.js';
@@ -37,6 +41,8 @@ export interface AppDependencies {
   mailer?: Mailer;
   clock?: Clock;
   logger?: FastifyBaseLogger;
+  /** Overrides for the outbox worker (tests use short retry delays); `false` keeps it from starting. */
+  emailWorker?: Partial<WorkerOptions> | false;
   /** Built web app to serve at `/` (web/dist); without it only the API is served. */
   webRoot?: string | null;
 }
@@ -48,26 +54,42 @@ export interface RosterApp {
 
 export function createContext(deps: AppDependencies): AppContext {
   const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
   const hasher = new PasswordHasher(config.argon2);
-  const users = new UsersService(database.db, hasher);
-  const tokens = new TokenService(
-    config.secretKey,
-    config.accessTokenExpireMinutes,
-    config.emailResetTokenExpireHours,
-    deps.clock ?? systemClock,
-  );
+  const oneTimeTokens = new OneTimeTokens(clock, config.emailResetTokenExpireHours);
+  const users = new UsersService(database.db, hasher, oneTimeTokens);
+  const tokens = new TokenService(config.secretKey, config.accessTokenExpireMinutes, clock);
+  const outbox = new Outbox(database.db, {
+    keepOnly: config.mailMode === 'mailbox',
+    messageIdDomain: config.smtp?.fromEmail.split('@')[1] ?? 'roster.localhost',
+    clock,
+  });
+  const brand = { projectName: config.projectName, frontendHost: config.frontendHost };
   return {
     config,
+    clock,
     users,
     items: new ItemsService(database.db),
     tokens,
+    oneTimeTokens,
     guards: createGuards(tokens, users),
     mailer: deps.mailer ?? createMailer(config.smtp),
+    outbox,
+    accountEmails: new AccountEmails(
+      database.db,
+      outbox,
+      oneTimeTokens,
+      brand,
+      config.emailResetTokenExpireHours,
+      clock,
+      config.mailMode !== 'off',
+    ),
   };
 }
 
 export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   const ctx = createContext(deps);
+  const { database } = deps;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -125,6 +147,23 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
   if (deps.webRoot) await registerWebApp(app, deps.webRoot);
+
+  if (ctx.config.mailMode === 'smtp' && deps.emailWorker !== false) {
+    const worker = new EmailWorker(
+      ctx.outbox,
+      ctx.mailer,
+      ctx.clock,
+      app.log,
+      {
+        ...defaultWorkerOptions,
+        retentionDays: ctx.config.emailRetentionDays,
+        ...deps.emailWorker,
+      },
+      (before) => ctx.oneTimeTokens.purge(database.db, before),
+    );
+    app.addHook('onReady', async () => worker.start());
+    app.addHook('onClose', async () => worker.stop());
+  }
   app.addHook('onClose', async () => ctx.mailer.close());
   return { app, ctx };
 }

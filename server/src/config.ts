@@ -47,6 +47,15 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `null` when mail is not configured (no SMTP_HOST or no EMAILS_FROM_EMAIL). */
   smtp: SmtpSettings | null;
+  /**
+   * Where mail goes: `smtp` when configured; `mailbox` (kept in the database and shown
+   * at /dev/mailbox) when local without SMTP; `off` otherwise.
+   */
+  mailMode: 'smtp' | 'mailbox' | 'off';
+  /** Sent, failed and kept mail older than this is deleted. */
+  emailRetentionDays: number;
+  /** Refuse login to accounts whose email is not verified. */
+  requireVerifiedLogin: boolean;
   argon2: Argon2Settings;
 }
 
@@ -142,6 +151,9 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     port,
     logLevel: oneOf(raw, 'LOG_LEVEL', LOG_LEVELS, 'info', problems),
     smtp: null,
+    mailMode: 'off',
+    emailRetentionDays: integer(raw, 'EMAIL_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
+    requireVerifiedLogin: boolean(raw, 'REQUIRE_VERIFIED_LOGIN', false, problems),
     argon2: {
       memoryKib: integer(raw, 'ARGON2_MEMORY_KIB', 19456, problems, { min: 19456, max: 4 * 1024 * 1024 }),
       iterations: integer(raw, 'ARGON2_ITERATIONS', 2, problems, { min: 2, max: 100 }),
@@ -163,6 +175,7 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
       fromName: raw.EMAILS_FROM_NAME ?? config.projectName,
     };
   }
+  config.mailMode = config.smtp ? 'smtp' : environment === 'local' ? 'mailbox' : 'off';
 
   checkSecrets(config, databaseUrl, problems, warnings);
   if (problems.length > 0) throw new ConfigError(problems);

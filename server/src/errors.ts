@@ -55,4 +55,10 @@ export const Messages = {
   notEnoughPermissions: 'Not enough permissions',
   itemDeleted: 'Item deleted successfully',
   testEmailSent: 'Test email sent',
+  emailNotVerified: 'Email not verified',
+  emailVerified: 'Email verified successfully',
+  verificationSent: 'Verification email sent',
+  alreadyVerified: 'Email already verified',
+  verificationTooSoon: 'A verification email was sent less than a minute ago; please wait before asking again',
+  mailOff: 'Email is not configured',
 } as const;

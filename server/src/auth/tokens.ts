@@ -1,5 +1,5 @@
 /**
- * JWTs, HS256 only, signed with SECRET_KEY. The key is imported once; `jwtVerify`
+ * Access tokens: JWTs, HS256 only, signed with SECRET_KEY. The key is imported once; `jwtVerify`
  * is pinned to HS256 so `alg: none` and other algorithms are refused.
  */
 import { jwtVerify, SignJWT } from 'jose';
@@ -17,7 +17,6 @@ export class TokenService {
   constructor(
     secretKey: string,
     private readonly accessTokenMinutes: number,
-    private readonly resetTokenHours: number,
     private readonly clock: Clock = systemClock,
   ) {
     this.key = new TextEncoder().encode(secretKey);
@@ -36,31 +35,10 @@ export class TokenService {
   /** The user id of a valid access token, or `null` for anything else. */
   async verifyAccessToken(token: string): Promise<AccessClaims | null> {
     const payload = await this.verify(token);
-    if (!payload || typeof payload.sub !== 'string' || !UUID.test(payload.sub) || payload.purpose !== undefined) {
+    if (!payload || typeof payload.sub !== 'string' || !UUID.test(payload.sub)) {
       return null;
     }
     return { userId: payload.sub.toLowerCase() };
-  }
-
-  /**
-   * Password-reset token: `sub` = email, `nbf` = now, `exp` = now + EMAIL_RESET_TOKEN_EXPIRE_HOURS.
-   * Its `purpose` claim keeps it from ever passing as an access token, and the reverse.
-   */
-  createResetToken(email: string): Promise<string> {
-    const now = this.clock.nowSeconds();
-    return new SignJWT({ purpose: 'password-reset' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(email)
-      .setNotBefore(now)
-      .setExpirationTime(now + this.resetTokenHours * 3600)
-      .sign(this.key);
-  }
-
-  /** The email of a valid reset token, or `null`. */
-  async verifyResetToken(token: string): Promise<string | null> {
-    const payload = await this.verify(token);
-    if (!payload || payload.purpose !== 'password-reset' || typeof payload.sub !== 'string') return null;
-    return payload.sub;
   }
 
   private async verify(token: string) {

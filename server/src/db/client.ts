@@ -13,6 +13,9 @@ import * as schema from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** A transaction, or the database itself: what a query that may join a caller's transaction runs on. */
+export type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
+
 /** Runs raw SQL (several statements allowed, no parameters): migrations and tests. */
 export type ExecSql = (sqlText: string) => Promise<void>;
 

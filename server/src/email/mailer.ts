@@ -13,9 +13,14 @@ export class MailNotConfiguredError extends Error {
   }
 }
 
+export interface SendOptions {
+  /** A stable Message-ID, so that a message delivered twice is recognisable. */
+  messageId?: string;
+}
+
 export interface Mailer {
   readonly enabled: boolean;
-  send(to: string, content: EmailContent): Promise<void>;
+  send(to: string, content: EmailContent, options?: SendOptions): Promise<void>;
   close(): void;
 }
 
@@ -40,8 +45,9 @@ export function createMailer(smtp: SmtpSettings | null): Mailer {
   });
   return {
     enabled: true,
-    async send(to, content) {
+    async send(to, content, options = {}) {
       await transport.sendMail({
+        messageId: options.messageId,
         from: { name: smtp.fromName, address: smtp.fromEmail },
         to,
         subject: content.subject,

@@ -31,15 +31,48 @@ export function resetPasswordEmail(brand: BrandInfo, email: string, token: strin
   };
 }
 
-export function newAccountEmail(brand: BrandInfo, email: string): EmailContent {
+/** To a user an administrator created; with a verification link when the address is not yet verified. */
+export function newAccountEmail(brand: BrandInfo, email: string, verifyToken: string | null, validHours: number): EmailContent {
+  const paragraphs = [`An account was created for ${email}.`, 'Sign in with the password you were given.'];
+  if (verifyToken) paragraphs.push(`Please confirm this address with the link below (valid for ${validHours} hours).`);
   return {
     subject: `${brand.projectName} - New account for user ${email}`,
     ...layout(brand, {
       heading: `Welcome to ${brand.projectName}`,
-      paragraphs: [`An account was created for ${email}.`, 'Sign in with the password you were given.'],
-      action: { label: `Go to ${brand.projectName}`, link: brand.frontendHost },
+      paragraphs,
+      action: verifyToken
+        ? { label: 'Confirm email address', link: verifyLink(brand, verifyToken) }
+        : { label: `Go to ${brand.projectName}`, link: brand.frontendHost },
     }),
   };
+}
+
+export function verifyEmail(brand: BrandInfo, email: string, token: string, validHours: number): EmailContent {
+  return {
+    subject: `${brand.projectName} - Verify your email ${email}`,
+    ...layout(brand, {
+      heading: 'Confirm your email address',
+      paragraphs: [`Please confirm that ${email} is your address.`, `The link below is valid for ${validHours} hours.`],
+      action: { label: 'Confirm email address', link: verifyLink(brand, token) },
+      footer: 'If you did not sign up or change your email, you can ignore this email.',
+    }),
+  };
+}
+
+/** To the old address when an account's email changes: the owner learns of it even if it was not them. */
+export function emailChangedNotice(brand: BrandInfo, oldEmail: string, newEmail: string): EmailContent {
+  return {
+    subject: `${brand.projectName} - Your email address was changed`,
+    ...layout(brand, {
+      heading: 'Your email address was changed',
+      paragraphs: [`The account that used ${oldEmail} now uses ${newEmail}.`],
+      footer: `If you did not make this change, reset your password and contact the ${brand.projectName} administrators.`,
+    }),
+  };
+}
+
+function verifyLink(brand: BrandInfo, token: string): string {
+  return `${brand.frontendHost}/verify-email?token=${encodeURIComponent(token)}`;
 }
 
 export function testEmail(brand: BrandInfo): EmailContent {

@@ -4,19 +4,28 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Guards } from '../auth/guards.js';
+import type { OneTimeTokens } from '../auth/one-time-tokens.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import type { Mailer } from '../email/mailer.js';
+import type { Outbox } from '../email/outbox.js';
 import type { ItemsService } from '../items/service.js';
+import type { AccountEmails } from '../users/account-emails.js';
 import type { UsersService } from '../users/service.js';
+import type { Clock } from '../utils/clock.js';
 
 export interface AppContext {
   config: Config;
+  clock: Clock;
   users: UsersService;
   items: ItemsService;
   tokens: TokenService;
   guards: Guards;
+  /** Sends directly (the test email); everything else goes through the outbox. */
   mailer: Mailer;
+  outbox: Outbox;
+  oneTimeTokens: OneTimeTokens;
+  accountEmails: AccountEmails;
 }
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;

@@ -2,7 +2,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { caller } from '../auth/guards.js';
-import { resetPasswordEmail } from '../email/templates.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { errorResponses, Message, Password, UserPublic } from '../http/schemas.js';
@@ -15,8 +14,7 @@ const EmailParams = Type.Object({ email: Type.String() });
 
 export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { users, tokens, guards, mailer, config } = ctx;
-  const brand = { projectName: config.projectName, frontendHost: config.frontendHost };
+  const { users, tokens, guards, accountEmails, config } = ctx;
 
   app.post(
     '/login/access-token',
@@ -24,7 +22,9 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         tags: ['login'],
         summary: 'OAuth2 password login',
-        description: 'Form fields (`application/x-www-form-urlencoded`): `username` is the email.',
+        description:
+          'Form fields (`application/x-www-form-urlencoded`): `username` is the email. With REQUIRE_VERIFIED_LOGIN=true, ' +
+          'an account whose email is not verified is refused with `400 Email not verified`.',
         consumes: ['application/x-www-form-urlencoded'],
         body: Type.Object({
           username: NonEmpty,
@@ -41,6 +41,7 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       const result = await users.authenticate(request.body.username.trim(), request.body.password);
       if (result.outcome === 'bad-credentials') throw new HttpError(400, Messages.incorrectLogin);
       if (result.outcome === 'inactive') throw new HttpError(400, Messages.inactiveUser);
+      if (config.requireVerifiedLogin && !result.user.isVerified) throw new HttpError(400, Messages.emailNotVerified);
       return { access_token: await tokens.createAccessToken(result.user.id), token_type: 'bearer' as const };
     },
   );
@@ -71,12 +72,8 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
     },
     async (request) => {
       const user = await users.getByEmail(request.params.email.trim());
-      if (user && mailer.enabled) {
-        const token = await tokens.createResetToken(user.email);
-        const content = resetPasswordEmail(brand, user.email, token, config.emailResetTokenExpireHours);
-        // Not awaited: the answer must not depend on (or reveal) the account or the mail server.
-        mailer.send(user.email, content).catch((error) => request.log.warn({ err: error }, 'recovery email not sent'));
-      }
+      // Only written to the outbox: the answer never waits for, or depends on, the mail server.
+      if (user) await accountEmails.sendPasswordReset(user);
       return { message: Messages.recoverySent };
     },
   );
@@ -87,16 +84,16 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         tags: ['login'],
         summary: 'Set a new password with a reset token',
+        description:
+          'The token is single-use, expires after EMAIL_RESET_TOKEN_EXPIRE_HOURS, and stops working once the password changes by any route.',
         body: Type.Object({ token: NonEmpty, new_password: Password }),
         response: { 200: Type.Ref(Message), ...errorResponses(400, 422) },
       },
     },
     async (request) => {
-      const email = await tokens.verifyResetToken(request.body.token);
-      const user = email ? await users.getByEmail(email) : null;
-      if (!user) throw new HttpError(400, Messages.invalidToken);
-      if (!user.isActive) throw new HttpError(400, Messages.inactiveUser);
-      await users.setPassword(user.id, request.body.new_password);
+      const outcome = await users.resetPassword(request.body.token, request.body.new_password);
+      if (outcome === 'invalid-token') throw new HttpError(400, Messages.invalidToken);
+      if (outcome === 'inactive') throw new HttpError(400, Messages.inactiveUser);
       return { message: Messages.passwordUpdated };
     },
   );
@@ -116,9 +113,7 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request, reply) => {
       const user = await users.getByEmail(request.params.email.trim());
       if (!user) throw new HttpError(404, Messages.noUserWithUsername);
-      const token = await tokens.createResetToken(user.email);
-      const content = resetPasswordEmail(brand, user.email, token, config.emailResetTokenExpireHours);
-      return reply.type('text/html; charset=utf-8').send(content.html);
+      return reply.type('text/html; charset=utf-8').send(await accountEmails.previewPasswordReset(user));
     },
   );
 };

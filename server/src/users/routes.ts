@@ -3,7 +3,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { caller } from '../auth/guards.js';
-import { newAccountEmail } from '../email/templates.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { Email, errorResponses, FullName, Message, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
@@ -15,6 +14,11 @@ const UserIdParams = Type.Object({ user_id: Uuid });
 /** Path ids compare with stored ones in lower case (UUIDs are case-insensitive). */
 const idOf = (params: { user_id: string }) => params.user_id.toLowerCase();
 
+/** The fields only a superuser may set, from the API's names to the service's. */
+function adminFields(body: { full_name?: string | null; is_active?: boolean; is_superuser?: boolean; is_verified?: boolean }) {
+  return { fullName: body.full_name, isActive: body.is_active, isSuperuser: body.is_superuser, isVerified: body.is_verified };
+}
+
 /** Re-throws a duplicate email as the given refusal; anything else unchanged. */
 function onEmailTaken(status: number, detail: string) {
   return (error: unknown): never => {
@@ -25,8 +29,7 @@ function onEmailTaken(status: number, detail: string) {
 
 export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { users, guards, mailer, config } = ctx;
-  const brand = { projectName: config.projectName, frontendHost: config.frontendHost };
+  const { users, guards, accountEmails } = ctx;
   const userResponse = { 200: Type.Ref(UserPublic), ...errorResponses(400, 401, 403, 404, 409, 422) };
   const messageResponse = { 200: Type.Ref(Message), ...errorResponses(400, 401, 403, 404, 422) };
 
@@ -88,21 +91,10 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const body = request.body;
       const user = await users
-        .create({
-          email: body.email,
-          password: body.password,
-          fullName: body.full_name,
-          isActive: body.is_active,
-          isSuperuser: body.is_superuser,
-          isVerified: body.is_verified,
-        })
+        .create({ ...adminFields(body), email: body.email, password: body.password }, (tx, created) =>
+          accountEmails.afterAdminCreate(tx, created),
+        )
         .catch(onEmailTaken(400, Messages.adminDuplicateEmail));
-      if (mailer.enabled) {
-        // The response does not wait for, or depend on, the mail.
-        mailer.send(user.email, newAccountEmail(brand, user.email)).catch((error) => {
-          request.log.warn({ err: error }, 'new-account email not sent');
-        });
-      }
       return toUserPublic(user);
     },
   );
@@ -127,7 +119,9 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const me = caller(request);
       const updated = await users
-        .update(me.id, { fullName: request.body.full_name, email: request.body.email })
+        .update(me.id, { fullName: request.body.full_name, email: request.body.email }, (tx, before, after) =>
+          accountEmails.afterUpdate(tx, before, after),
+        )
         .catch(onEmailTaken(409, Messages.emailTaken));
       if (!updated) throw new HttpError(404, Messages.userNotFound);
       return toUserPublic(updated);
@@ -183,9 +177,48 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const { email, password, full_name } = request.body;
       const user = await users
-        .create({ email, password, fullName: full_name })
+        .create({ email, password, fullName: full_name }, (tx, created) => accountEmails.afterSignup(tx, created))
         .catch(onEmailTaken(400, Messages.signupDuplicateEmail));
       return toUserPublic(user);
+    },
+  );
+
+  app.post(
+    '/users/verify-email',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Verify an email address with the emailed token',
+        description: 'Single-use; expires after EMAIL_RESET_TOKEN_EXPIRE_HOURS; valid only for the address it was sent to.',
+        body: Type.Object({ token: Type.String({ minLength: 1 }) }),
+        response: messageResponse,
+      },
+    },
+    async (request) => {
+      if (!(await users.verifyEmail(request.body.token))) throw new HttpError(400, Messages.invalidToken);
+      return { message: Messages.emailVerified };
+    },
+  );
+
+  app.post(
+    '/users/me/verification-email',
+    {
+      onRequest: guards.requireUser,
+      schema: {
+        tags: ['users'],
+        summary: 'Send a new verification link to the caller',
+        description: 'At most one per minute per user (`429` with `Retry-After` otherwise).',
+        response: { ...messageResponse, ...errorResponses(429, 503) },
+      },
+    },
+    async (request, reply) => {
+      if (!accountEmails.enabled) throw new HttpError(503, Messages.mailOff);
+      const result = await accountEmails.resendVerification(caller(request).id);
+      if (result.outcome === 'already-verified') throw new HttpError(400, Messages.alreadyVerified);
+      if (result.outcome === 'too-soon') {
+        throw new HttpError(429, Messages.verificationTooSoon, { 'Retry-After': String(result.retryAfterSeconds) });
+      }
+      return reply.send({ message: Messages.verificationSent });
     },
   );
 
@@ -234,14 +267,9 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         throw new HttpError(403, Messages.superuserSelfDemote);
       }
       const updated = await users
-        .update(id, {
-          email: body.email,
-          password: body.password,
-          fullName: body.full_name,
-          isActive: body.is_active,
-          isSuperuser: body.is_superuser,
-          isVerified: body.is_verified,
-        })
+        .update(id, { ...adminFields(body), email: body.email, password: body.password }, (tx, before, after) =>
+          accountEmails.afterUpdate(tx, before, after),
+        )
         .catch(onEmailTaken(409, Messages.emailTaken));
       if (!updated) throw new HttpError(404, Messages.noUserWithId);
       return toUserPublic(updated);

@@ -4,8 +4,9 @@
  * the contract's status codes and messages.
  */
 import { and, asc, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
+import type { OneTimeTokens } from '../auth/one-time-tokens.js';
 import type { PasswordHasher } from '../auth/passwords.js';
-import { type Database, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
+import { type Database, type Executor, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
 import { type UserRow, users } from '../db/schema.js';
 
 /** The address is already held by another account (in any letter case). */
@@ -48,6 +49,10 @@ export interface UserQuery {
   orderBy?: UserOrder;
 }
 
+/** Work that must commit with the change, or not at all (the change's emails). */
+export type AfterCreate = (tx: Executor, user: UserRow) => Promise<void>;
+export type AfterUpdate = (tx: Executor, before: UserRow, after: UserRow) => Promise<void>;
+
 export type LoginResult =
   | { outcome: 'ok'; user: UserRow }
   | { outcome: 'bad-credentials' }
@@ -57,6 +62,7 @@ export class UsersService {
   constructor(
     private readonly db: Database,
     private readonly hasher: PasswordHasher,
+    private readonly tokens: OneTimeTokens,
   ) {}
 
   async getById(id: string): Promise<UserRow | null> {
@@ -69,22 +75,29 @@ export class UsersService {
     return row ?? null;
   }
 
-  /** Throws EmailTakenError when the address exists; the unique index decides races. */
-  async create(input: NewUser): Promise<UserRow> {
+  /**
+   * Throws EmailTakenError when the address exists; the unique index decides races.
+   * `after` runs in the same transaction (the welcome emails).
+   */
+  async create(input: NewUser, after?: AfterCreate): Promise<UserRow> {
     const hashedPassword = await this.hasher.hash(input.password);
     try {
-      const [row] = await this.db
-        .insert(users)
-        .values({
-          email: input.email,
-          hashedPassword,
-          fullName: input.fullName ?? null,
-          isActive: input.isActive ?? true,
-          isSuperuser: input.isSuperuser ?? false,
-          isVerified: input.isVerified ?? false,
-        })
-        .returning();
-      return row as UserRow;
+      return await this.db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(users)
+          .values({
+            email: input.email,
+            hashedPassword,
+            fullName: input.fullName ?? null,
+            isActive: input.isActive ?? true,
+            isSuperuser: input.isSuperuser ?? false,
+            isVerified: input.isVerified ?? false,
+          })
+          .returning();
+        const user = row as UserRow;
+        await after?.(tx, user);
+        return user;
+      });
     } catch (error) {
       throw translateUniqueViolation(error);
     }
@@ -120,19 +133,37 @@ export class UsersService {
     return { rows, count: Number(total?.value ?? 0) };
   }
 
-  /** Applies a partial change; `null` when the user does not exist. */
-  async update(id: string, changes: UserChanges): Promise<UserRow | null> {
-    const values: Partial<typeof users.$inferInsert> = {};
-    if (changes.email !== undefined) values.email = changes.email;
-    if (changes.fullName !== undefined) values.fullName = changes.fullName;
-    if (changes.isActive !== undefined) values.isActive = changes.isActive;
-    if (changes.isSuperuser !== undefined) values.isSuperuser = changes.isSuperuser;
-    if (changes.isVerified !== undefined) values.isVerified = changes.isVerified;
-    if (changes.password !== undefined) values.hashedPassword = await this.hasher.hash(changes.password);
-    if (Object.keys(values).length === 0) return this.getById(id);
+  /**
+   * Applies a partial change; `null` when the user does not exist.
+   *
+   * A new password ends outstanding reset links. A new address (other than a
+   * change of letter case) is unverified unless `isVerified` says otherwise, and
+   * ends the links sent to the old one. `after` runs in the same transaction.
+   */
+  async update(id: string, changes: UserChanges, after?: AfterUpdate): Promise<UserRow | null> {
+    const hashedPassword = changes.password !== undefined ? await this.hasher.hash(changes.password) : undefined;
     try {
-      const [row] = await this.db.update(users).set(values).where(eq(users.id, id)).returning();
-      return row ?? null;
+      return await this.db.transaction(async (tx) => {
+        const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update');
+        if (!before) return null;
+        const values: Partial<typeof users.$inferInsert> = {};
+        if (changes.email !== undefined) values.email = changes.email;
+        if (changes.fullName !== undefined) values.fullName = changes.fullName;
+        if (changes.isActive !== undefined) values.isActive = changes.isActive;
+        if (changes.isSuperuser !== undefined) values.isSuperuser = changes.isSuperuser;
+        if (changes.isVerified !== undefined) values.isVerified = changes.isVerified;
+        if (hashedPassword !== undefined) values.hashedPassword = hashedPassword;
+        const emailChanged = changes.email !== undefined && changes.email.toLowerCase() !== before.email.toLowerCase();
+        if (emailChanged && changes.isVerified === undefined) values.isVerified = false;
+        if (Object.keys(values).length === 0) return before;
+
+        const [updated] = await tx.update(users).set(values).where(eq(users.id, id)).returning();
+        const row = updated as UserRow;
+        if (hashedPassword !== undefined || emailChanged) await this.tokens.revokeAll(tx, id, 'password_reset');
+        if (emailChanged) await this.tokens.revokeAll(tx, id, 'email_verification');
+        await after?.(tx, before, row);
+        return row;
+      });
     } catch (error) {
       throw translateUniqueViolation(error);
     }
@@ -144,9 +175,50 @@ export class UsersService {
     return deleted.length > 0;
   }
 
+  /** Sets a new password and ends the user's outstanding reset links. */
   async setPassword(id: string, password: string): Promise<void> {
     const hashedPassword = await this.hasher.hash(password);
-    await this.db.update(users).set({ hashedPassword }).where(eq(users.id, id));
+    await this.db.transaction(async (tx) => {
+      await tx.update(users).set({ hashedPassword }).where(eq(users.id, id));
+      await this.tokens.revokeAll(tx, id, 'password_reset');
+    });
+  }
+
+  /**
+   * Redeems a password-reset token. The token is spent only when the password is
+   * actually changed: an inactive account keeps its link unused.
+   */
+  async resetPassword(token: string, newPassword: string): Promise<'ok' | 'invalid-token' | 'inactive'> {
+    const hashedPassword = await this.hasher.hash(newPassword);
+    return this.db
+      .transaction(async (tx) => {
+        const redeemed = await this.tokens.redeem(tx, 'password_reset', token);
+        if (!redeemed) return 'invalid-token' as const;
+        const [user] = await tx.select().from(users).where(eq(users.id, redeemed.userId)).for('update');
+        if (!user) return 'invalid-token' as const;
+        if (!user.isActive) throw new RollbackWith('inactive');
+        await tx.update(users).set({ hashedPassword }).where(eq(users.id, user.id));
+        await this.tokens.revokeAll(tx, user.id, 'password_reset');
+        return 'ok' as const;
+      })
+      .catch(unwrapRollback<'ok' | 'invalid-token' | 'inactive'>);
+  }
+
+  /** Redeems an email-verification token; it must be for the account's current address. */
+  async verifyEmail(token: string): Promise<UserRow | null> {
+    return this.db
+      .transaction(async (tx) => {
+        const redeemed = await this.tokens.redeem(tx, 'email_verification', token);
+        if (!redeemed) return null;
+        const [user] = await tx
+          .update(users)
+          .set({ isVerified: true })
+          .where(and(eq(users.id, redeemed.userId), emailIs(redeemed.email)))
+          .returning();
+        if (!user) throw new RollbackWith(null);
+        return user;
+      })
+      .catch(unwrapRollback<UserRow | null>);
   }
 
   /**
@@ -179,6 +251,18 @@ export class UsersService {
       .set({ hashedPassword })
       .where(and(eq(users.id, user.id), eq(users.hashedPassword, user.hashedPassword)));
   }
+}
+
+/** Ends a transaction with a rollback and a result instead of an error. */
+class RollbackWith<T> extends Error {
+  constructor(readonly result: T) {
+    super('rollback');
+  }
+}
+
+function unwrapRollback<T>(error: unknown): T {
+  if (error instanceof RollbackWith) return error.result as T;
+  throw error;
 }
 
 /** Email equality as the unique index defines it: case-insensitive. */

@@ -9,7 +9,7 @@ import { Email, errorResponses, Message } from '../http/schemas.js';
 
 export const utilsRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { guards, mailer, config } = ctx;
+  const { guards, mailer, config, outbox } = ctx;
 
   app.post(
     '/utils/test-email/',
@@ -23,13 +23,17 @@ export const utilsRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request, reply) => {
+      const content = testEmail({ projectName: config.projectName, frontendHost: config.frontendHost });
+      if (config.mailMode === 'mailbox') {
+        // Local development without SMTP: the dev mailbox is where mail goes.
+        await outbox.enqueue(outbox.db, 'test', request.query.email_to, content);
+        return reply.code(201).send({ message: Messages.testEmailSent });
+      }
       try {
-        await mailer.send(
-          request.query.email_to,
-          testEmail({ projectName: config.projectName, frontendHost: config.frontendHost }),
-        );
+        // Sent directly, not through the outbox: this route exists to report whether SMTP works.
+        await mailer.send(request.query.email_to, content);
       } catch (error) {
-        if (error instanceof MailNotConfiguredError) throw new HttpError(503, 'Email is not configured');
+        if (error instanceof MailNotConfiguredError) throw new HttpError(503, Messages.mailOff);
         request.log.warn({ err: error }, 'test email not sent');
         throw new HttpError(502, 'The mail server did not accept the message');
       }

@@ -110,8 +110,8 @@ describe('when the mail server is down', () => {
   });
 });
 
-describe('without mail configured', () => {
-  const ctx = useTestApp();
+describe('without mail configured (outside local)', () => {
+  const ctx = useTestApp({ env: { ENVIRONMENT: 'production', FIRST_SUPERUSER_PASSWORD: 'a-strong-password-for-tests' } });
   it('the test email answers 503 and recovery still answers 200', async () => {
     const app = ctx.get();
     const test = await app.request({

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../src/db/schema.js';
-import { type TestDatabase, freshDatabase } from '../helpers/database.js';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 
 // The SQL migrations build the database; src/db/schema.ts describes it to the queries.
 // This keeps the two from drifting apart.
@@ -12,34 +12,41 @@ beforeAll(async () => {
 });
 afterAll(async () => database.drop());
 
-const tables = Object.values(schema).filter((value) => typeof value === 'object' && value !== null && Symbol.for('drizzle:IsDrizzleTable') in value);
+const tables = Object.values(schema).filter(
+  (value) => typeof value === 'object' && value !== null && Symbol.for('drizzle:IsDrizzleTable') in value,
+);
 
 describe('migrations match src/db/schema.ts', () => {
-  it.each(tables.map((table) => [getTableConfig(table as never).name, table] as const))('table %s has the same columns, types and nullability', async (name, table) => {
-    const config = getTableConfig(table as never);
-    const result = await database.handle.db.execute<{ column_name: string; is_nullable: string; udt_name: string }>(
-      sql`SELECT column_name, is_nullable, udt_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${name} ORDER BY column_name`,
-    );
-    const rows = (result as unknown as { rows: { column_name: string; is_nullable: string; udt_name: string }[] }).rows;
-    const inDatabase = rows.map((r) => `${r.column_name}:${r.udt_name}:${r.is_nullable === 'NO' ? 'not null' : 'null'}`);
-    const inSchema = config.columns
-      .map((c) => `${c.name}:${udtName(c.getSQLType())}:${c.notNull ? 'not null' : 'null'}`)
-      .sort();
-    expect(inDatabase).toEqual(inSchema);
-  });
+  it.each(tables.map((table) => [getTableConfig(table as never).name, table] as const))(
+    'table %s has the same columns, types and nullability',
+    async (name, table) => {
+      const config = getTableConfig(table as never);
+      const result = await database.handle.db.execute<{ column_name: string; is_nullable: string; udt_name: string }>(
+        sql`SELECT column_name, is_nullable, udt_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${name} ORDER BY column_name`,
+      );
+      const rows = (result as unknown as { rows: { column_name: string; is_nullable: string; udt_name: string }[] }).rows;
+      const inDatabase = rows.map((r) => `${r.column_name}:${r.udt_name}:${r.is_nullable === 'NO' ? 'not null' : 'null'}`);
+      const inSchema = config.columns
+        .map((c) => `${c.name}:${udtName(c.getSQLType())}:${c.notNull ? 'not null' : 'null'}`)
+        .sort();
+      expect(inDatabase).toEqual(inSchema);
+    },
+  );
 });
 
 function udtName(sqlType: string): string {
   const base = sqlType.replace(/\(.*\)/, '').trim();
   return (
-    {
-      'timestamp with time zone': 'timestamptz',
-      varchar: 'varchar',
-      boolean: 'bool',
-      integer: 'int4',
-      bigint: 'int8',
-      smallint: 'int2',
-      'double precision': 'float8',
-    } as Record<string, string>
-  )[base] ?? base;
+    (
+      {
+        'timestamp with time zone': 'timestamptz',
+        varchar: 'varchar',
+        boolean: 'bool',
+        integer: 'int4',
+        bigint: 'int8',
+        smallint: 'int2',
+        'double precision': 'float8',
+      } as Record<string, string>
+    )[base] ?? base
+  );
 }

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createPostgresDatabase, onPostgres } from '../helpers/database.js';
 import { runRosterToExit, startRoster } from '../helpers/process.js';
+
+// Child processes start slowly while the rest of the suite loads both cores.
+vi.setConfig({ testTimeout: 120_000 });
 
 const strong = {
   PROJECT_NAME: 'Roster',

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
-import { buildApp, type RosterApp } from '../../src/app.js';
+import { type AppDependencies, buildApp, type RosterApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Mailer } from '../../src/email/mailer.js';
 import type { Clock } from '../../src/utils/clock.js';
@@ -49,6 +49,7 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   mailer?: Mailer;
   clock?: Clock;
+  emailWorker?: AppDependencies['emailWorker'];
 }
 
 let counter = 0;
@@ -57,7 +58,13 @@ export const uniqueEmail = (tag = 'user') => `${tag}-${process.pid}-${Date.now()
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await freshDatabase();
   const config = testConfig(options.env);
-  const built = await buildApp({ config, database: database.handle, mailer: options.mailer, clock: options.clock });
+  const built = await buildApp({
+    config,
+    database: database.handle,
+    mailer: options.mailer,
+    clock: options.clock,
+    emailWorker: options.emailWorker ?? { pollMs: 100, retryBaseMs: 100 },
+  });
   await built.ctx.users.createIfAbsent({ email: SUPERUSER.email, password: SUPERUSER.password, isSuperuser: true });
   const app: FastifyInstance = built.app;
   await app.ready();

@@ -59,7 +59,7 @@ export async function startRoster(env: Record<string, string>, args: string[] = 
     baseUrl,
     output: () => output,
     exited: () => exit,
-    async ready(timeoutMs = 30_000) {
+    async ready(timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
       let done = false;
       void exit.then(() => (done = true));

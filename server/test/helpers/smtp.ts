@@ -20,6 +20,8 @@ export interface TestSmtpServer {
   received: ReceivedMail[];
   /** Resolves when `count` messages have arrived in total (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /** Resolves with the first `count` messages to `address` (or rejects after `timeoutMs`). */
+  waitForMailTo(address: string, count?: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** Settings for Roster to send here. */
   env(): Record<string, string>;
   stop(): Promise<void>;
@@ -49,25 +51,43 @@ export async function startSmtpServer(port = 0): Promise<TestSmtpServer> {
         .catch(callback);
     },
   });
+  /** Waits for `done()` to hold, waking on each received mail. */
+  async function until(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(describe());
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   const actualPort = (server.server.address() as AddressInfo).port;
   return {
     port: actualPort,
     received,
     async waitFor(count, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < count) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`expected ${count} mails, got ${received.length}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
+      await until(
+        () => received.length >= count,
+        timeoutMs,
+        () => `expected ${count} mails, got ${received.length}`,
+      );
       return received;
+    },
+    async waitForMailTo(address, count = 1, timeoutMs = 10_000) {
+      const matching = () => received.filter((mail) => mail.to.some((to) => to.toLowerCase() === address.toLowerCase()));
+      await until(
+        () => matching().length >= count,
+        timeoutMs,
+        () => `expected ${count} mails to ${address}, got ${matching().length}`,
+      );
+      return matching().slice(0, count);
     },
     env: () => ({
       SMTP_HOST: '127.0.0.1',
@@ -78,4 +98,18 @@ export async function startSmtpServer(port = 0): Promise<TestSmtpServer> {
     }),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The token of the first `{FRONTEND_HOST}{path}?token=…` link in a mail's HTML (checked against its text part too). */
+export function tokenFromMail(
+  mail: { html: string; text: string } | undefined,
+  path: '/reset-password' | '/verify-email',
+): string {
+  if (!mail) throw new Error('no mail');
+  const pattern = new RegExp(`href="(https?://[^"]+${path}\\?token=[^"]+)"`);
+  const link = pattern.exec(mail.html)?.[1];
+  if (!link) throw new Error(`no ${path} link in mail`);
+  const url = new URL(link.replaceAll('&amp;', '&'));
+  if (!mail.text.includes(url.toString())) throw new Error('the plain-text part lacks the link');
+  return url.searchParams.get('token') as string;
 }

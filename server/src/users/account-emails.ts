@@ -1,0 +1,93 @@
+/**
+ * The emails around an account — verification, welcome, password reset, email
+ * changed — each written to the outbox in the transaction of the change that
+ * causes it, with its single-use token.
+ */
+import { eq } from 'drizzle-orm';
+import type { OneTimeTokens } from '../auth/one-time-tokens.js';
+import type { Database, Executor } from '../db/client.js';
+import { type UserRow, users } from '../db/schema.js';
+import type { Outbox } from '../email/outbox.js';
+import { type BrandInfo, emailChangedNotice, newAccountEmail, resetPasswordEmail, verifyEmail } from '../email/templates.js';
+import type { Clock } from '../utils/clock.js';
+
+/** At most one verification email per user per this many seconds. */
+export const VERIFICATION_RESEND_SECONDS = 60;
+
+export type ResendResult =
+  | { outcome: 'sent' }
+  | { outcome: 'already-verified' }
+  | { outcome: 'too-soon'; retryAfterSeconds: number };
+
+export class AccountEmails {
+  constructor(
+    private readonly db: Database,
+    private readonly outbox: Outbox,
+    private readonly tokens: OneTimeTokens,
+    private readonly brand: BrandInfo,
+    private readonly tokenHours: number,
+    private readonly clock: Clock,
+    /** False when mail is off: nothing is written, no token is issued. */
+    readonly enabled: boolean,
+  ) {}
+
+  /** After sign-up: a link to verify the address. */
+  async afterSignup(tx: Executor, user: UserRow): Promise<void> {
+    if (!this.enabled || user.isVerified) return;
+    await this.sendVerification(tx, user);
+  }
+
+  /** After an administrator creates an account: the welcome, with a verification link if needed. */
+  async afterAdminCreate(tx: Executor, user: UserRow): Promise<void> {
+    if (!this.enabled) return;
+    const token = user.isVerified ? null : await this.tokens.issue(tx, user.id, 'email_verification', user.email);
+    await this.outbox.enqueue(tx, 'new_account', user.email, newAccountEmail(this.brand, user.email, token, this.tokenHours));
+  }
+
+  /** After an update: when the address changed, verify the new one and tell the old one. */
+  async afterUpdate(tx: Executor, before: UserRow, after: UserRow): Promise<void> {
+    if (!this.enabled || before.email.toLowerCase() === after.email.toLowerCase()) return;
+    if (!after.isVerified) await this.sendVerification(tx, after);
+    await this.outbox.enqueue(tx, 'email_changed', before.email, emailChangedNotice(this.brand, before.email, after.email));
+  }
+
+  /** A password-reset link for the account, if mail is on. */
+  async sendPasswordReset(user: UserRow): Promise<void> {
+    if (!this.enabled) return;
+    await this.db.transaction(async (tx) => {
+      const token = await this.tokens.issue(tx, user.id, 'password_reset', user.email);
+      await this.outbox.enqueue(
+        tx,
+        'password_reset',
+        user.email,
+        resetPasswordEmail(this.brand, user.email, token, this.tokenHours),
+      );
+    });
+  }
+
+  /** The reset email's HTML with a live token, for the superuser preview; not sent. */
+  async previewPasswordReset(user: UserRow): Promise<string> {
+    const token = await this.tokens.issue(this.db, user.id, 'password_reset', user.email);
+    return resetPasswordEmail(this.brand, user.email, token, this.tokenHours).html;
+  }
+
+  /** A new verification link, at most once a minute per user (the user row is locked to decide races). */
+  async resendVerification(userId: string): Promise<ResendResult> {
+    return this.db.transaction(async (tx) => {
+      const [user] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+      if (!user || user.isVerified) return { outcome: 'already-verified' as const };
+      const last = await this.tokens.lastIssuedAt(tx, userId, 'email_verification');
+      const elapsed = last ? (this.clock.now().getTime() - last.getTime()) / 1000 : Number.POSITIVE_INFINITY;
+      if (elapsed < VERIFICATION_RESEND_SECONDS) {
+        return { outcome: 'too-soon' as const, retryAfterSeconds: Math.max(1, Math.ceil(VERIFICATION_RESEND_SECONDS - elapsed)) };
+      }
+      await this.sendVerification(tx, user);
+      return { outcome: 'sent' as const };
+    });
+  }
+
+  private async sendVerification(tx: Executor, user: UserRow): Promise<void> {
+    const token = await this.tokens.issue(tx, user.id, 'email_verification', user.email);
+    await this.outbox.enqueue(tx, 'verify_email', user.email, verifyEmail(this.brand, user.email, token, this.tokenHours));
+  }
+}
