@@ -40,6 +40,23 @@ browserTest('reset password from the emailed link, then sign in with the new pas
   await expectText(page.getByRole('heading', { level: 1 }), 'Hi, Reset Person');
 });
 
+browserTest('a reset link works once: used again it is refused', async ({ page }) => {
+  const user = await createUser();
+  const token = await resetTokenFor(user.email);
+  const resetWith = async (password: string) => {
+    await page.goto(`/reset-password?token=${encodeURIComponent(token)}`);
+    await page.getByLabel('New password', { exact: true }).fill(password);
+    await page.getByLabel('Confirm new password').fill(password);
+    await page.getByRole('button', { name: 'Reset password' }).click();
+  };
+  await resetWith('first-new-password');
+  await expectPath(page, '/login');
+  await resetWith('second-new-password');
+  await expectText(formAlert(page), 'Invalid token');
+  expect(await canSignIn(user.email, 'first-new-password')).toBe(true);
+  expect(await canSignIn(user.email, 'second-new-password')).toBe(false);
+});
+
 browserTest('an invalid reset token is refused with a way to ask for a new link', async ({ page }) => {
   await page.goto('/reset-password?token=not-a-real-token');
   await page.getByLabel('New password', { exact: true }).fill('brand-new-password');
