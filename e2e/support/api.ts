@@ -87,7 +87,7 @@ export async function deleteUser(id: string): Promise<void> {
 
 export async function getUser(
   id: string,
-): Promise<{ email: string; full_name: string | null; is_active: boolean; is_superuser: boolean }> {
+): Promise<{ email: string; full_name: string | null; is_active: boolean; is_superuser: boolean; is_verified: boolean }> {
   return request('GET', `/users/${id}`, { token: await superuserToken() });
 }
 

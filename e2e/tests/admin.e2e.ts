@@ -177,13 +177,20 @@ browserTest('edit user: name, email, password, deactivate', async ({ page }) => 
   await dialog.getByLabel('New password (optional)').fill('set-by-admin');
   await dialog.getByLabel('Confirm password').fill('set-by-admin');
   await dialog.getByLabel('Active').uncheck();
+  await dialog.getByLabel('Verified').check();
   await dialog.getByRole('button', { name: 'Save user' }).click();
 
   await expectText(toast(page, 'success'), `Saved ${newEmail}.`);
   const row = page.locator(`tr[data-email="${newEmail}"]`);
   await expectText(row, `Edited ${tag}`);
   await expectText(row, 'Inactive');
-  expect(await getUser(user.id)).toMatchObject({ email: newEmail, full_name: `Edited ${tag}`, is_active: false });
+  await expectText(row, 'Verified');
+  expect(await getUser(user.id)).toMatchObject({
+    email: newEmail,
+    full_name: `Edited ${tag}`,
+    is_active: false,
+    is_verified: true,
+  });
   await updateUser(user.id, { is_active: true });
   expect(await canSignIn(newEmail, 'set-by-admin')).toBe(true);
 });

@@ -88,6 +88,7 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
   const isSelf = user?.id === me.id;
   const [isActive, setIsActive] = useState(user?.is_active ?? true);
   const [isSuperuser, setIsSuperuser] = useState(user?.is_superuser ?? false);
+  const [isVerified, setIsVerified] = useState(user?.is_verified ?? false);
   const form = useForm({ full_name: user?.full_name ?? '', email: user?.email ?? '', password: '', confirm: '' }, (values) => ({
     full_name: [maxLength('Full name', LIMITS.nameMax)],
     email: [email],
@@ -105,6 +106,7 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
           body: {
             ...common,
             ...(values.password ? { password: values.password } : {}),
+            is_verified: isVerified,
             // Never send one's own flags: the UI does not let an admin demote or deactivate
             // themselves (and the API refuses it too).
             ...(isSelf ? {} : { is_active: isActive, is_superuser: isSuperuser }),
@@ -115,8 +117,7 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
     } else {
       await unwrap(
         api.POST('/api/v1/users/', {
-          // is_verified is sent explicitly: the server's schema lists its defaulted fields as required.
-          body: { ...common, password: values.password, is_active: isActive, is_superuser: isSuperuser, is_verified: false },
+          body: { ...common, password: values.password, is_active: isActive, is_superuser: isSuperuser, is_verified: isVerified },
         }),
       );
       toast.success(`Added ${common.email}.`);
@@ -153,6 +154,12 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
         disabled={isSelf}
         hint={selfHint ?? 'Superusers can manage all users and items.'}
         onChange={(e) => setIsSuperuser(e.target.checked)}
+      />
+      <Checkbox
+        label="Verified"
+        checked={isVerified}
+        hint="The email address is known to belong to this person."
+        onChange={(e) => setIsVerified(e.target.checked)}
       />
       <div className="flex justify-end gap-2">
         <Button variant="secondary" onClick={onDone}>
