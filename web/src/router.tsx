@@ -10,6 +10,7 @@ import { safeRedirect } from './lib/format';
 import { toast } from './lib/toast';
 import { AdminUsersPage, parseUsersSearch } from './pages/AdminUsersPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { DevMailboxPage } from './pages/DevMailboxPage';
 import { ItemsPage, parseItemsSearch } from './pages/ItemsPage';
 import { LoginPage } from './pages/LoginPage';
 import { AppLayout, AuthLayout } from './pages/layouts';
@@ -18,6 +19,7 @@ import { RecoverPasswordPage } from './pages/RecoverPasswordPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SignupPage } from './pages/SignupPage';
+import { VerifyEmailPage } from './pages/VerifyEmailPage';
 
 type RouterContext = { queryClient: QueryClient };
 
@@ -77,6 +79,21 @@ const resetRoute = createRoute({
   },
 });
 
+// Also reachable signed in or not, like the reset link.
+const verifyRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/verify-email',
+  validateSearch: (search: Record<string, unknown>): { token?: string } =>
+    typeof search.token === 'string' ? { token: search.token } : {},
+  component: function VerifyRoute() {
+    const { token } = verifyRoute.useSearch();
+    return <VerifyEmailPage token={token} />;
+  },
+});
+
+// Local development only (the API answers 404 elsewhere); no sign-in needed, like the route it reads.
+const devMailboxRoute = createRoute({ getParentRoute: () => rootRoute, path: '/dev/mailbox', component: DevMailboxPage });
+
 // ---- signed-in app ----------------------------------------------------------------
 
 const appLayout = createRoute({
@@ -123,7 +140,8 @@ const adminRoute = createRoute({
 });
 
 const routeTree = rootRoute.addChildren([
-  authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute]),
+  authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute, verifyRoute]),
+  devMailboxRoute,
   appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, adminRoute]),
 ]);
 

@@ -25,7 +25,7 @@ export function DashboardPage() {
       <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600 dark:text-slate-400">
         Signed in as {me.email}
         {me.is_superuser && <Badge tone="indigo">Superuser</Badge>}
-        {!me.is_verified && <Badge tone="amber">Email not verified</Badge>}
+        {me.is_verified ? <Badge tone="green">Email verified</Badge> : <Badge tone="amber">Email not verified</Badge>}
       </p>
       <h2 className="mt-8 mb-3 text-sm font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">
         What you can do

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { errorMessage } from '../api/errors';
 import { displayName, signOut, useMe } from '../auth/session';
 import { Button, cx, ErrorState, LoadingState } from '../components/ui';
+import { VerifyBanner } from '../components/VerifyBanner';
 import { toast } from '../lib/toast';
 
 function Logo() {
@@ -127,6 +128,7 @@ export function AppLayout() {
           </nav>
         </div>
       </header>
+      {me.data && <VerifyBanner me={me.data} />}
       <main id="main" className="mx-auto max-w-6xl px-4 py-8">
         {me.isPending ? (
           <LoadingState label="Loading your account…" />
