@@ -19,6 +19,7 @@ browserTest('profile: change name and email, shown at once and kept', async ({ p
   await profile.getByRole('button', { name: 'Save profile' }).click();
 
   await expectText(toast(page, 'success'), 'Profile saved.');
+  await expectText(toast(page, 'info'), `We sent a verification link to ${newEmail}.`);
   await expectText(page.getByRole('navigation', { name: 'Main' }), 'New Name');
   expect(await getUser(user.id)).toMatchObject({ full_name: 'New Name', email: newEmail });
   await page.reload();

@@ -37,6 +37,10 @@ function ProfileSection({ me }: { me: UserPublic }) {
     queryClient.setQueryData(meQuery.queryKey, updated);
     form.reset({ full_name: updated.full_name ?? '', email: updated.email });
     toast.success('Profile saved.');
+    // A new address has to be verified again; the server has mailed it a link.
+    if (updated.email.toLowerCase() !== me.email.toLowerCase() && !updated.is_verified) {
+      toast.info(`We sent a verification link to ${updated.email}.`);
+    }
   });
 
   return (
