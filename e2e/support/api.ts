@@ -125,11 +125,24 @@ export async function resetTokenFor(email: string): Promise<string> {
 
 /**
  * Open `path` already signed in as `user`, skipping the sign-in form (which has its own
- * tests): the app reads its token from localStorage.
+ * tests): log in through the browser context's own request client, asking for the refresh
+ * cookie as the app does, so the page finds a session when it loads.
  */
 export async function openSignedIn(page: Page, user: Pick<TestUser, 'email' | 'password'>, path = '/'): Promise<void> {
-  const token = await tokenFor(user.email, user.password);
-  await page.goto('/login');
-  await page.evaluate((value) => localStorage.setItem('roster.access_token', value), token);
+  const response = await page.context().request.post('/api/v1/login/access-token', {
+    form: { username: user.email, password: user.password },
+    headers: { 'X-Roster-Refresh': 'cookie' },
+  });
+  if (!response.ok()) throw new Error(`login as ${user.email} → ${response.status()}: ${await response.text()}`);
   await page.goto(path);
+}
+
+/** Whether the browser still holds a refresh cookie (HttpOnly: scripts cannot see it). */
+export async function hasRefreshCookie(page: Page): Promise<boolean> {
+  return (await page.context().cookies()).some((cookie) => cookie.name === 'roster_refresh');
+}
+
+/** A superuser signs `user` out everywhere (all their sessions revoked). */
+export async function revokeSessions(id: string): Promise<void> {
+  await request('DELETE', `/users/${id}/sessions`, { token: await superuserToken() });
 }

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { createUser, openSignedIn, uniqueEmail, updateUser } from '../support/api';
+import { createUser, hasRefreshCookie, openSignedIn, uniqueEmail, updateUser } from '../support/api';
 import { browserTest, useBrowser } from '../support/browser';
 import { expectPath, expectText, expectVisible, formAlert, toast, watchRequests } from '../support/expect';
 
@@ -18,9 +18,15 @@ browserTest('sign up lands on the dashboard greeted by name; sign out closes the
   await expectPath(page, '/');
   await expectText(page.locator('main'), `Signed in as ${email}`);
 
+  expect(await hasRefreshCookie(page)).toBe(true);
+  // Nothing readable by scripts holds a token.
+  expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toMatch(
+    /ey[A-Za-z0-9_-]{10,}\./,
+  );
+
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expectText(page.getByRole('heading', { level: 1 }), 'Sign in');
-  expect(await page.evaluate(() => localStorage.getItem('roster.access_token'))).toBeNull();
+  expect(await hasRefreshCookie(page)).toBe(false); // the server ended the session and cleared it
   await page.goto('/settings');
   await expectPath(page, '/login');
 });
@@ -75,7 +81,7 @@ browserTest('sign in with a wrong password is refused with the API message', asy
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expectText(formAlert(page), 'Incorrect email or password');
   await expectPath(page, '/login');
-  expect(await page.evaluate(() => localStorage.getItem('roster.access_token'))).toBeNull();
+  expect(await hasRefreshCookie(page)).toBe(false);
 });
 
 browserTest('an inactive account cannot sign in and is told why', async ({ page }) => {
@@ -105,6 +111,15 @@ browserTest('sign in by keyboard only, then return to the page that asked for it
   expect(new URL(page.url()).searchParams.get('size')).toBe('25');
   await expectText(toast(page, 'success'), 'Welcome back, Grace Hopper.');
   await expectText(page.getByRole('heading', { level: 1 }), 'Items');
+});
+
+browserTest('a reload keeps the session (the access token comes back from the refresh cookie)', async ({ page }) => {
+  const user = await createUser({ full_name: 'Reload Me' });
+  await openSignedIn(page, user, '/items');
+  await expectText(page.getByRole('heading', { level: 1 }), 'Items');
+  await page.reload();
+  await expectText(page.getByRole('heading', { level: 1 }), 'Items');
+  await expectPath(page, '/items');
 });
 
 browserTest('a signed-in person who opens /login goes to the dashboard', async ({ page }) => {

@@ -109,7 +109,7 @@ browserTest(
     const row = page.locator('tbody tr', { hasText: title });
     await expectText(row, owner.email);
 
-    // Same browser context, so the same localStorage: openSignedIn replaces the token.
+    // Same browser context, so the same cookies: openSignedIn replaces the refresh cookie.
     const otherPage = await context.newPage();
     await openSignedIn(otherPage, other, '/items');
     await expectText(otherPage.locator('main'), 'No items yet');

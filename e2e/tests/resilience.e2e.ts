@@ -1,5 +1,14 @@
 import { expect } from 'vitest';
-import { createItem, createSuperuser, createUser, deleteUser, openSignedIn, updateUser } from '../support/api';
+import {
+  createItem,
+  createSuperuser,
+  createUser,
+  deleteUser,
+  hasRefreshCookie,
+  openSignedIn,
+  revokeSessions,
+  updateUser,
+} from '../support/api';
 import { browserTest, useBrowser } from '../support/browser';
 import { expectPath, expectText, expectVisible, formAlert, toast } from '../support/expect';
 
@@ -28,7 +37,7 @@ browserTest('API down while signed in: an error state with a retry that recovers
   await expectText(error, 'Could not load this.');
   await expectText(error, 'Cannot reach the server');
   // Still signed in: a network failure is not a reason to drop the session.
-  expect(await page.evaluate(() => localStorage.getItem('roster.access_token'))).not.toBeNull();
+  expect(await hasRefreshCookie(page)).toBe(true);
 
   await page.unroute('**/api/v1/**');
   await error.getByRole('button', { name: 'Try again' }).click();
@@ -57,14 +66,18 @@ browserTest('API down when saving: the form keeps its input and says why', async
   expect(await profile.getByLabel('Full name').inputValue()).toBe('Unsaved Name');
 });
 
-browserTest('an invalid or expired token sends people to sign in', async ({ page }) => {
-  await page.goto('/login');
-  await page.evaluate(() => localStorage.setItem('roster.access_token', 'not-a-valid-token'));
-  await page.goto('/settings');
+browserTest('a session revoked elsewhere sends people to sign in, with a word why', async ({ page }) => {
+  const user = await createUser();
+  await openSignedIn(page, user, '/settings');
+  await expectText(page.getByRole('heading', { level: 1 }), 'Settings');
+  await revokeSessions(user.id); // e.g. an admin's "sign out everywhere"
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Items' }).click();
   await expectPath(page, '/login');
   await expectText(toast(page, 'info'), 'Your session has ended');
-  expect(await page.evaluate(() => localStorage.getItem('roster.access_token'))).toBeNull();
-  expect(new URL(page.url()).searchParams.get('redirect')).toBe('/settings');
+  expect(new URL(page.url()).searchParams.get('redirect')).toMatch(/^\/items/);
+  // A reload does not bring it back: the refresh token was revoked with the session.
+  await page.goto('/items');
+  await expectPath(page, '/login');
 });
 
 browserTest('an account deleted or deactivated elsewhere is signed out on its next request', async ({ page }) => {
@@ -74,15 +87,14 @@ browserTest('an account deleted or deactivated elsewhere is signed out on its ne
   await deleteUser(deleted.id);
   await page.goto('/settings');
   await expectPath(page, '/login');
-  await expectText(toast(page, 'info'), 'Your session has ended');
 
   const deactivated = await createUser();
   await openSignedIn(page, deactivated, '/');
   await expectText(page.getByRole('heading', { level: 1 }), 'Hi,');
   await updateUser(deactivated.id, { is_active: false });
-  await page.goto('/items');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Items' }).click();
   await expectPath(page, '/login');
-  expect(await page.evaluate(() => localStorage.getItem('roster.access_token'))).toBeNull();
+  await expectText(toast(page, 'info'), 'Your session has ended');
 });
 
 browserTest('an unknown address shows a not-found page', async ({ page }) => {

@@ -3,8 +3,8 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
 import { setSessionLostListener } from './api/client';
-import { isSignedIn, meQuery, signOut } from './auth/session';
-import { onAccessTokenChange } from './auth/token-store';
+import { ensureSession, forgetSession, isSignedIn, meQuery, refreshSession, signOut } from './auth/session';
+import { onSessionEventElsewhere } from './auth/token-store';
 import { Toaster } from './components/Toaster';
 import { safeRedirect } from './lib/format';
 import { toast } from './lib/toast';
@@ -38,8 +38,8 @@ const rootRoute = createRootRouteWithContext<RouterContext>()({
 const authLayout = createRoute({ getParentRoute: () => rootRoute, id: 'auth', component: AuthLayout });
 
 /** Signed-in people who open /login or /signup go to the app instead. */
-function leaveIfSignedIn() {
-  if (isSignedIn()) throw redirect({ to: '/' });
+async function leaveIfSignedIn() {
+  if (await ensureSession().catch(() => false)) throw redirect({ to: '/' });
 }
 
 const loginRoute = createRoute({
@@ -99,8 +99,11 @@ const devMailboxRoute = createRoute({ getParentRoute: () => rootRoute, path: '/d
 const appLayout = createRoute({
   getParentRoute: () => rootRoute,
   id: 'app',
-  beforeLoad: ({ location }) => {
-    if (!isSignedIn()) throw redirect({ to: '/login', search: { redirect: location.href } });
+  // A reload or a new tab has no token in memory yet: get one from the refresh cookie first.
+  // When the server cannot be reached, stay: AppLayout shows the error with a retry.
+  beforeLoad: async ({ location }) => {
+    const signedIn = await ensureSession().catch(() => null);
+    if (signedIn === false) throw redirect({ to: '/login', search: { redirect: location.href } });
   },
   component: AppLayout,
 });
@@ -151,17 +154,22 @@ export function createAppRouter(queryClient: QueryClient) {
   // The API said the token is no good any more (expired, user deleted or deactivated).
   setSessionLostListener(() => {
     if (!isSignedIn()) return;
-    signOut(queryClient);
+    void signOut(queryClient, { revoke: false });
     toast.info('Your session has ended. Please sign in again.');
     void router.navigate({ to: '/login', search: { redirect: router.state.location.href } });
   });
 
   // Another tab signed out, or signed in (perhaps as someone else): follow it here.
-  onAccessTokenChange((source) => {
-    if (source !== 'other-tab') return;
-    queryClient.clear();
-    if (isSignedIn()) void router.invalidate();
-    else void router.navigate({ to: '/login' });
+  onSessionEventElsewhere((event) => {
+    forgetSession(queryClient);
+    if (event === 'signed-out') {
+      void router.navigate({ to: '/login' });
+      return;
+    }
+    // The new session's refresh cookie is shared by every tab: take a token from it.
+    void refreshSession()
+      .catch(() => false)
+      .then(() => router.invalidate());
   });
 
   return router;

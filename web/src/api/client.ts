@@ -12,9 +12,13 @@ export const api = createClient<paths>({ baseUrl: '' });
 type SessionLostListener = () => void;
 let onSessionLost: SessionLostListener = () => {};
 
-/** Called when the API says the stored token no longer identifies an active user. */
+/** Called when the API says the token no longer identifies an active user's live session. */
 export function setSessionLostListener(listener: SessionLostListener): void {
   onSessionLost = listener;
+}
+
+export function notifySessionLost(): void {
+  onSessionLost();
 }
 
 api.use({
@@ -25,9 +29,12 @@ api.use({
   },
   async onResponse({ request, response }) {
     if (!request.headers.has('Authorization') || response.ok) return response;
-    // 401: no/other scheme; 403 with this detail: bad or expired token. For the caller's own
-    // record, 404/400 mean the account was deleted or deactivated. Other 403s and 404s are
-    // ordinary refusals the page shows itself.
+    // Signing out of a session that already ended is fine: signOut() forgets it either way.
+    if (new URL(request.url).pathname === '/api/v1/logout') return response;
+    // 401: no/other scheme; 403 with this detail: bad or expired token, or a revoked session;
+    // 400 "Inactive user": deactivated. For the caller's own record, 404 means the account was
+    // deleted (elsewhere a 404 "User not found" can be about someone else). Other 403s and
+    // 404s are ordinary refusals the page shows itself.
     if (response.status === 401) onSessionLost();
     else if ([400, 403, 404].includes(response.status)) {
       const detail = await response
@@ -36,7 +43,11 @@ api.use({
         .then((body: { detail?: unknown }) => body.detail)
         .catch(() => undefined);
       const isMe = new URL(request.url).pathname === '/api/v1/users/me';
-      if (detail === 'Could not validate credentials' || (isMe && (detail === 'User not found' || detail === 'Inactive user'))) {
+      if (
+        detail === 'Could not validate credentials' ||
+        (response.status === 400 && detail === 'Inactive user') ||
+        (isMe && detail === 'User not found')
+      ) {
         onSessionLost();
       }
     }

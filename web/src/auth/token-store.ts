@@ -1,45 +1,39 @@
-// The one place that knows where the access token lives. Today: memory, mirrored to
-// localStorage so a reload or a second tab stays signed in. When refresh moves to an
-// HttpOnly cookie (sessions issue), only this module changes: keep the token in memory
-// and drop the storage mirror.
+// The one place that holds the access token: in memory only, so a script injected into the
+// page cannot read it from storage. The refresh token lives in an HttpOnly cookie that only
+// the server sees (POST /api/v1/login/refresh-token); a reload or a new tab gets a fresh
+// access token from it (see session.ts).
+//
+// Tabs do not share memory, so sign-in and sign-out are announced to the other tabs of this
+// origin over a BroadcastChannel (the token itself is never sent).
 
-const STORAGE_KEY = 'roster.access_token';
-
-let memory: string | null | undefined; // undefined = not read from storage yet
-export type TokenChangeSource = 'this-tab' | 'other-tab';
-const listeners = new Set<(source: TokenChangeSource) => void>();
-
-function storage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null; // storage can be disabled (privacy mode); memory still works
-  }
-}
+let accessToken: string | null = null;
 
 export function getAccessToken(): string | null {
-  if (memory === undefined) memory = storage()?.getItem(STORAGE_KEY) ?? null;
-  return memory;
+  return accessToken;
 }
 
 export function setAccessToken(token: string | null): void {
-  memory = token;
-  const s = storage();
-  if (token === null) s?.removeItem(STORAGE_KEY);
-  else s?.setItem(STORAGE_KEY, token);
-  for (const listener of listeners) listener('this-tab');
+  accessToken = token;
 }
 
-export function onAccessTokenChange(listener: (source: TokenChangeSource) => void): () => void {
+export type SessionEvent = 'signed-in' | 'signed-out';
+
+const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('roster-session');
+const listeners = new Set<(event: SessionEvent) => void>();
+
+channel?.addEventListener('message', (message: MessageEvent) => {
+  const event = message.data;
+  if (event !== 'signed-in' && event !== 'signed-out') return;
+  for (const listener of listeners) listener(event);
+});
+
+/** Tell the other tabs; this tab has already acted on it. */
+export function announceSessionEvent(event: SessionEvent): void {
+  channel?.postMessage(event);
+}
+
+/** Called when another tab of this origin signed in or out. */
+export function onSessionEventElsewhere(listener: (event: SessionEvent) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
-}
-
-// Another tab signed in or out: follow it.
-if (typeof window !== 'undefined') {
-  window.addEventListener('storage', (event) => {
-    if (event.key !== STORAGE_KEY) return;
-    memory = event.newValue;
-    for (const listener of listeners) listener('other-tab');
-  });
 }

@@ -157,7 +157,7 @@ function DeleteAccountSection({ me }: { me: UserPublic }) {
     setError(null);
     try {
       await unwrap(api.DELETE('/api/v1/users/me'));
-      signOut(queryClient);
+      await signOut(queryClient, { revoke: false }); // the account and its sessions are gone
       toast.success('Your account and its items were deleted.');
       await navigate({ to: '/login' });
     } catch (e) {

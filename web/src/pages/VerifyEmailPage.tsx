@@ -3,7 +3,7 @@ import { Link } from '@tanstack/react-router';
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { errorMessage } from '../api/errors';
-import { isSignedIn, meQuery } from '../auth/session';
+import { ensureSession, meQuery } from '../auth/session';
 import { Spinner } from '../components/ui';
 
 type State = { kind: 'verifying' } | { kind: 'verified'; message: string } | { kind: 'failed'; message: string };
@@ -12,6 +12,12 @@ type State = { kind: 'verifying' } | { kind: 'verified'; message: string } | { k
 export function VerifyEmailPage({ token }: { token?: string }) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<State>({ kind: 'verifying' });
+  // The link may be opened in a browser with a session (a fresh page load has its token only
+  // in the refresh cookie): then offer the dashboard rather than sign-in.
+  const [signedIn, setSignedIn] = useState(false);
+  useEffect(() => {
+    ensureSession().then(setSignedIn, () => setSignedIn(false));
+  }, []);
   // The token is single-use: never send it twice (React's StrictMode runs effects twice in dev).
   const sent = useRef<string | null>(null);
 
@@ -21,12 +27,12 @@ export function VerifyEmailPage({ token }: { token?: string }) {
     unwrap(api.POST('/api/v1/users/verify-email', { body: { token } }))
       .then(async (result) => {
         setState({ kind: 'verified', message: result.message });
-        if (isSignedIn()) await queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
+        await queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
       })
       .catch((error) => setState({ kind: 'failed', message: errorMessage(error) }));
   }, [token, queryClient]);
 
-  const next = isSignedIn() ? <Link to="/">Go to the dashboard</Link> : <Link to="/login">Sign in</Link>;
+  const next = signedIn ? <Link to="/">Go to the dashboard</Link> : <Link to="/login">Sign in</Link>;
 
   if (!token) {
     return (

@@ -48,10 +48,10 @@ export function AuthLayout() {
 export function useSignOut() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  return () => {
-    signOut(queryClient);
+  return async () => {
+    await signOut(queryClient);
     toast.info('You are signed out.');
-    void navigate({ to: '/login' });
+    await navigate({ to: '/login' });
   };
 }
 
