@@ -146,3 +146,9 @@ export async function hasRefreshCookie(page: Page): Promise<boolean> {
 export async function revokeSessions(id: string): Promise<void> {
   await request('DELETE', `/users/${id}/sessions`, { token: await superuserToken() });
 }
+
+/** The status GET /users/me answers for an access token: 200 while its session lives. */
+export async function meStatus(token: string): Promise<number> {
+  const response = await fetch(`${baseURL()}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+  return response.status;
+}

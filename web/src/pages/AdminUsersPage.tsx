@@ -127,6 +127,12 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
     onDone();
   });
 
+  const signOutEverywhere = useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/users/{user_id}/sessions', { params: { path: { user_id: id } } })),
+    onSuccess: () => toast.success(`${user?.email} is signed out everywhere.`),
+    onError: (error) => toast.error(errorMessage(error)),
+  });
+
   const selfHint = isSelf ? 'You cannot change this for your own account.' : undefined;
   return (
     <form ref={form.formRef} onSubmit={onSubmit} noValidate className="space-y-4">
@@ -161,7 +167,18 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
         hint="The email address is known to belong to this person."
         onChange={(e) => setIsVerified(e.target.checked)}
       />
-      <div className="flex justify-end gap-2">
+      <div className="flex flex-wrap justify-end gap-2">
+        {user && !isSelf && (
+          // Ends every session of this user at once (a lost laptop, a leaked password).
+          <Button
+            variant="ghostDanger"
+            className="mr-auto"
+            busy={signOutEverywhere.isPending}
+            onClick={() => signOutEverywhere.mutate(user.id)}
+          >
+            Sign out everywhere
+          </Button>
+        )}
         <Button variant="secondary" onClick={onDone}>
           Cancel
         </Button>

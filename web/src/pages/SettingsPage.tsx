@@ -11,6 +11,7 @@ import { APPEARANCES, type Appearance, setAppearance, useAppearance } from '../l
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
 import { email, LIMITS, matches, maxLength, password, required } from '../lib/validation';
+import { DevicesSection } from './DevicesSection';
 
 function SectionTitle({ id, children, description }: { id: string; children: string; description?: string }) {
   return (
@@ -227,6 +228,7 @@ export function SettingsPage() {
         <PasswordSection />
         <AppearanceSection />
         <DeleteAccountSection me={me} />
+        <DevicesSection />
       </div>
     </>
   );
