@@ -9,6 +9,7 @@ import { Toaster } from './components/Toaster';
 import { safeRedirect } from './lib/format';
 import { toast } from './lib/toast';
 import { AdminUsersPage, parseUsersSearch } from './pages/AdminUsersPage';
+import { AuditLogPage, parseAuditSearch } from './pages/AuditLogPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { DevMailboxPage } from './pages/DevMailboxPage';
 import { ItemsPage, parseItemsSearch } from './pages/ItemsPage';
@@ -123,18 +124,20 @@ const itemsRoute = createRoute({
 
 const settingsRoute = createRoute({ getParentRoute: () => appLayout, path: '/settings', component: SettingsPage });
 
+// The admin links are hidden from non-superusers; this sends away anyone who types the URL.
+async function superusersOnly({ context }: { context: RouterContext }) {
+  const me = await context.queryClient.ensureQueryData(meQuery).catch(() => null);
+  if (me && !me.is_superuser) {
+    toast.error('Only superusers can open the admin area.');
+    throw redirect({ to: '/' });
+  }
+}
+
 const adminRoute = createRoute({
   getParentRoute: () => appLayout,
   path: '/admin',
   validateSearch: parseUsersSearch,
-  // The link is hidden from non-superusers; this sends away anyone who types the URL.
-  beforeLoad: async ({ context }) => {
-    const me = await context.queryClient.ensureQueryData(meQuery).catch(() => null);
-    if (me && !me.is_superuser) {
-      toast.error('Only superusers can open the admin area.');
-      throw redirect({ to: '/' });
-    }
-  },
+  beforeLoad: superusersOnly,
   component: function AdminRoute() {
     const search = adminRoute.useSearch();
     const navigate = adminRoute.useNavigate();
@@ -142,10 +145,22 @@ const adminRoute = createRoute({
   },
 });
 
+const auditRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/admin/audit',
+  validateSearch: parseAuditSearch,
+  beforeLoad: superusersOnly,
+  component: function AuditRoute() {
+    const search = auditRoute.useSearch();
+    const navigate = auditRoute.useNavigate();
+    return <AuditLogPage search={search} onSearchChange={(next) => navigate({ search: next })} />;
+  },
+});
+
 const routeTree = rootRoute.addChildren([
   authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute, verifyRoute]),
   devMailboxRoute,
-  appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, adminRoute]),
+  appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, adminRoute, auditRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

@@ -1,4 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useEffect, useId, useRef, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { errorMessage } from '../api/errors';
@@ -289,7 +290,12 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
       <PageHeader
         title="Users"
         description="Everyone with a Roster account."
-        actions={<Button onClick={() => setAdding(true)}>Add user</Button>}
+        actions={
+          <div className="flex items-center gap-4">
+            <Link to="/admin/audit">Audit log</Link>
+            <Button onClick={() => setAdding(true)}>Add user</Button>
+          </div>
+        }
       />
 
       <div className="mb-4 flex flex-wrap items-end gap-3">
