@@ -2,16 +2,19 @@
  * Builds the Fastify application from its parts. No I/O happens here beyond what
  * the caller hands in (an open database, a mailer), so tests build apps freely.
  */
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { auditRoutes } from './audit/routes.js';
+import { AuditLog } from './audit/service.js';
 import { createGuards } from './auth/guards.js';
 import { OneTimeTokens } from './auth/one-time-tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { TokenService } from './auth/tokens.js';
+import { UserCache } from './auth/user-cache.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import { createMailer, type Mailer } from './email/mailer.js';
@@ -20,15 +23,21 @@ import { defaultWorkerOptions, EmailWorker, type WorkerOptions } from './email/w
 import type { AppContext } from './http/context.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
 import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
+import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
 import { privateRoutes } from './private/routes.js';
 import { installBruteForceProtection } from './security/hooks.js';
 import { fastifyTrustProxy } from './security/keys.js';
 import { createBruteForceProtection } from './security/protection.js';
+import { sessionsRoutes } from './sessions/routes.js';
+import { SessionsService } from './sessions/service.js';
+import { SessionCache } from './sessions/session-cache.js';
 import { AccountEmails } from './users/account-emails.js';
+import { AccountHooks } from './users/account-hooks.js';
 import { usersRoutes } from './users/routes.js';
 import { UsersService } from './users/service.js';
 import { type Clock, systemClock } from './utils/clock.js';
@@ -65,45 +74,65 @@ export function createContext(deps: AppDependencies): AppContext {
     clock,
   });
   const brand = { projectName: config.projectName, frontendHost: config.frontendHost };
+  const sessions = new SessionsService(database.db, clock, config.refreshTokenExpireDays);
+  const audit = new AuditLog(database.db, clock);
+  const accountEmails = new AccountEmails(
+    database.db,
+    outbox,
+    oneTimeTokens,
+    brand,
+    config.emailResetTokenExpireHours,
+    clock,
+    config.mailMode !== 'off',
+  );
+  const userCache = new UserCache((id) => users.getById(id));
+  users.onUserChanged = (id) => userCache.invalidate(id);
+  const sessionCache = new SessionCache((id) => sessions.state(id));
+  sessions.onSessionsChanged = (ids) => {
+    for (const id of ids) sessionCache.invalidate(id);
+  };
   return {
     config,
+    db: database.db,
     clock,
     users,
     items: new ItemsService(database.db),
     tokens,
     oneTimeTokens,
-    guards: createGuards(tokens, users),
+    userCache,
+    sessionCache,
+    guards: createGuards(tokens, userCache, sessionCache, clock),
+    sessions,
+    audit,
+    accountHooks: new AccountHooks(accountEmails, audit, sessions),
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
     bruteForce: createBruteForceProtection(config, database.db),
-    accountEmails: new AccountEmails(
-      database.db,
-      outbox,
-      oneTimeTokens,
-      brand,
-      config.emailResetTokenExpireHours,
-      clock,
-      config.mailMode !== 'off',
-    ),
+    accountEmails,
   };
 }
 
 export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   const ctx = createContext(deps);
   const { database } = deps;
+  await ctx.userCache.start(database);
+  await ctx.sessionCache.start(database);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
+    // Per-request lines are written by installRequestLogging, at debug (see logging.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1024 },
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
   });
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
+  installRequestLogging(app);
   installBruteForceProtection(app, ctx.bruteForce, ctx.clock);
 
   for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody]) app.addSchema(schema);
 
-  await app.register(helmet, {
+  installSecurityHeaders(app, {
     // The interactive docs load their own script and styles from /docs.
     contentSecurityPolicy: {
       directives: {
@@ -120,6 +149,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
   await app.register(formbody);
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -146,6 +176,8 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(usersRoutes, options);
   await app.register(itemsRoutes, options);
   await app.register(utilsRoutes, options);
+  await app.register(sessionsRoutes, options);
+  await app.register(auditRoutes, options);
   if (ctx.config.environment === 'local') await app.register(privateRoutes, options);
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
@@ -166,6 +198,34 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     app.addHook('onReady', async () => worker.start());
     app.addHook('onClose', async () => worker.stop());
   }
-  app.addHook('onClose', async () => ctx.mailer.close());
+  installHousekeeping(app, ctx);
+  app.addHook('onClose', async () => {
+    await ctx.userCache.stop();
+    await ctx.sessionCache.stop();
+    await ctx.mailer.close();
+  });
   return { app, ctx };
+}
+
+const HOUSEKEEPING_EVERY_MS = 3600_000;
+
+/** Hourly: delete ended sessions and audit events past their retention. */
+function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
+  let timer: NodeJS.Timeout | null = null;
+  const run = async () => {
+    const now = ctx.clock.now().getTime();
+    try {
+      await ctx.sessions.purge(new Date(now - 86_400_000));
+      await ctx.audit.purge(new Date(now - ctx.config.auditRetentionDays * 86_400_000));
+    } catch (error) {
+      app.log.warn({ err: error }, 'housekeeping failed');
+    }
+  };
+  app.addHook('onReady', async () => {
+    timer = setInterval(run, HOUSEKEEPING_EVERY_MS);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+  });
 }

@@ -4,7 +4,20 @@
  * database, so keep their SQL within PostgreSQL 15.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
 
 export const users = pgTable(
   'user',
@@ -21,8 +34,24 @@ export const users = pgTable(
   (table) => [
     // One address is one account whatever its case; the index is what decides races.
     uniqueIndex('user_email_lower_key').on(sql`lower(${table.email})`),
-    index('user_created_at_idx').on(table.createdAt.desc(), table.id.desc()),
+    // Ascending (migration 0002): a backward scan serves ORDER BY created_at DESC, id DESC.
+    index('user_created_at_idx').on(table.createdAt, table.id),
+    // Keyset pages ordered by full name (migration 0002).
+    index('user_full_name_idx').on(table.fullName, table.id),
+    // Substring search; created by migration 0002 only where pg_trgm is available.
+    index('user_email_trgm_idx').using('gin', table.email.op('gin_trgm_ops')),
+    index('user_full_name_trgm_idx').using('gin', table.fullName.op('gin_trgm_ops')),
   ],
+);
+
+/** One row: the exact number of users, kept by triggers (migration 0002) so counting all is one read. */
+export const userCount = pgTable(
+  'user_count',
+  {
+    id: boolean('id').primaryKey().default(true),
+    users: bigint('users', { mode: 'number' }).notNull(),
+  },
+  (table) => [check('user_count_single_row', sql`${table.id}`)],
 );
 
 export const items = pgTable(
@@ -37,8 +66,9 @@ export const items = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    index('item_owner_created_at_idx').on(table.ownerId, table.createdAt.desc()),
-    index('item_created_at_idx').on(table.createdAt.desc(), table.id.desc()),
+    // Ascending (migration 0002): a backward scan serves ORDER BY created_at DESC, id DESC.
+    index('item_owner_created_at_idx').on(table.ownerId, table.createdAt, table.id),
+    index('item_created_at_idx').on(table.createdAt, table.id),
   ],
 );
 
@@ -95,6 +125,62 @@ export const userTokens = pgTable(
 );
 
 export type TokenPurpose = 'password_reset' | 'email_verification';
+
+export const sessions = pgTable(
+  'session',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    userAgent: varchar('user_agent', { length: 512 }),
+    ip: varchar('ip', { length: 64 }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedReason: varchar('revoked_reason', { length: 40 }),
+  },
+  (table) => [index('session_user_idx').on(table.userId, table.createdAt.desc())],
+);
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+export const refreshTokens = pgTable(
+  'refresh_token',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [uniqueIndex('refresh_token_hash_key').on(table.tokenHash), index('refresh_token_session_idx').on(table.sessionId)],
+);
+
+export const auditEvents = pgTable(
+  'audit_event',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    type: varchar('type', { length: 64 }).notNull(),
+    actorId: uuid('actor_id'),
+    targetId: uuid('target_id'),
+    ip: varchar('ip', { length: 64 }),
+    userAgent: varchar('user_agent', { length: 512 }),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (table) => [
+    index('audit_event_at_idx').on(table.at.desc(), table.id.desc()),
+    index('audit_event_actor_idx').on(table.actorId, table.at.desc()),
+    index('audit_event_target_idx').on(table.targetId, table.at.desc()),
+    index('audit_event_type_idx').on(table.type, table.at.desc()),
+  ],
+);
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;
 
 /** Rate-limit and lockout counters (migrations/0005_security.sql); used only when REDIS_URL is unset. */
 export const rateLimitCounters = pgTable(

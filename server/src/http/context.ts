@@ -3,25 +3,36 @@
  * Routes never build SQL; services never see a request.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { AuditLog } from '../audit/service.js';
 import type { Guards } from '../auth/guards.js';
 import type { OneTimeTokens } from '../auth/one-time-tokens.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { UserCache } from '../auth/user-cache.js';
 import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
 import type { Mailer } from '../email/mailer.js';
 import type { Outbox } from '../email/outbox.js';
 import type { ItemsService } from '../items/service.js';
 import type { BruteForceProtection } from '../security/protection.js';
+import type { SessionsService } from '../sessions/service.js';
+import type { SessionCache } from '../sessions/session-cache.js';
 import type { AccountEmails } from '../users/account-emails.js';
+import type { AccountHooks } from '../users/account-hooks.js';
 import type { UsersService } from '../users/service.js';
 import type { Clock } from '../utils/clock.js';
 
 export interface AppContext {
   config: Config;
+  /** For routes that compose several services' work into one transaction. */
+  db: Database;
   clock: Clock;
   users: UsersService;
   items: ItemsService;
   tokens: TokenService;
   guards: Guards;
+  /** Started and stopped by buildApp; bypassed (reads the database) while not listening. */
+  userCache: UserCache;
+  sessionCache: SessionCache;
   /** Sends directly (the test email); everything else goes through the outbox. */
   mailer: Mailer;
   outbox: Outbox;
@@ -29,6 +40,9 @@ export interface AppContext {
   accountEmails: AccountEmails;
   /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
   bruteForce: BruteForceProtection;
+  sessions: SessionsService;
+  audit: AuditLog;
+  accountHooks: AccountHooks;
 }
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;

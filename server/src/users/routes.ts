@@ -2,14 +2,20 @@
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { caller } from '../auth/guards.js';
+import { caller, callerSession } from '../auth/guards.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
+import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
+import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
 import { toUserPublic } from './public.js';
+import { userSort } from './queries.js';
 import { EmailTakenError, USER_ORDERS } from './service.js';
 
-const UsersPublic = Type.Object({ data: Type.Array(Type.Ref(UserPublic)), count: Type.Integer() }, { $id: 'UsersPublic' });
+const UsersPublic = Type.Object(
+  { data: Type.Array(Type.Ref(UserPublic)), count: Type.Integer(), next_cursor: NextCursor },
+  { $id: 'UsersPublic' },
+);
 const UserIdParams = Type.Object({ user_id: Uuid });
 /** Path ids compare with stored ones in lower case (UUIDs are case-insensitive). */
 const idOf = (params: { user_id: string }) => params.user_id.toLowerCase();
@@ -29,7 +35,7 @@ function onEmailTaken(status: number, detail: string) {
 
 export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { users, guards, accountEmails } = ctx;
+  const { users, guards, accountEmails, accountHooks: hooks } = ctx;
   const userResponse = { 200: Type.Ref(UserPublic), ...errorResponses(400, 401, 403, 404, 409, 422) };
   const messageResponse = { 200: Type.Ref(Message), ...errorResponses(400, 401, 403, 404, 422) };
 
@@ -43,7 +49,9 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         description:
           'Pages through all users. Optional filters: `q` (case-insensitive substring of email or full name), ' +
           '`is_active`, `is_superuser`, `is_verified`; `order_by` is one of `created_at`, `email`, `full_name`, ' +
-          'each optionally prefixed with `-` for descending (default `-created_at`). `count` counts the filtered set.',
+          'each optionally prefixed with `-` for descending (default `-created_at`). `count` counts the filtered set. ' +
+          "For deep pages pass the previous page's `next_cursor` as `cursor` (same filters and `order_by`): " +
+          'it costs what the first page does, where `skip` reads every skipped row.',
         querystring: Type.Object({
           ...Paging,
           q: Type.Optional(Type.String({ maxLength: 255 })),
@@ -51,12 +59,18 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
           is_superuser: Type.Optional(Type.Boolean()),
           is_verified: Type.Optional(Type.Boolean()),
           order_by: Type.Optional(Type.Union(USER_ORDERS.map((order) => Type.Literal(order)))),
+          cursor: Type.Optional(Cursor),
         }),
         response: { 200: UsersPublic, ...errorResponses(401, 403, 422) },
       },
     },
     async (request) => {
       const query = request.query;
+      const order = query.order_by ?? '-created_at';
+      const sort = userSort(order.replace(/^-/, '') as 'created_at' | 'email' | 'full_name', order.startsWith('-'));
+      const after = query.cursor
+        ? decodeCursor(query.cursor, order, { validKey: sort.validKey, nullable: sort.keyset.nullable })
+        : undefined;
       const page = await users.list({
         skip: query.skip,
         limit: query.limit,
@@ -64,9 +78,11 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         isActive: query.is_active,
         isSuperuser: query.is_superuser,
         isVerified: query.is_verified,
-        orderBy: query.order_by,
+        orderBy: order,
+        after,
       });
-      return { data: page.rows.map(toUserPublic), count: page.count };
+      const next_cursor = page.next ? encodeCursor(order, page.next) : null;
+      return { data: page.rows.map(toUserPublic), count: page.count, next_cursor };
     },
   );
 
@@ -91,8 +107,9 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const body = request.body;
       const user = await users
-        .create({ ...adminFields(body), email: body.email, password: body.password }, (tx, created) =>
-          accountEmails.afterAdminCreate(tx, created),
+        .create(
+          { ...adminFields(body), email: body.email, password: body.password },
+          hooks.createdByAdmin(requestOrigin(request)),
         )
         .catch(onEmailTaken(400, Messages.adminDuplicateEmail));
       return toUserPublic(user);
@@ -119,8 +136,10 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const me = caller(request);
       const updated = await users
-        .update(me.id, { fullName: request.body.full_name, email: request.body.email }, (tx, before, after) =>
-          accountEmails.afterUpdate(tx, before, after),
+        .update(
+          me.id,
+          { fullName: request.body.full_name, email: request.body.email },
+          hooks.updatedBySelf(requestOrigin(request)),
         )
         .catch(onEmailTaken(409, Messages.emailTaken));
       if (!updated) throw new HttpError(404, Messages.userNotFound);
@@ -137,7 +156,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const me = caller(request);
       if (me.isSuperuser) throw new HttpError(403, Messages.superuserSelfDelete);
-      await users.delete(me.id);
+      await users.delete(me.id, hooks.deleted(requestOrigin(request), me.id, true));
       return { message: Messages.userDeleted };
     },
   );
@@ -158,7 +177,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const { current_password: current, new_password: next } = request.body;
       if (!(await users.passwordMatches(me, current))) throw new HttpError(400, Messages.incorrectPassword);
       if (current === next) throw new HttpError(400, Messages.samePassword);
-      await users.setPassword(me.id, next);
+      await users.setPassword(me.id, next, hooks.passwordChanged(requestOrigin(request), me.id, callerSession(request)));
       return { message: Messages.passwordUpdated };
     },
   );
@@ -177,7 +196,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const { email, password, full_name } = request.body;
       const user = await users
-        .create({ email, password, fullName: full_name }, (tx, created) => accountEmails.afterSignup(tx, created))
+        .create({ email, password, fullName: full_name }, hooks.signedUp(requestOrigin(request)))
         .catch(onEmailTaken(400, Messages.signupDuplicateEmail));
       return toUserPublic(user);
     },
@@ -195,7 +214,8 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request) => {
-      if (!(await users.verifyEmail(request.body.token))) throw new HttpError(400, Messages.invalidToken);
+      const verified = await users.verifyEmail(request.body.token, hooks.emailVerified(requestOrigin(request)));
+      if (!verified) throw new HttpError(400, Messages.invalidToken);
       return { message: Messages.emailVerified };
     },
   );
@@ -267,8 +287,10 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         throw new HttpError(403, Messages.superuserSelfDemote);
       }
       const updated = await users
-        .update(id, { ...adminFields(body), email: body.email, password: body.password }, (tx, before, after) =>
-          accountEmails.afterUpdate(tx, before, after),
+        .update(
+          id,
+          { ...adminFields(body), email: body.email, password: body.password },
+          hooks.updatedByAdmin(requestOrigin(request), callerSession(request)),
         )
         .catch(onEmailTaken(409, Messages.emailTaken));
       if (!updated) throw new HttpError(404, Messages.noUserWithId);
@@ -292,7 +314,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const id = idOf(request.params);
       if (!(await users.getById(id))) throw new HttpError(404, Messages.userNotFound);
       if (id === me.id) throw new HttpError(403, Messages.superuserSelfDelete);
-      await users.delete(id);
+      await users.delete(id, hooks.deleted(requestOrigin(request), id, false));
       return { message: Messages.userDeleted };
     },
   );
