@@ -26,6 +26,7 @@ export interface LockInfo {
   /** The username as submitted, trimmed and lower-cased (the account may not exist). */
   username: string;
   ip: string;
+  userAgent: string | null;
   failures: number;
   lockSeconds: number;
   lockedUntil: Date;
@@ -40,8 +41,9 @@ export interface Attempt {
   account: string;
   /** clientKey(ip). */
   client: string;
-  /** The raw client address, for listeners. */
+  /** The raw client address and user agent, for listeners. */
   ip: string;
+  userAgent: string | null;
 }
 
 /** Generations outlive every counter they prefix. */
@@ -86,6 +88,7 @@ export class LoginLockout {
         scope: i === 0 ? 'account-ip' : 'account',
         username: attempt.username.trim().toLowerCase(),
         ip: attempt.ip,
+        userAgent: attempt.userAgent,
         failures: lock.failures,
         lockSeconds: lock.seconds,
         lockedUntil: new Date(nowMs + lock.seconds * 1000),

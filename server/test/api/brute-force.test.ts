@@ -123,6 +123,7 @@ describe('login lockout', () => {
     expect((await loginFrom(t, attacker, user.email, 'wrong-3')).json()).toEqual({ detail: 'Incorrect email or password' });
     expectTooMany(await loginFrom(t, attacker, user.email, user.password), 60, 'failures');
     expect(locks.at(-1)).toMatchObject({ scope: 'account-ip', username: user.email, ip: attacker, failures: 3, lockSeconds: 60 });
+    expect(locks.at(-1)?.userAgent).toBe('lightMyRequest');
     // The owner, elsewhere, is not affected.
     expect((await loginFrom(t, '198.51.100.67', user.email, user.password)).statusCode).toBe(200);
 
