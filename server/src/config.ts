@@ -170,11 +170,7 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     requireVerifiedLogin: boolean(raw, 'REQUIRE_VERIFIED_LOGIN', false, problems),
     refreshTokenExpireDays: integer(raw, 'REFRESH_TOKEN_EXPIRE_DAYS', 30, problems, { min: 1, max: 3650 }),
     auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),
-    argon2: {
-      memoryKib: integer(raw, 'ARGON2_MEMORY_KIB', 19456, problems, { min: 19456, max: 4 * 1024 * 1024 }),
-      iterations: integer(raw, 'ARGON2_ITERATIONS', 2, problems, { min: 2, max: 100 }),
-      parallelism: integer(raw, 'ARGON2_PARALLELISM', 1, problems, { min: 1, max: 64 }),
-    },
+    argon2: argon2Settings(raw, problems),
     trustProxy: trustProxy(raw, problems),
     redisUrl: redisUrl(raw, problems),
     redisKeyPrefix: raw.REDIS_KEY_PREFIX ?? 'roster:',
@@ -203,6 +199,34 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
   checkSecrets(config, databaseUrl, problems, warnings);
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, warnings };
+}
+
+/** What the `roster` CLI needs: where the database is and how to hash passwords. */
+export type ToolConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'argon2'>;
+
+/**
+ * The CLI's settings, from the same sources as the service's. It neither signs
+ * tokens nor sends mail, so it does not insist on SECRET_KEY, PROJECT_NAME or the
+ * superuser settings: an operator can run it with only DATABASE_URL set.
+ */
+export function loadToolConfig(source: Source): ToolConfig {
+  const problems: string[] = [];
+  const raw = definedOnly(source);
+  const config: ToolConfig = {
+    databaseUrl: postgresUrl(raw, problems),
+    dataDir: path.resolve(repoRoot, raw.DATA_DIR ?? './data'),
+    argon2: argon2Settings(raw, problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function argon2Settings(raw: Source, problems: string[]): Argon2Settings {
+  return {
+    memoryKib: integer(raw, 'ARGON2_MEMORY_KIB', 19456, problems, { min: 19456, max: 4 * 1024 * 1024 }),
+    iterations: integer(raw, 'ARGON2_ITERATIONS', 2, problems, { min: 2, max: 100 }),
+    parallelism: integer(raw, 'ARGON2_PARALLELISM', 1, problems, { min: 1, max: 64 }),
+  };
 }
 
 /** Weak secrets: a warning on a developer's machine, a refusal to start anywhere else. */

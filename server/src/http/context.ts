@@ -38,11 +38,11 @@ export interface AppContext {
   outbox: Outbox;
   oneTimeTokens: OneTimeTokens;
   accountEmails: AccountEmails;
-  /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
-  bruteForce: BruteForceProtection;
   sessions: SessionsService;
   audit: AuditLog;
   accountHooks: AccountHooks;
+  /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
+  bruteForce: BruteForceProtection;
 }
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;

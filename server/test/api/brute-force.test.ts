@@ -124,6 +124,17 @@ describe('login lockout', () => {
     expectTooMany(await loginFrom(t, attacker, user.email, user.password), 60, 'failures');
     expect(locks.at(-1)).toMatchObject({ scope: 'account-ip', username: user.email, ip: attacker, failures: 3, lockSeconds: 60 });
     expect(locks.at(-1)?.userAgent).toBe('lightMyRequest');
+    const audit = await t.request({
+      method: 'GET',
+      url: `/api/v1/audit-events?type=login.locked&user_id=${user.id}`,
+      headers: await t.superuserAuth(),
+    });
+    expect(audit.json().data[0]).toMatchObject({
+      target_id: user.id,
+      ip: attacker,
+      user_agent: 'lightMyRequest',
+      details: { scope: 'account-ip', username: user.email, failures: 3, lock_seconds: 60 },
+    });
     // The owner, elsewhere, is not affected.
     expect((await loginFrom(t, '198.51.100.67', user.email, user.password)).statusCode).toBe(200);
 
