@@ -136,7 +136,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     const target = await ctx.users.getByEmail(lock.username);
     await ctx.audit.record(
       ctx.db,
-      { actorId: null, ip: lock.ip, userAgent: null },
+      { actorId: null, ip: lock.ip, userAgent: lock.userAgent },
       {
         type: 'login.locked',
         targetId: target?.id ?? null,

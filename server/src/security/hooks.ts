@@ -133,7 +133,8 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
 
     if (rule.login) {
       const username = field(request, 'username') ?? '';
-      const attempt: Attempt = { username, account: accountKey(username), client, ip: request.ip };
+      const userAgent = request.headers['user-agent'] ?? null;
+      const attempt: Attempt = { username, account: accountKey(username), client, ip: request.ip, userAgent };
       request.loginAttempt = { attempt, failed: false };
       const lockedFor = await guarded(request, () => protection.lockout.lockedFor(attempt, now()));
       if (lockedFor) {

@@ -9,7 +9,9 @@
  * locked, and then briefly (`accountLockSeconds`, doubling, capped at
  * `accountMaxLockSeconds`), so an attacker cannot keep its owner out for long.
  *
- * A successful login clears its client's failures on that account. A password
+ * A successful login clears its client's failures on that account and makes the
+ * address known for `knownAddressDays`: a known address is exempt from the
+ * account-wide lock (not from its own pair lock). A password
  * reset clears everything about the account by moving it to a new generation:
  * every key includes the account's generation, so old counters and locks stop
  * counting at once, on every process, without listing them.
@@ -24,6 +26,7 @@ export interface LockInfo {
   /** The username as submitted, trimmed and lower-cased (the account may not exist). */
   username: string;
   ip: string;
+  userAgent: string | null;
   failures: number;
   lockSeconds: number;
   lockedUntil: Date;
@@ -38,8 +41,9 @@ export interface Attempt {
   account: string;
   /** clientKey(ip). */
   client: string;
-  /** The raw client address, for listeners. */
+  /** The raw client address and user agent, for listeners. */
   ip: string;
+  userAgent: string | null;
 }
 
 /** Generations outlive every counter they prefix. */
@@ -61,8 +65,12 @@ export class LoginLockout {
   /** Seconds until this attempt may be made, or `null` if it may be made now. */
   async lockedFor(attempt: Attempt, nowMs: number): Promise<number | null> {
     const keys = await this.keys(attempt, nowMs);
-    const locks = await this.store.read([keys.pairLock, keys.accountLock], nowMs);
-    const until = Math.max(0, ...[...locks.values()].map((lock) => lock.expiresAtMs));
+    const found = await this.store.read([keys.pairLock, keys.accountLock, keys.known], nowMs);
+    const locks = [found.get(keys.pairLock)];
+    // The owner's usual address is exempt from the account-wide lock: a distributed attack slows
+    // everyone else down, but does not keep the owner out.
+    if (!found.has(keys.known)) locks.push(found.get(keys.accountLock));
+    const until = Math.max(0, ...locks.map((lock) => lock?.expiresAtMs ?? 0));
     return until > nowMs ? Math.max(1, Math.ceil((until - nowMs) / 1000)) : null;
   }
 
@@ -80,6 +88,7 @@ export class LoginLockout {
         scope: i === 0 ? 'account-ip' : 'account',
         username: attempt.username.trim().toLowerCase(),
         ip: attempt.ip,
+        userAgent: attempt.userAgent,
         failures: lock.failures,
         lockSeconds: lock.seconds,
         lockedUntil: new Date(nowMs + lock.seconds * 1000),
@@ -92,7 +101,12 @@ export class LoginLockout {
   /** The right password from this client: its failures on the account are forgiven. */
   async recordSuccess(attempt: Attempt, nowMs: number): Promise<void> {
     const keys = await this.keys(attempt, nowMs);
-    await this.store.remove([keys.pairFailures, keys.pairLock]);
+    await Promise.all([
+      this.store.remove([keys.pairFailures, keys.pairLock]),
+      this.settings.knownAddressDays > 0
+        ? this.store.write(keys.known, 1, this.settings.knownAddressDays * 86400_000, nowMs)
+        : null,
+    ]);
   }
 
   /** The owner proved control of the mailbox (a password reset): every failure and lock on the account ends. */
@@ -110,6 +124,8 @@ export class LoginLockout {
       pairLock: `lg:pl:${pair}`,
       accountFailures: `lg:af:${base}`,
       accountLock: `lg:al:${base}`,
+      // Not in a generation: a reset does not make the owner's own address a stranger.
+      known: `lg:kn:${attempt.client}|${attempt.account}`,
     };
   }
 

@@ -35,6 +35,8 @@ export interface LockoutSettings {
   accountMaxLockSeconds: number;
   /** Failures count until this long after the last one (plus any lock they caused). */
   windowSeconds: number;
+  /** An address that logged in to an account is exempt from that account's account-wide lock this long (0: never). */
+  knownAddressDays: number;
 }
 
 export interface BruteForceSettings {
@@ -102,6 +104,7 @@ export function readBruteForceSettings(
     accountLockSeconds: read.integer('LOGIN_ACCOUNT_LOCK_SECONDS', 60, seconds),
     accountMaxLockSeconds: read.integer('LOGIN_ACCOUNT_LOCK_MAX_SECONDS', 300, seconds),
     windowSeconds: read.integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, seconds),
+    knownAddressDays: read.integer('LOGIN_KNOWN_ADDRESS_DAYS', 30, { min: 0, max: 365 }),
   };
   if (lockout.pairMaxLockSeconds < lockout.pairLockSeconds) {
     problems.push('LOGIN_LOCK_MAX_SECONDS must be at least LOGIN_LOCK_SECONDS.');

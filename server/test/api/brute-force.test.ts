@@ -123,6 +123,7 @@ describe('login lockout', () => {
     expect((await loginFrom(t, attacker, user.email, 'wrong-3')).json()).toEqual({ detail: 'Incorrect email or password' });
     expectTooMany(await loginFrom(t, attacker, user.email, user.password), 60, 'failures');
     expect(locks.at(-1)).toMatchObject({ scope: 'account-ip', username: user.email, ip: attacker, failures: 3, lockSeconds: 60 });
+    expect(locks.at(-1)?.userAgent).toBe('lightMyRequest');
     const audit = await t.request({
       method: 'GET',
       url: `/api/v1/audit-events?type=login.locked&user_id=${user.id}`,
@@ -131,6 +132,7 @@ describe('login lockout', () => {
     expect(audit.json().data[0]).toMatchObject({
       target_id: user.id,
       ip: attacker,
+      user_agent: 'lightMyRequest',
       details: { scope: 'account-ip', username: user.email, failures: 3, lock_seconds: 60 },
     });
     // The owner, elsewhere, is not affected.
@@ -187,9 +189,11 @@ describe('login lockout', () => {
     expect(locks.at(-1)).toMatchObject({ scope: 'account', username: user.email, failures: 6, lockSeconds: 30 });
     clock.advance(30);
     expect((await loginFrom(t, '192.0.2.1', user.email, user.password)).statusCode).toBe(200);
-    // Further failures lengthen it only up to the short cap.
+    // Further failures lengthen it only up to the short cap...
     await loginFrom(t, '203.0.113.50', user.email, 'wrong');
-    expectTooMany(await loginFrom(t, '192.0.2.1', user.email, user.password), 45, 'failures');
+    expectTooMany(await loginFrom(t, '192.0.2.2', user.email, user.password), 45, 'failures');
+    // ...and the address the owner just logged in from is exempt from the account-wide lock.
+    expect((await loginFrom(t, '192.0.2.1', user.email, user.password)).statusCode).toBe(200);
     clock.advance(45);
   });
 

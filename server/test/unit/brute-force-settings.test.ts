@@ -51,6 +51,7 @@ describe('brute-force settings', () => {
         accountLockSeconds: 60,
         accountMaxLockSeconds: 300,
         windowSeconds: 900,
+        knownAddressDays: 30,
       },
     });
   });
