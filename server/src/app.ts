@@ -5,16 +5,16 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { auditRoutes } from './audit/routes.js';
 import { AuditLog } from './audit/service.js';
 import { createGuards } from './auth/guards.js';
 import { OneTimeTokens } from './auth/one-time-tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { TokenService } from './auth/tokens.js';
+import { UserCache } from './auth/user-cache.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import { createMailer, type Mailer } from './email/mailer.js';
@@ -23,13 +23,19 @@ import { defaultWorkerOptions, EmailWorker, type WorkerOptions } from './email/w
 import type { AppContext } from './http/context.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
 import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
+import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
 import { privateRoutes } from './private/routes.js';
+import { installBruteForceProtection } from './security/hooks.js';
+import { fastifyTrustProxy } from './security/keys.js';
+import { createBruteForceProtection } from './security/protection.js';
 import { sessionsRoutes } from './sessions/routes.js';
 import { SessionsService } from './sessions/service.js';
+import { SessionCache } from './sessions/session-cache.js';
 import { AccountEmails } from './users/account-emails.js';
 import { AccountHooks } from './users/account-hooks.js';
 import { usersRoutes } from './users/routes.js';
@@ -82,6 +88,12 @@ export function createContext(deps: AppDependencies): AppContext {
     clock,
     config.mailMode !== 'off',
   );
+  const userCache = new UserCache((id) => users.getById(id));
+  users.onUserChanged = (id) => userCache.invalidate(id);
+  const sessionCache = new SessionCache((id) => sessions.state(id));
+  sessions.onSessionsChanged = (ids) => {
+    for (const id of ids) sessionCache.invalidate(id);
+  };
   return {
     config,
     db: database.db,
@@ -90,30 +102,52 @@ export function createContext(deps: AppDependencies): AppContext {
     items: new ItemsService(database.db),
     tokens,
     oneTimeTokens,
-    guards: createGuards(tokens, sessions),
+    userCache,
+    sessionCache,
+    guards: createGuards(tokens, userCache, sessionCache, clock),
     sessions,
     audit,
     accountHooks: new AccountHooks(accountEmails, audit, sessions),
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
     accountEmails,
+    bruteForce: createBruteForceProtection(config, database.db),
   };
 }
 
 export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   const ctx = createContext(deps);
   const { database } = deps;
+  await ctx.userCache.start(database);
+  await ctx.sessionCache.start(database);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
+    // Per-request lines are written by installRequestLogging, at debug (see logging.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1024 },
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
   });
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
+  installRequestLogging(app);
+  installBruteForceProtection(app, ctx.bruteForce, ctx.clock);
+  ctx.bruteForce.lockout.onLockTriggered(async (lock) => {
+    const target = await ctx.users.getByEmail(lock.username);
+    await ctx.audit.record(
+      ctx.db,
+      { actorId: null, ip: lock.ip, userAgent: null },
+      {
+        type: 'login.locked',
+        targetId: target?.id ?? null,
+        details: { scope: lock.scope, username: lock.username, failures: lock.failures, lock_seconds: lock.lockSeconds },
+      },
+    );
+  });
 
   for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody]) app.addSchema(schema);
 
-  await app.register(helmet, {
+  installSecurityHeaders(app, {
     // The interactive docs load their own script and styles from /docs.
     contentSecurityPolicy: {
       directives: {
@@ -181,7 +215,11 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     app.addHook('onClose', async () => worker.stop());
   }
   installHousekeeping(app, ctx);
-  app.addHook('onClose', async () => ctx.mailer.close());
+  app.addHook('onClose', async () => {
+    await ctx.userCache.stop();
+    await ctx.sessionCache.stop();
+    await ctx.mailer.close();
+  });
   return { app, ctx };
 }
 

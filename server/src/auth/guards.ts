@@ -6,8 +6,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
-import type { SessionsService } from '../sessions/service.js';
+import type { SessionCache } from '../sessions/session-cache.js';
+import type { Clock } from '../utils/clock.js';
 import type { TokenService } from './tokens.js';
+import type { UserCache } from './user-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,18 +31,25 @@ export interface Guards {
   requireSuperuser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
-export function createGuards(tokens: TokenService, sessions: SessionsService): Guards {
+/** Users and sessions are read through the process's caches: the database is not on every request's path. */
+export function createGuards(
+  tokens: TokenService,
+  users: Pick<UserCache, 'get'>,
+  sessions: Pick<SessionCache, 'get'>,
+  clock: Clock,
+): Guards {
   async function requireUser(request: FastifyRequest): Promise<void> {
     const token = bearerToken(request);
     if (!token) throw new HttpError(401, Messages.notAuthenticated, { 'WWW-Authenticate': 'Bearer' });
     const claims = await tokens.verifyAccessToken(token);
     if (!claims) throw new HttpError(403, Messages.badCredentials);
-    const found = await sessions.caller(claims.userId, claims.sessionId);
+    const [user, session] = await Promise.all([users.get(claims.userId), sessions.get(claims.sessionId)]);
     // The contract's order: a missing user, then an inactive one, then a token that no longer counts.
-    if (!found) throw new HttpError(404, Messages.userNotFound);
-    if (!found.user.isActive) throw new HttpError(400, Messages.inactiveUser);
-    if (!found.sessionValid) throw new HttpError(403, Messages.badCredentials);
-    request.currentUser = found.user;
+    if (!user) throw new HttpError(404, Messages.userNotFound);
+    if (!user.isActive) throw new HttpError(400, Messages.inactiveUser);
+    const sessionValid = session?.userId === user.id && !session.revokedAt && session.expiresAt > clock.now();
+    if (!sessionValid) throw new HttpError(403, Messages.badCredentials);
+    request.currentUser = user;
     request.currentSessionId = claims.sessionId;
   }
 

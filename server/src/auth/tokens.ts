@@ -2,6 +2,7 @@
  * Access tokens: JWTs, HS256 only, signed with SECRET_KEY. The key is imported once; `jwtVerify`
  * is pinned to HS256 so `alg: none` and other algorithms are refused.
  */
+import { webcrypto } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { type Clock, systemClock } from '../utils/clock.js';
 
@@ -14,14 +15,21 @@ export interface AccessClaims {
 }
 
 export class TokenService {
-  private readonly key: Uint8Array;
+  /**
+   * A WebCrypto key, imported once: given raw bytes, jose imports them again on
+   * every sign and verify, which cost a quarter of an authenticated request.
+   */
+  private readonly key: Promise<webcrypto.CryptoKey>;
 
   constructor(
     secretKey: string,
     private readonly accessTokenMinutes: number,
     private readonly clock: Clock = systemClock,
   ) {
-    this.key = new TextEncoder().encode(secretKey);
+    this.key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secretKey), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
   }
 
   get accessTokenSeconds(): number {
@@ -29,13 +37,13 @@ export class TokenService {
   }
 
   /** Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES. */
-  createAccessToken(userId: string, sessionId: string): Promise<string> {
+  async createAccessToken(userId: string, sessionId: string): Promise<string> {
     const now = this.clock.nowSeconds();
     return new SignJWT({ sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
       .setExpirationTime(now + this.accessTokenMinutes * 60)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   /** The user and session of a valid access token, or `null` for anything else. */
@@ -48,7 +56,7 @@ export class TokenService {
 
   private async verify(token: string) {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ['HS256'],
         currentDate: new Date(this.clock.nowSeconds() * 1000),
       });

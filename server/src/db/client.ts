@@ -5,10 +5,12 @@
  */
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { type Listener, type ListenHandlers, listenPglite, listenPostgres } from './notifications.js';
 import * as schema from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -25,6 +27,8 @@ export interface DbHandle {
   exec: ExecSql;
   /** Runs `work` while holding a cluster-wide lock, so two processes do not migrate at once. */
   withAdvisoryLock<T>(key: number, work: () => Promise<T>): Promise<T>;
+  /** LISTENs on `channel` (see notifications.ts); close the listener before the handle. */
+  listen(channel: string, handlers: ListenHandlers): Promise<Listener>;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,8 @@ export async function openDatabase(options: OpenOptions): Promise<DbHandle> {
 
 async function openPglite(dataDir: string | null): Promise<DbHandle> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir ? { dataDir } : {});
+  // pg_trgm backs the substring search's indexes (migration 0002); it ships with PGlite.
+  const client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
   return {
     kind: 'pglite',
     db: drizzlePglite({ client, schema }) as unknown as Database,
@@ -50,6 +55,7 @@ async function openPglite(dataDir: string | null): Promise<DbHandle> {
     },
     // PGlite is one connection owned by this process: nothing else can race it.
     withAdvisoryLock: (_key, work) => work(),
+    listen: (channel, handlers) => listenPglite(client, channel, handlers),
     close: () => client.close(),
   };
 }
@@ -80,6 +86,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DbHandle> {
         client.release();
       }
     },
+    listen: (channel, handlers) => listenPostgres(url, channel, handlers),
     close: () => pool.end(),
   };
 }

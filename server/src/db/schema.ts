@@ -4,7 +4,20 @@
  * database, so keep their SQL within PostgreSQL 15.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
 
 export const users = pgTable(
   'user',
@@ -21,8 +34,24 @@ export const users = pgTable(
   (table) => [
     // One address is one account whatever its case; the index is what decides races.
     uniqueIndex('user_email_lower_key').on(sql`lower(${table.email})`),
-    index('user_created_at_idx').on(table.createdAt.desc(), table.id.desc()),
+    // Ascending (migration 0002): a backward scan serves ORDER BY created_at DESC, id DESC.
+    index('user_created_at_idx').on(table.createdAt, table.id),
+    // Keyset pages ordered by full name (migration 0002).
+    index('user_full_name_idx').on(table.fullName, table.id),
+    // Substring search; created by migration 0002 only where pg_trgm is available.
+    index('user_email_trgm_idx').using('gin', table.email.op('gin_trgm_ops')),
+    index('user_full_name_trgm_idx').using('gin', table.fullName.op('gin_trgm_ops')),
   ],
+);
+
+/** One row: the exact number of users, kept by triggers (migration 0002) so counting all is one read. */
+export const userCount = pgTable(
+  'user_count',
+  {
+    id: boolean('id').primaryKey().default(true),
+    users: bigint('users', { mode: 'number' }).notNull(),
+  },
+  (table) => [check('user_count_single_row', sql`${table.id}`)],
 );
 
 export const items = pgTable(
@@ -37,8 +66,9 @@ export const items = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    index('item_owner_created_at_idx').on(table.ownerId, table.createdAt.desc()),
-    index('item_created_at_idx').on(table.createdAt.desc(), table.id.desc()),
+    // Ascending (migration 0002): a backward scan serves ORDER BY created_at DESC, id DESC.
+    index('item_owner_created_at_idx').on(table.ownerId, table.createdAt, table.id),
+    index('item_created_at_idx').on(table.createdAt, table.id),
   ],
 );
 
@@ -151,3 +181,14 @@ export const auditEvents = pgTable(
 );
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+/** Rate-limit and lockout counters (migrations/0005_security.sql); used only when REDIS_URL is unset. */
+export const rateLimitCounters = pgTable(
+  'rate_limit_counter',
+  {
+    key: varchar('key', { length: 200 }).primaryKey(),
+    count: integer('count').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('rate_limit_counter_expires_at_idx').on(table.expiresAt)],
+);

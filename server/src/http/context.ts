@@ -7,12 +7,15 @@ import type { AuditLog } from '../audit/service.js';
 import type { Guards } from '../auth/guards.js';
 import type { OneTimeTokens } from '../auth/one-time-tokens.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { UserCache } from '../auth/user-cache.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Mailer } from '../email/mailer.js';
 import type { Outbox } from '../email/outbox.js';
 import type { ItemsService } from '../items/service.js';
+import type { BruteForceProtection } from '../security/protection.js';
 import type { SessionsService } from '../sessions/service.js';
+import type { SessionCache } from '../sessions/session-cache.js';
 import type { AccountEmails } from '../users/account-emails.js';
 import type { AccountHooks } from '../users/account-hooks.js';
 import type { UsersService } from '../users/service.js';
@@ -27,6 +30,9 @@ export interface AppContext {
   items: ItemsService;
   tokens: TokenService;
   guards: Guards;
+  /** Started and stopped by buildApp; bypassed (reads the database) while not listening. */
+  userCache: UserCache;
+  sessionCache: SessionCache;
   /** Sends directly (the test email); everything else goes through the outbox. */
   mailer: Mailer;
   outbox: Outbox;
@@ -35,6 +41,8 @@ export interface AppContext {
   sessions: SessionsService;
   audit: AuditLog;
   accountHooks: AccountHooks;
+  /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
+  bruteForce: BruteForceProtection;
 }
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;

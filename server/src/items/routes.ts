@@ -2,9 +2,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { caller } from '../auth/guards.js';
+import { isTimestampText } from '../db/keyset.js';
 import type { ItemRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
+import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
 import { errorResponses, Message, NullableString, Paging, Uuid } from '../http/schemas.js';
 import type { ItemsService, Viewer } from './service.js';
 
@@ -31,7 +33,12 @@ const ItemInList = Type.Object({
   owner_email: Type.Optional(Type.String({ description: "The owner's email; only in a superuser's list." })),
 });
 
-const ItemsPublic = Type.Object({ data: Type.Array(ItemInList), count: Type.Integer() }, { $id: 'ItemsPublic' });
+const ItemsPublic = Type.Object(
+  { data: Type.Array(ItemInList), count: Type.Integer(), next_cursor: NextCursor },
+  { $id: 'ItemsPublic' },
+);
+/** Items have one order; the cursor names it so that a users cursor is refused here. */
+const ITEMS_ORDER_NAME = 'items:-created_at';
 const IdParams = Type.Object({ id: Uuid });
 
 function toItemPublic(item: ItemRow) {
@@ -64,19 +71,24 @@ export const itemsRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         tags: ['items'],
         summary: 'List items',
-        description: "A superuser sees every item, each with its owner's `owner_email`; others see their own.",
-        querystring: Type.Object(Paging),
+        description:
+          "A superuser sees every item, each with its owner's `owner_email`; others see their own. " +
+          "Newest first; pass the previous page's `next_cursor` as `cursor` for the next page.",
+        querystring: Type.Object({ ...Paging, cursor: Type.Optional(Cursor) }),
         response: { 200: ItemsPublic, ...errorResponses(401, 403, 422) },
       },
     },
     async (request) => {
-      const page = await items.list(caller(request), request.query.skip, request.query.limit);
+      const { skip, limit, cursor } = request.query;
+      const after = cursor ? decodeCursor(cursor, ITEMS_ORDER_NAME, { validKey: isTimestampText }) : undefined;
+      const page = await items.list(caller(request), skip, limit, after);
       return {
         data: page.rows.map((row) => ({
           ...toItemPublic(row),
           ...(row.ownerEmail !== null ? { owner_email: row.ownerEmail } : {}),
         })),
         count: page.count,
+        next_cursor: page.next ? encodeCursor(ITEMS_ORDER_NAME, page.next) : null,
       };
     },
   );

@@ -2,8 +2,9 @@
  * The example resource: items owned by users. Superusers see and change every
  * item; others only their own. Ownership is checked here, not in the route.
  */
-import { count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { afterPosition, asTimestamp, type KeysetOrder, type KeysetPosition, timestampText } from '../db/keyset.js';
 import { type ItemRow, items, users } from '../db/schema.js';
 
 export interface Viewer {
@@ -20,26 +21,47 @@ export interface ItemChanges {
   description?: string | null;
 }
 
+/** The only order of the item list, as a keyset. */
+export const ITEM_ORDER: KeysetOrder = {
+  key: items.createdAt,
+  id: items.id,
+  descending: true,
+  nullable: false,
+  cast: asTimestamp,
+};
+
 export class ItemsService {
   constructor(private readonly db: Database) {}
 
-  /** A superuser's page carries each owner's email; a user's page only holds their own items. */
-  async list(viewer: Viewer, skip: number, limit: number): Promise<{ rows: ItemWithOwner[]; count: number }> {
+  /**
+   * A superuser's page carries each owner's email; a user's page only holds their own items.
+   * Newest first; `after` (a previous page's last row) pages by keyset, `skip` still applies after it.
+   */
+  async list(
+    viewer: Viewer,
+    skip: number,
+    limit: number,
+    after?: KeysetPosition,
+  ): Promise<{ rows: ItemWithOwner[]; count: number; next: KeysetPosition | null }> {
     const where = viewer.isSuperuser ? undefined : eq(items.ownerId, viewer.id);
-    const [rows, [total]] = await Promise.all([
+    const [found, [total]] = await Promise.all([
       this.db
-        .select({ item: items, ownerEmail: users.email })
+        .select({ item: items, ownerEmail: users.email, sortKey: timestampText(items.createdAt) })
         .from(items)
         .innerJoin(users, eq(users.id, items.ownerId))
-        .where(where)
+        .where(after ? and(where, afterPosition(ITEM_ORDER, after)) : where)
         .orderBy(desc(items.createdAt), desc(items.id))
         .offset(skip)
-        .limit(limit),
+        // One row more than asked tells whether there is a next page.
+        .limit(limit + 1),
       this.db.select({ value: count() }).from(items).where(where),
     ]);
+    const page = found.slice(0, limit);
+    const last = page[page.length - 1];
     return {
-      rows: rows.map(({ item, ownerEmail }) => ({ ...item, ownerEmail: viewer.isSuperuser ? ownerEmail : null })),
+      rows: page.map(({ item, ownerEmail }) => ({ ...item, ownerEmail: viewer.isSuperuser ? ownerEmail : null })),
       count: Number(total?.value ?? 0),
+      next: found.length > limit && last ? { key: last.sortKey, id: last.item.id } : null,
     };
   }
 

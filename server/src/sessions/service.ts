@@ -9,6 +9,7 @@ import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.js';
 import { refreshTokens, type SessionRow, sessions, type UserRow, users } from '../db/schema.js';
 import type { Clock } from '../utils/clock.js';
+import type { SessionState } from './session-cache.js';
 
 /** How long a just-rotated refresh token still works (concurrent refreshes from one browser). */
 export const REFRESH_GRACE_SECONDS = 30;
@@ -33,6 +34,9 @@ export type RevokeReason = 'logout' | 'user' | 'admin' | 'password_changed' | 'd
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export class SessionsService {
+  /** Called with the ids of sessions this process just changed, so its own cache forgets them at once. */
+  onSessionsChanged: (ids: string[]) => void = () => {};
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
@@ -83,6 +87,7 @@ export class SessionsService {
           .set({ revokedAt: now, revokedReason: 'refresh_reuse' })
           .where(eq(sessions.id, session.id))
           .returning();
+        this.onSessionsChanged([session.id]);
         return { outcome: 'reuse-detected' as const, user, session: revoked as SessionRow };
       }
       if (!usedAt) await tx.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, found.token.id));
@@ -96,19 +101,13 @@ export class SessionsService {
     });
   }
 
-  /**
-   * The user of an access token and whether its session can still be used, in one
-   * query; `null` when the user does not exist.
-   */
-  async caller(userId: string, sessionId: string): Promise<{ user: UserRow; sessionValid: boolean } | null> {
+  /** What an access token's check needs to know of its session; `null` if it does not exist. */
+  async state(sessionId: string): Promise<SessionState | null> {
     const [row] = await this.db
-      .select({ user: users, revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt })
-      .from(users)
-      .leftJoin(sessions, and(eq(sessions.id, sessionId), eq(sessions.userId, users.id)))
-      .where(eq(users.id, userId));
-    if (!row) return null;
-    const sessionValid = row.expiresAt !== null && row.revokedAt === null && row.expiresAt > this.clock.now();
-    return { user: row.user, sessionValid };
+      .select({ userId: sessions.userId, expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt })
+      .from(sessions)
+      .where(eq(sessions.id, sessionId));
+    return row ?? null;
   }
 
   /** A user's sessions that can still be used, newest first. */
@@ -127,6 +126,7 @@ export class SessionsService {
       .set({ revokedAt: this.clock.now(), revokedReason: reason })
       .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
       .returning({ id: sessions.id });
+    this.onSessionsChanged(revoked.map((row) => row.id));
     return revoked.length > 0;
   }
 
@@ -137,6 +137,7 @@ export class SessionsService {
       .set({ revokedAt: this.clock.now(), revokedReason: reason })
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), keep ? ne(sessions.id, keep) : undefined))
       .returning({ id: sessions.id });
+    this.onSessionsChanged(revoked.map((row) => row.id));
     return revoked.length;
   }
 

@@ -5,12 +5,17 @@ import { Type } from '@sinclair/typebox';
 import { caller, callerSession } from '../auth/guards.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
+import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
 import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
 import { toUserPublic } from './public.js';
+import { userSort } from './queries.js';
 import { EmailTakenError, USER_ORDERS } from './service.js';
 
-const UsersPublic = Type.Object({ data: Type.Array(Type.Ref(UserPublic)), count: Type.Integer() }, { $id: 'UsersPublic' });
+const UsersPublic = Type.Object(
+  { data: Type.Array(Type.Ref(UserPublic)), count: Type.Integer(), next_cursor: NextCursor },
+  { $id: 'UsersPublic' },
+);
 const UserIdParams = Type.Object({ user_id: Uuid });
 /** Path ids compare with stored ones in lower case (UUIDs are case-insensitive). */
 const idOf = (params: { user_id: string }) => params.user_id.toLowerCase();
@@ -44,7 +49,9 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         description:
           'Pages through all users. Optional filters: `q` (case-insensitive substring of email or full name), ' +
           '`is_active`, `is_superuser`, `is_verified`; `order_by` is one of `created_at`, `email`, `full_name`, ' +
-          'each optionally prefixed with `-` for descending (default `-created_at`). `count` counts the filtered set.',
+          'each optionally prefixed with `-` for descending (default `-created_at`). `count` counts the filtered set. ' +
+          "For deep pages pass the previous page's `next_cursor` as `cursor` (same filters and `order_by`): " +
+          'it costs what the first page does, where `skip` reads every skipped row.',
         querystring: Type.Object({
           ...Paging,
           q: Type.Optional(Type.String({ maxLength: 255 })),
@@ -52,12 +59,18 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
           is_superuser: Type.Optional(Type.Boolean()),
           is_verified: Type.Optional(Type.Boolean()),
           order_by: Type.Optional(Type.Union(USER_ORDERS.map((order) => Type.Literal(order)))),
+          cursor: Type.Optional(Cursor),
         }),
         response: { 200: UsersPublic, ...errorResponses(401, 403, 422) },
       },
     },
     async (request) => {
       const query = request.query;
+      const order = query.order_by ?? '-created_at';
+      const sort = userSort(order.replace(/^-/, '') as 'created_at' | 'email' | 'full_name', order.startsWith('-'));
+      const after = query.cursor
+        ? decodeCursor(query.cursor, order, { validKey: sort.validKey, nullable: sort.keyset.nullable })
+        : undefined;
       const page = await users.list({
         skip: query.skip,
         limit: query.limit,
@@ -65,9 +78,11 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         isActive: query.is_active,
         isSuperuser: query.is_superuser,
         isVerified: query.is_verified,
-        orderBy: query.order_by,
+        orderBy: order,
+        after,
       });
-      return { data: page.rows.map(toUserPublic), count: page.count };
+      const next_cursor = page.next ? encodeCursor(order, page.next) : null;
+      return { data: page.rows.map(toUserPublic), count: page.count, next_cursor };
     },
   );
 

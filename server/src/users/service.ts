@@ -3,11 +3,13 @@
  * rules around them. No HTTP here: refusals are typed errors the routes map to
  * the contract's status codes and messages.
  */
-import { and, asc, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { OneTimeTokens } from '../auth/one-time-tokens.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { type Database, type Executor, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
+import { afterPosition, type KeysetPosition } from '../db/keyset.js';
 import { type UserRow, users } from '../db/schema.js';
+import { type UserSortField, userQueries, userSort } from './queries.js';
 
 /** The address is already held by another account (in any letter case). */
 export class EmailTakenError extends Error {
@@ -47,6 +49,16 @@ export interface UserQuery {
   isSuperuser?: boolean;
   isVerified?: boolean;
   orderBy?: UserOrder;
+  /** Keyset paging: start after this row (from a previous page's cursor); `skip` still applies after it. */
+  after?: KeysetPosition;
+}
+
+export interface UserPage {
+  rows: UserRow[];
+  /** All users matching the filters, ignoring skip, limit and the cursor. */
+  count: number;
+  /** Where the next page starts; `null` when this page reached the end. */
+  next: KeysetPosition | null;
 }
 
 /** Work that must commit with the change, or not at all (the change's emails). */
@@ -67,13 +79,19 @@ export class UsersService {
     private readonly tokens: OneTimeTokens,
   ) {}
 
+  /**
+   * Called with a user's id after every committed change to their row, so this
+   * process's user cache forgets it at once (other processes hear it by NOTIFY).
+   */
+  onUserChanged: (id: string) => void = () => {};
+
   async getById(id: string): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(eq(users.id, id));
+    const [row] = await userQueries(this.db).byId.execute({ id });
     return row ?? null;
   }
 
   async getByEmail(email: string): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(emailIs(email));
+    const [row] = await userQueries(this.db).byEmail.execute({ email });
     return row ?? null;
   }
 
@@ -120,19 +138,39 @@ export class UsersService {
     }
   }
 
-  async list(query: UserQuery): Promise<{ rows: UserRow[]; count: number }> {
+  async list(query: UserQuery): Promise<UserPage> {
     const where = userFilter(query);
-    const [rows, [total]] = await Promise.all([
+    const order = query.orderBy ?? '-created_at';
+    const sort = userSort(order.replace(/^-/, '') as UserSortField, order.startsWith('-'));
+    const [found, total] = await Promise.all([
       this.db
-        .select()
+        .select({ ...getTableColumns(users), sortKey: sort.keyText })
         .from(users)
-        .where(where)
-        .orderBy(...userOrder(query.orderBy ?? '-created_at'))
+        .where(query.after ? and(where, afterPosition(sort.keyset, query.after)) : where)
+        .orderBy(...sort.orderBy)
         .offset(query.skip)
-        .limit(query.limit),
-      this.db.select({ value: count() }).from(users).where(where),
+        // One row more than asked tells whether there is a next page.
+        .limit(query.limit + 1),
+      this.count(where),
     ]);
-    return { rows, count: Number(total?.value ?? 0) };
+    const hasMore = found.length > query.limit;
+    const page = found.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      rows: page.map(({ sortKey: _, ...row }) => row),
+      count: total,
+      next: hasMore && last ? { key: last.sortKey, id: last.id } : null,
+    };
+  }
+
+  /** Exact. Without filters it is one row kept by triggers, not a scan of every user. */
+  private async count(where: SQL | undefined): Promise<number> {
+    if (!where) {
+      const [row] = await userQueries(this.db).total.execute();
+      return Number(row?.value ?? 0);
+    }
+    const [row] = await this.db.select({ value: count() }).from(users).where(where);
+    return Number(row?.value ?? 0);
   }
 
   /**
@@ -145,7 +183,7 @@ export class UsersService {
   async update(id: string, changes: UserChanges, after?: AfterUpdate): Promise<UserRow | null> {
     const hashedPassword = changes.password !== undefined ? await this.hasher.hash(changes.password) : undefined;
     try {
-      return await this.db.transaction(async (tx) => {
+      const row = await this.db.transaction(async (tx) => {
         const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update');
         if (!before) return null;
         const values: Partial<typeof users.$inferInsert> = {};
@@ -166,6 +204,8 @@ export class UsersService {
         await after?.(tx, before, row);
         return row;
       });
+      this.onUserChanged(id);
+      return row;
     } catch (error) {
       throw translateUniqueViolation(error);
     }
@@ -173,11 +213,13 @@ export class UsersService {
 
   /** Deletes the user and, by the foreign keys' cascade, their items, sessions and tokens. */
   async delete(id: string, after?: AfterWrite): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const deleted = await tx.delete(users).where(eq(users.id, id)).returning({ id: users.id });
-      if (deleted.length > 0) await after?.(tx);
-      return deleted.length > 0;
+    const deleted = await this.db.transaction(async (tx) => {
+      const rows = await tx.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+      if (rows.length > 0) await after?.(tx);
+      return rows.length > 0;
     });
+    this.onUserChanged(id);
+    return deleted;
   }
 
   /** Sets a new password and ends the user's outstanding reset links; `after` runs in the same transaction. */
@@ -188,6 +230,7 @@ export class UsersService {
       await this.tokens.revokeAll(tx, id, 'password_reset');
       await after?.(tx);
     });
+    this.onUserChanged(id);
   }
 
   /**
@@ -196,7 +239,8 @@ export class UsersService {
    */
   async resetPassword(token: string, newPassword: string, after?: AfterChange): Promise<'ok' | 'invalid-token' | 'inactive'> {
     const hashedPassword = await this.hasher.hash(newPassword);
-    return this.db
+    let changed: string | null = null;
+    const outcome = await this.db
       .transaction(async (tx) => {
         const redeemed = await this.tokens.redeem(tx, 'password_reset', token);
         if (!redeemed) return 'invalid-token' as const;
@@ -206,14 +250,17 @@ export class UsersService {
         await tx.update(users).set({ hashedPassword }).where(eq(users.id, user.id));
         await this.tokens.revokeAll(tx, user.id, 'password_reset');
         await after?.(tx, user);
+        changed = user.id;
         return 'ok' as const;
       })
       .catch(unwrapRollback<'ok' | 'invalid-token' | 'inactive'>);
+    if (outcome === 'ok' && changed) this.onUserChanged(changed);
+    return outcome;
   }
 
   /** Redeems an email-verification token; it must be for the account's current address. */
   async verifyEmail(token: string, after?: AfterChange): Promise<UserRow | null> {
-    return this.db
+    const verified = await this.db
       .transaction(async (tx) => {
         const redeemed = await this.tokens.redeem(tx, 'email_verification', token);
         if (!redeemed) return null;
@@ -227,6 +274,8 @@ export class UsersService {
         return user;
       })
       .catch(unwrapRollback<UserRow | null>);
+    if (verified) this.onUserChanged(verified.id);
+    return verified;
   }
 
   /**
@@ -258,6 +307,7 @@ export class UsersService {
       .update(users)
       .set({ hashedPassword })
       .where(and(eq(users.id, user.id), eq(users.hashedPassword, user.hashedPassword)));
+    this.onUserChanged(user.id);
   }
 }
 
@@ -297,15 +347,4 @@ function userFilter(query: UserQuery): SQL | undefined {
   if (query.isSuperuser !== undefined) conditions.push(eq(users.isSuperuser, query.isSuperuser));
   if (query.isVerified !== undefined) conditions.push(eq(users.isVerified, query.isVerified));
   return and(...conditions);
-}
-
-function userOrder(order: UserOrder): SQL[] {
-  const direction = order.startsWith('-') ? desc : asc;
-  const column = {
-    created_at: users.createdAt,
-    email: sql`lower(${users.email})`,
-    full_name: users.fullName,
-  }[order.replace(/^-/, '') as 'created_at' | 'email' | 'full_name'];
-  // The id breaks ties so that pages never overlap or skip rows.
-  return [direction(column), direction(users.id)];
 }

@@ -21,7 +21,7 @@ describe('GET /users/', () => {
     expect(page.json().data.map((u: { id: string }) => u.id)).toEqual(data.slice(1, 3).map((u: { id: string }) => u.id));
     expect(page.json().count).toBe(count);
     const empty = await t.request({ method: 'GET', url: '/api/v1/users/?limit=0', headers: auth });
-    expect(empty.json()).toEqual({ data: [], count });
+    expect(empty.json()).toEqual({ data: [], count, next_cursor: null });
   });
 
   it('403 for a non-superuser, 401 without a token', async () => {
