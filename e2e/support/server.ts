@@ -100,8 +100,8 @@ export async function startServer(logName = 'server.log'): Promise<RunningServer
       DATA_DIR: dataDir,
       FRONTEND_HOST: `http://127.0.0.1:${port}`,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      // Every test comes from 127.0.0.1 and the suite signs in and signs up far more often than
-      // one person could: per-address limits would throttle the suite, not test the app.
+      // The suite signs up and signs in far more often from one address than a person would;
+      // rate limits have their own API tests.
       RATE_LIMIT_ENABLED: 'false',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
