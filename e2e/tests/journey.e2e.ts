@@ -43,6 +43,7 @@ browserTest('first superuser adds a user, who signs in and changes their passwor
   await form.getByRole('button', { name: 'Change password' }).click();
   await expectText(toast(page, 'success'), 'Password changed.');
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expectPath(page, '/login'); // sign-out first ends the session on the server
 
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('second-password');

@@ -73,7 +73,7 @@ browserTest('a session revoked elsewhere sends people to sign in, with a word wh
   await revokeSessions(user.id); // e.g. an admin's "sign out everywhere"
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Items' }).click();
   await expectPath(page, '/login');
-  await expectText(toast(page, 'info'), 'Your session has ended');
+  await expectText(page.getByRole('status'), 'You were signed out: your session ended');
   expect(new URL(page.url()).searchParams.get('redirect')).toMatch(/^\/items/);
   // A reload does not bring it back: the refresh token was revoked with the session.
   await page.goto('/items');
@@ -94,7 +94,7 @@ browserTest('an account deleted or deactivated elsewhere is signed out on its ne
   await updateUser(deactivated.id, { is_active: false });
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Items' }).click();
   await expectPath(page, '/login');
-  await expectText(toast(page, 'info'), 'Your session has ended');
+  await expectText(page.getByRole('status'), 'You were signed out: your session ended');
 });
 
 browserTest('an unknown address shows a not-found page', async ({ page }) => {

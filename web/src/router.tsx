@@ -46,12 +46,14 @@ async function leaveIfSignedIn() {
 const loginRoute = createRoute({
   getParentRoute: () => authLayout,
   path: '/login',
-  validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
-    typeof search.redirect === 'string' ? { redirect: search.redirect } : {},
+  validateSearch: (search: Record<string, unknown>): { redirect?: string; ended?: true } => ({
+    ...(typeof search.redirect === 'string' ? { redirect: search.redirect } : {}),
+    ...(search.ended === true || search.ended === 'true' ? { ended: true as const } : {}),
+  }),
   beforeLoad: leaveIfSignedIn,
   component: function LoginRoute() {
-    const { redirect: target } = loginRoute.useSearch();
-    return <LoginPage redirectTo={safeRedirect(target)} />;
+    const { redirect: target, ended } = loginRoute.useSearch();
+    return <LoginPage redirectTo={safeRedirect(target)} sessionEnded={ended === true} />;
   },
 });
 
@@ -170,8 +172,7 @@ export function createAppRouter(queryClient: QueryClient) {
   setSessionLostListener(() => {
     if (!isSignedIn()) return;
     void signOut(queryClient, { revoke: false });
-    toast.info('Your session has ended. Please sign in again.');
-    void router.navigate({ to: '/login', search: { redirect: router.state.location.href } });
+    void router.navigate({ to: '/login', search: { redirect: router.state.location.href, ended: true } });
   });
 
   // Another tab signed out, or signed in (perhaps as someone else): follow it here.

@@ -6,7 +6,7 @@ import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
 import { email, required } from '../lib/validation';
 
-export function LoginPage({ redirectTo }: { redirectTo: string }) {
+export function LoginPage({ redirectTo, sessionEnded = false }: { redirectTo: string; sessionEnded?: boolean }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   // The API does not format-check `username` at login, but every account has a valid
@@ -23,6 +23,15 @@ export function LoginPage({ redirectTo }: { redirectTo: string }) {
     <>
       <h1 className="text-xl font-semibold">Sign in</h1>
       <p className="mt-1 mb-5 text-sm text-slate-600 dark:text-slate-400">Use your Roster account.</p>
+      {sessionEnded && (
+        <p
+          role="status"
+          className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-200"
+        >
+          You were signed out: your session ended (signed out from another device, by an administrator, or expired). Sign in again
+          to continue.
+        </p>
+      )}
       <form ref={form.formRef} onSubmit={onSubmit} noValidate className="space-y-4">
         <FormError message={form.formError} />
         <TextField label="Email" type="email" autoComplete="username" autoFocus {...form.field('email')} />

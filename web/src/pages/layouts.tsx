@@ -61,7 +61,16 @@ const activeNavLinkClass = 'bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark
 
 export function AppLayout() {
   const me = useMe();
-  const handleSignOut = useSignOut();
+  const signOutNow = useSignOut();
+  const [signingOut, setSigningOut] = useState(false);
+  const handleSignOut = async () => {
+    setSigningOut(true);
+    try {
+      await signOutNow();
+    } finally {
+      setSigningOut(false);
+    }
+  };
   const [menuOpen, setMenuOpen] = useState(false);
   const pathname = useRouterState({ select: (s) => s.location.pathname });
 
@@ -119,7 +128,7 @@ export function AppLayout() {
                       {displayName(me.data)}
                     </span>
                   )}
-                  <Button variant="secondary" onClick={handleSignOut}>
+                  <Button variant="secondary" busy={signingOut} onClick={handleSignOut}>
                     Sign out
                   </Button>
                 </div>
