@@ -155,6 +155,8 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
         imgSrc: ["'self'", 'data:', 'https:'],
         styleSrc: ["'self'", "'unsafe-inline'"],
         scriptSrc: ["'self'"],
+        // Roster is often reached over plain HTTP on a LAN address in development; upgrading would break it.
+        upgradeInsecureRequests: null,
       },
     },
   });
@@ -183,6 +185,8 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
       },
     },
     hideUntagged: true,
+    transformObject: (document) =>
+      withDefaultsOptional('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: false } });
 
@@ -244,4 +248,27 @@ function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
   });
+}
+
+/**
+ * A field with a default may be omitted, but TypeBox lists it as required (Ajv
+ * fills it in before the handler runs). The document tells clients the truth.
+ */
+function withDefaultsOptional<T>(document: T): T {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const schema = node as { required?: unknown; properties?: Record<string, { default?: unknown }> };
+    if (Array.isArray(schema.required) && schema.properties) {
+      const properties = schema.properties;
+      schema.required = schema.required.filter((name) => properties[name]?.default === undefined);
+      if ((schema.required as unknown[]).length === 0) delete schema.required;
+    }
+    // Query parameters: OpenAPI lists them one by one, each with its own `required`.
+    const parameter = node as { in?: string; required?: unknown; schema?: { default?: unknown } };
+    if (parameter.in && parameter.required === true && parameter.schema?.default !== undefined) parameter.required = false;
+    Object.values(node).forEach(visit);
+  };
+  visit(document);
+  return document;
 }

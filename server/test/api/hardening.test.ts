@@ -159,6 +159,11 @@ describe('docs, headers and CORS', () => {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     expect(JSON.stringify(doc)).not.toContain('hashed_password');
+    // Fields with a default may be omitted: the document must not call them required.
+    const createUser = doc.paths['/api/v1/users/'].post.requestBody.content['application/json'].schema;
+    expect(createUser.required).toEqual(['email', 'password']);
+    const listUsers = doc.paths['/api/v1/users/'].get.parameters;
+    expect(listUsers.find((p: { name: string }) => p.name === 'skip').required).toBe(false);
   });
 
   it('serves the interactive docs', async () => {
@@ -173,6 +178,7 @@ describe('docs, headers and CORS', () => {
     const response = await t.request({ method: 'GET', url: '/api/v1/utils/health-check/' });
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(response.headers['x-frame-options']).toBeDefined();
   });
 
