@@ -20,6 +20,7 @@ const onPostgres = process.env.TEST_DATABASE_URL
           include: ['test/cli/**/*.test.ts'],
           env: { ROSTER_TEST_DB: 'postgres' },
           testTimeout: CLI_TIMEOUT,
+          hookTimeout: CLI_TIMEOUT,
         },
       },
     ]
@@ -40,6 +41,7 @@ export default defineConfig({
           include: ['test/cli/**/*.test.ts'],
           env: { ROSTER_TEST_DB: 'pglite' },
           testTimeout: CLI_TIMEOUT,
+          hookTimeout: CLI_TIMEOUT,
         },
       },
       ...onPostgres,
