@@ -2,11 +2,14 @@
  * Builds the Fastify application from its parts. No I/O happens here beyond what
  * the caller hands in (an open database, a mailer), so tests build apps freely.
  */
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { auditRoutes } from './audit/routes.js';
+import { AuditLog } from './audit/service.js';
 import { createGuards } from './auth/guards.js';
 import { OneTimeTokens } from './auth/one-time-tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
@@ -27,7 +30,11 @@ import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
 import { privateRoutes } from './private/routes.js';
+import { sessionsRoutes } from './sessions/routes.js';
+import { SessionsService } from './sessions/service.js';
+import { SessionCache } from './sessions/session-cache.js';
 import { AccountEmails } from './users/account-emails.js';
+import { AccountHooks } from './users/account-hooks.js';
 import { usersRoutes } from './users/routes.js';
 import { UsersService } from './users/service.js';
 import { type Clock, systemClock } from './utils/clock.js';
@@ -64,28 +71,40 @@ export function createContext(deps: AppDependencies): AppContext {
     clock,
   });
   const brand = { projectName: config.projectName, frontendHost: config.frontendHost };
+  const sessions = new SessionsService(database.db, clock, config.refreshTokenExpireDays);
+  const audit = new AuditLog(database.db, clock);
+  const accountEmails = new AccountEmails(
+    database.db,
+    outbox,
+    oneTimeTokens,
+    brand,
+    config.emailResetTokenExpireHours,
+    clock,
+    config.mailMode !== 'off',
+  );
   const userCache = new UserCache((id) => users.getById(id));
   users.onUserChanged = (id) => userCache.invalidate(id);
+  const sessionCache = new SessionCache((id) => sessions.state(id));
+  sessions.onSessionsChanged = (ids) => {
+    for (const id of ids) sessionCache.invalidate(id);
+  };
   return {
     config,
+    db: database.db,
     clock,
     users,
     items: new ItemsService(database.db),
     tokens,
     oneTimeTokens,
     userCache,
-    guards: createGuards(tokens, userCache),
+    sessionCache,
+    guards: createGuards(tokens, userCache, sessionCache, clock),
+    sessions,
+    audit,
+    accountHooks: new AccountHooks(accountEmails, audit, sessions),
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
-    accountEmails: new AccountEmails(
-      database.db,
-      outbox,
-      oneTimeTokens,
-      brand,
-      config.emailResetTokenExpireHours,
-      clock,
-      config.mailMode !== 'off',
-    ),
+    accountEmails,
   };
 }
 
@@ -93,6 +112,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   const ctx = createContext(deps);
   const { database } = deps;
   await ctx.userCache.start(database);
+  await ctx.sessionCache.start(database);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -123,6 +143,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
   await app.register(formbody);
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -149,6 +170,8 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(usersRoutes, options);
   await app.register(itemsRoutes, options);
   await app.register(utilsRoutes, options);
+  await app.register(sessionsRoutes, options);
+  await app.register(auditRoutes, options);
   if (ctx.config.environment === 'local') await app.register(privateRoutes, options);
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
@@ -169,9 +192,34 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     app.addHook('onReady', async () => worker.start());
     app.addHook('onClose', async () => worker.stop());
   }
+  installHousekeeping(app, ctx);
   app.addHook('onClose', async () => {
     await ctx.userCache.stop();
+    await ctx.sessionCache.stop();
     await ctx.mailer.close();
   });
   return { app, ctx };
+}
+
+const HOUSEKEEPING_EVERY_MS = 3600_000;
+
+/** Hourly: delete ended sessions and audit events past their retention. */
+function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
+  let timer: NodeJS.Timeout | null = null;
+  const run = async () => {
+    const now = ctx.clock.now().getTime();
+    try {
+      await ctx.sessions.purge(new Date(now - 86_400_000));
+      await ctx.audit.purge(new Date(now - ctx.config.auditRetentionDays * 86_400_000));
+    } catch (error) {
+      app.log.warn({ err: error }, 'housekeeping failed');
+    }
+  };
+  app.addHook('onReady', async () => {
+    timer = setInterval(run, HOUSEKEEPING_EVERY_MS);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+  });
 }

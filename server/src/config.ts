@@ -56,6 +56,10 @@ export interface Config {
   emailRetentionDays: number;
   /** Refuse login to accounts whose email is not verified. */
   requireVerifiedLogin: boolean;
+  /** A session ends this long after its last refresh. */
+  refreshTokenExpireDays: number;
+  /** Audit events older than this are deleted. */
+  auditRetentionDays: number;
   argon2: Argon2Settings;
 }
 
@@ -154,6 +158,8 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     mailMode: 'off',
     emailRetentionDays: integer(raw, 'EMAIL_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
     requireVerifiedLogin: boolean(raw, 'REQUIRE_VERIFIED_LOGIN', false, problems),
+    refreshTokenExpireDays: integer(raw, 'REFRESH_TOKEN_EXPIRE_DAYS', 30, problems, { min: 1, max: 3650 }),
+    auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),
     argon2: {
       memoryKib: integer(raw, 'ARGON2_MEMORY_KIB', 19456, problems, { min: 19456, max: 4 * 1024 * 1024 }),
       iterations: integer(raw, 'ARGON2_ITERATIONS', 2, problems, { min: 2, max: 100 }),

@@ -61,4 +61,8 @@ export const Messages = {
   alreadyVerified: 'Email already verified',
   verificationTooSoon: 'A verification email was sent less than a minute ago; please wait before asking again',
   mailOff: 'Email is not configured',
+  invalidRefreshToken: 'Invalid refresh token',
+  loggedOut: 'Signed out',
+  sessionNotFound: 'Session not found',
+  sessionRevoked: 'Session signed out',
 } as const;

@@ -6,6 +6,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
+import type { SessionCache } from '../sessions/session-cache.js';
+import type { Clock } from '../utils/clock.js';
 import type { TokenService } from './tokens.js';
 import type { UserCache } from './user-cache.js';
 
@@ -13,6 +15,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the guards on authenticated routes. */
     currentUser: UserRow | null;
+    /** The session of the caller's access token. */
+    currentSessionId: string | null;
   }
 }
 
@@ -27,17 +31,26 @@ export interface Guards {
   requireSuperuser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
-/** Users are read through the process's cache: the database is not on every request's path. */
-export function createGuards(tokens: TokenService, users: Pick<UserCache, 'get'>): Guards {
+/** Users and sessions are read through the process's caches: the database is not on every request's path. */
+export function createGuards(
+  tokens: TokenService,
+  users: Pick<UserCache, 'get'>,
+  sessions: Pick<SessionCache, 'get'>,
+  clock: Clock,
+): Guards {
   async function requireUser(request: FastifyRequest): Promise<void> {
     const token = bearerToken(request);
     if (!token) throw new HttpError(401, Messages.notAuthenticated, { 'WWW-Authenticate': 'Bearer' });
     const claims = await tokens.verifyAccessToken(token);
     if (!claims) throw new HttpError(403, Messages.badCredentials);
-    const user = await users.get(claims.userId);
+    const [user, session] = await Promise.all([users.get(claims.userId), sessions.get(claims.sessionId)]);
+    // The contract's order: a missing user, then an inactive one, then a token that no longer counts.
     if (!user) throw new HttpError(404, Messages.userNotFound);
     if (!user.isActive) throw new HttpError(400, Messages.inactiveUser);
+    const sessionValid = session?.userId === user.id && !session.revokedAt && session.expiresAt > clock.now();
+    if (!sessionValid) throw new HttpError(403, Messages.badCredentials);
     request.currentUser = user;
+    request.currentSessionId = claims.sessionId;
   }
 
   return {
@@ -47,6 +60,12 @@ export function createGuards(tokens: TokenService, users: Pick<UserCache, 'get'>
       if (!request.currentUser?.isSuperuser) throw new HttpError(403, Messages.notEnoughPrivileges);
     },
   };
+}
+
+/** The caller's session on a guarded route. */
+export function callerSession(request: FastifyRequest): string {
+  if (!request.currentSessionId) throw new Error('callerSession() used on a route without an auth guard');
+  return request.currentSessionId;
 }
 
 /** The caller on a guarded route; the guard has already refused anyone else. */

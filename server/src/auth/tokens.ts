@@ -11,6 +11,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessClaims {
   userId: string;
+  /** The session the token belongs to: revoking it ends the token. */
+  sessionId: string;
 }
 
 export class TokenService {
@@ -34,23 +36,26 @@ export class TokenService {
     ]);
   }
 
-  /** Access token: `sub` = user id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES. */
-  async createAccessToken(userId: string): Promise<string> {
+  get accessTokenSeconds(): number {
+    return this.accessTokenMinutes * 60;
+  }
+
+  /** Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES. */
+  async createAccessToken(userId: string, sessionId: string): Promise<string> {
     const now = this.clock.nowSeconds();
-    return new SignJWT({})
+    return new SignJWT({ sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
       .setExpirationTime(now + this.accessTokenMinutes * 60)
       .sign(await this.key);
   }
 
-  /** The user id of a valid access token, or `null` for anything else. */
+  /** The user and session of a valid access token, or `null` for anything else. */
   async verifyAccessToken(token: string): Promise<AccessClaims | null> {
     const payload = await this.verify(token);
-    if (!payload || typeof payload.sub !== 'string' || !UUID.test(payload.sub)) {
-      return null;
-    }
-    return { userId: payload.sub.toLowerCase() };
+    const { sub, sid } = payload ?? {};
+    if (typeof sub !== 'string' || !UUID.test(sub) || typeof sid !== 'string' || !UUID.test(sid)) return null;
+    return { userId: sub.toLowerCase(), sessionId: sid.toLowerCase() };
   }
 
   private async verify(token: string) {

@@ -10,6 +10,7 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgTable,
   text,
   timestamp,
@@ -124,3 +125,59 @@ export const userTokens = pgTable(
 );
 
 export type TokenPurpose = 'password_reset' | 'email_verification';
+
+export const sessions = pgTable(
+  'session',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    userAgent: varchar('user_agent', { length: 512 }),
+    ip: varchar('ip', { length: 64 }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedReason: varchar('revoked_reason', { length: 40 }),
+  },
+  (table) => [index('session_user_idx').on(table.userId, table.createdAt.desc())],
+);
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+export const refreshTokens = pgTable(
+  'refresh_token',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [uniqueIndex('refresh_token_hash_key').on(table.tokenHash), index('refresh_token_session_idx').on(table.sessionId)],
+);
+
+export const auditEvents = pgTable(
+  'audit_event',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    type: varchar('type', { length: 64 }).notNull(),
+    actorId: uuid('actor_id'),
+    targetId: uuid('target_id'),
+    ip: varchar('ip', { length: 64 }),
+    userAgent: varchar('user_agent', { length: 512 }),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (table) => [
+    index('audit_event_at_idx').on(table.at.desc(), table.id.desc()),
+    index('audit_event_actor_idx').on(table.actorId, table.at.desc()),
+    index('audit_event_target_idx').on(table.targetId, table.at.desc()),
+    index('audit_event_type_idx').on(table.type, table.at.desc()),
+  ],
+);
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;

@@ -28,7 +28,7 @@ export class Outbox {
   onEnqueued: () => void = () => {};
 
   constructor(
-    readonly db: Database,
+    private readonly db: Database,
     private readonly options: OutboxOptions,
   ) {}
 

@@ -3,20 +3,27 @@
  * Routes never build SQL; services never see a request.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { AuditLog } from '../audit/service.js';
 import type { Guards } from '../auth/guards.js';
 import type { OneTimeTokens } from '../auth/one-time-tokens.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { UserCache } from '../auth/user-cache.js';
 import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
 import type { Mailer } from '../email/mailer.js';
 import type { Outbox } from '../email/outbox.js';
 import type { ItemsService } from '../items/service.js';
+import type { SessionsService } from '../sessions/service.js';
+import type { SessionCache } from '../sessions/session-cache.js';
 import type { AccountEmails } from '../users/account-emails.js';
+import type { AccountHooks } from '../users/account-hooks.js';
 import type { UsersService } from '../users/service.js';
 import type { Clock } from '../utils/clock.js';
 
 export interface AppContext {
   config: Config;
+  /** For routes that compose several services' work into one transaction. */
+  db: Database;
   clock: Clock;
   users: UsersService;
   items: ItemsService;
@@ -24,11 +31,15 @@ export interface AppContext {
   guards: Guards;
   /** Started and stopped by buildApp; bypassed (reads the database) while not listening. */
   userCache: UserCache;
+  sessionCache: SessionCache;
   /** Sends directly (the test email); everything else goes through the outbox. */
   mailer: Mailer;
   outbox: Outbox;
   oneTimeTokens: OneTimeTokens;
   accountEmails: AccountEmails;
+  sessions: SessionsService;
+  audit: AuditLog;
+  accountHooks: AccountHooks;
 }
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;

@@ -4,17 +4,17 @@ import { Type } from '@sinclair/typebox';
 import { caller } from '../auth/guards.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
+import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Password, UserPublic } from '../http/schemas.js';
+import { sendTokens, TokenResponse } from '../sessions/token-response.js';
 import { toUserPublic } from '../users/public.js';
-
-const Token = Type.Object({ access_token: Type.String(), token_type: Type.Literal('bearer') }, { $id: 'Token' });
 
 const NonEmpty = Type.String({ minLength: 1 });
 const EmailParams = Type.Object({ email: Type.String() });
 
 export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { users, tokens, guards, accountEmails, config } = ctx;
+  const { users, tokens, guards, accountEmails, config, sessions, audit, db } = ctx;
 
   app.post(
     '/login/access-token',
@@ -34,15 +34,46 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
           client_id: Type.Optional(Type.String()),
           client_secret: Type.Optional(Type.String()),
         }),
-        response: { 200: Token, ...errorResponses(400, 422) },
+        response: { 200: TokenResponse, ...errorResponses(400, 422) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const origin = requestOrigin(request);
       const result = await users.authenticate(request.body.username.trim(), request.body.password);
-      if (result.outcome === 'bad-credentials') throw new HttpError(400, Messages.incorrectLogin);
-      if (result.outcome === 'inactive') throw new HttpError(400, Messages.inactiveUser);
-      if (config.requireVerifiedLogin && !result.user.isVerified) throw new HttpError(400, Messages.emailNotVerified);
-      return { access_token: await tokens.createAccessToken(result.user.id), token_type: 'bearer' as const };
+      const refusal =
+        result.outcome === 'bad-credentials'
+          ? { reason: result.userId ? 'wrong_password' : 'unknown_email', detail: Messages.incorrectLogin }
+          : result.outcome === 'inactive'
+            ? { reason: 'inactive', detail: Messages.inactiveUser }
+            : config.requireVerifiedLogin && !result.user.isVerified
+              ? { reason: 'unverified', detail: Messages.emailNotVerified }
+              : null;
+      if (refusal) {
+        // The reason stays in the audit log; the answer is the contract's.
+        const targetId = result.outcome === 'bad-credentials' ? result.userId : result.user.id;
+        await audit.record(db, origin, { type: 'login.failed', targetId, details: { reason: refusal.reason } });
+        throw new HttpError(400, refusal.detail);
+      }
+      const user = (result as { user: { id: string } }).user;
+      const started = await db.transaction(async (tx) => {
+        const created = await sessions.start(tx, user.id, origin);
+        await audit.record(
+          tx,
+          { ...origin, actorId: user.id },
+          {
+            type: 'login.succeeded',
+            targetId: user.id,
+            details: { session_id: created.session.id },
+          },
+        );
+        return created;
+      });
+      return sendTokens(request, reply, tokens, {
+        userId: user.id,
+        sessionId: started.session.id,
+        refreshToken: started.refreshToken,
+        sessionExpiresAt: started.session.expiresAt,
+      });
     },
   );
 
@@ -91,7 +122,11 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request) => {
-      const outcome = await users.resetPassword(request.body.token, request.body.new_password);
+      const outcome = await users.resetPassword(
+        request.body.token,
+        request.body.new_password,
+        ctx.accountHooks.passwordReset(requestOrigin(request)),
+      );
       if (outcome === 'invalid-token') throw new HttpError(400, Messages.invalidToken);
       if (outcome === 'inactive') throw new HttpError(400, Messages.inactiveUser);
       return { message: Messages.passwordUpdated };

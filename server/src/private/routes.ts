@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
+import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, Message, Paging, UserPublic } from '../http/schemas.js';
 import { toUserPublic } from '../users/public.js';
 import { EmailTakenError } from '../users/service.js';
@@ -31,7 +32,10 @@ export const privateRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const { email, password, full_name, is_verified } = request.body;
       try {
-        const user = await ctx.users.create({ email, password, fullName: full_name, isVerified: is_verified });
+        const user = await ctx.users.create(
+          { email, password, fullName: full_name, isVerified: is_verified },
+          ctx.accountHooks.createdByPrivateRoute(requestOrigin(request)),
+        );
         return toUserPublic(user);
       } catch (error) {
         if (error instanceof EmailTakenError) throw new HttpError(409, Messages.emailTaken);

@@ -2,10 +2,11 @@
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { caller } from '../auth/guards.js';
+import { caller, callerSession } from '../auth/guards.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
+import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
 import { toUserPublic } from './public.js';
 import { userSort } from './queries.js';
@@ -34,7 +35,7 @@ function onEmailTaken(status: number, detail: string) {
 
 export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { users, guards, accountEmails } = ctx;
+  const { users, guards, accountEmails, accountHooks: hooks } = ctx;
   const userResponse = { 200: Type.Ref(UserPublic), ...errorResponses(400, 401, 403, 404, 409, 422) };
   const messageResponse = { 200: Type.Ref(Message), ...errorResponses(400, 401, 403, 404, 422) };
 
@@ -106,8 +107,9 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const body = request.body;
       const user = await users
-        .create({ ...adminFields(body), email: body.email, password: body.password }, (tx, created) =>
-          accountEmails.afterAdminCreate(tx, created),
+        .create(
+          { ...adminFields(body), email: body.email, password: body.password },
+          hooks.createdByAdmin(requestOrigin(request)),
         )
         .catch(onEmailTaken(400, Messages.adminDuplicateEmail));
       return toUserPublic(user);
@@ -134,8 +136,10 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const me = caller(request);
       const updated = await users
-        .update(me.id, { fullName: request.body.full_name, email: request.body.email }, (tx, before, after) =>
-          accountEmails.afterUpdate(tx, before, after),
+        .update(
+          me.id,
+          { fullName: request.body.full_name, email: request.body.email },
+          hooks.updatedBySelf(requestOrigin(request)),
         )
         .catch(onEmailTaken(409, Messages.emailTaken));
       if (!updated) throw new HttpError(404, Messages.userNotFound);
@@ -152,7 +156,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const me = caller(request);
       if (me.isSuperuser) throw new HttpError(403, Messages.superuserSelfDelete);
-      await users.delete(me.id);
+      await users.delete(me.id, hooks.deleted(requestOrigin(request), me.id, true));
       return { message: Messages.userDeleted };
     },
   );
@@ -173,7 +177,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const { current_password: current, new_password: next } = request.body;
       if (!(await users.passwordMatches(me, current))) throw new HttpError(400, Messages.incorrectPassword);
       if (current === next) throw new HttpError(400, Messages.samePassword);
-      await users.setPassword(me.id, next);
+      await users.setPassword(me.id, next, hooks.passwordChanged(requestOrigin(request), me.id, callerSession(request)));
       return { message: Messages.passwordUpdated };
     },
   );
@@ -192,7 +196,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const { email, password, full_name } = request.body;
       const user = await users
-        .create({ email, password, fullName: full_name }, (tx, created) => accountEmails.afterSignup(tx, created))
+        .create({ email, password, fullName: full_name }, hooks.signedUp(requestOrigin(request)))
         .catch(onEmailTaken(400, Messages.signupDuplicateEmail));
       return toUserPublic(user);
     },
@@ -210,7 +214,8 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request) => {
-      if (!(await users.verifyEmail(request.body.token))) throw new HttpError(400, Messages.invalidToken);
+      const verified = await users.verifyEmail(request.body.token, hooks.emailVerified(requestOrigin(request)));
+      if (!verified) throw new HttpError(400, Messages.invalidToken);
       return { message: Messages.emailVerified };
     },
   );
@@ -282,8 +287,10 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         throw new HttpError(403, Messages.superuserSelfDemote);
       }
       const updated = await users
-        .update(id, { ...adminFields(body), email: body.email, password: body.password }, (tx, before, after) =>
-          accountEmails.afterUpdate(tx, before, after),
+        .update(
+          id,
+          { ...adminFields(body), email: body.email, password: body.password },
+          hooks.updatedByAdmin(requestOrigin(request), callerSession(request)),
         )
         .catch(onEmailTaken(409, Messages.emailTaken));
       if (!updated) throw new HttpError(404, Messages.noUserWithId);
@@ -307,7 +314,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const id = idOf(request.params);
       if (!(await users.getById(id))) throw new HttpError(404, Messages.userNotFound);
       if (id === me.id) throw new HttpError(403, Messages.superuserSelfDelete);
-      await users.delete(id);
+      await users.delete(id, hooks.deleted(requestOrigin(request), id, false));
       return { message: Messages.userDeleted };
     },
   );

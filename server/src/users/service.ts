@@ -62,12 +62,14 @@ export interface UserPage {
 }
 
 /** Work that must commit with the change, or not at all (the change's emails). */
-export type AfterCreate = (tx: Executor, user: UserRow) => Promise<void>;
 export type AfterUpdate = (tx: Executor, before: UserRow, after: UserRow) => Promise<void>;
+export type AfterChange = (tx: Executor, user: UserRow) => Promise<void>;
+/** Work in the transaction of a change that has no row to hand over (a delete, a password change). */
+export type AfterWrite = (tx: Executor) => Promise<void>;
 
 export type LoginResult =
   | { outcome: 'ok'; user: UserRow }
-  | { outcome: 'bad-credentials' }
+  | { outcome: 'bad-credentials'; userId: string | null }
   | { outcome: 'inactive'; user: UserRow };
 
 export class UsersService {
@@ -97,7 +99,7 @@ export class UsersService {
    * Throws EmailTakenError when the address exists; the unique index decides races.
    * `after` runs in the same transaction (the welcome emails).
    */
-  async create(input: NewUser, after?: AfterCreate): Promise<UserRow> {
+  async create(input: NewUser, after?: AfterChange): Promise<UserRow> {
     const hashedPassword = await this.hasher.hash(input.password);
     try {
       return await this.db.transaction(async (tx) => {
@@ -209,19 +211,24 @@ export class UsersService {
     }
   }
 
-  /** Deletes the user and, by the foreign key's cascade, their items. */
-  async delete(id: string): Promise<boolean> {
-    const deleted = await this.db.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+  /** Deletes the user and, by the foreign keys' cascade, their items, sessions and tokens. */
+  async delete(id: string, after?: AfterWrite): Promise<boolean> {
+    const deleted = await this.db.transaction(async (tx) => {
+      const rows = await tx.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+      if (rows.length > 0) await after?.(tx);
+      return rows.length > 0;
+    });
     this.onUserChanged(id);
-    return deleted.length > 0;
+    return deleted;
   }
 
-  /** Sets a new password and ends the user's outstanding reset links. */
-  async setPassword(id: string, password: string): Promise<void> {
+  /** Sets a new password and ends the user's outstanding reset links; `after` runs in the same transaction. */
+  async setPassword(id: string, password: string, after?: AfterWrite): Promise<void> {
     const hashedPassword = await this.hasher.hash(password);
     await this.db.transaction(async (tx) => {
       await tx.update(users).set({ hashedPassword }).where(eq(users.id, id));
       await this.tokens.revokeAll(tx, id, 'password_reset');
+      await after?.(tx);
     });
     this.onUserChanged(id);
   }
@@ -230,7 +237,7 @@ export class UsersService {
    * Redeems a password-reset token. The token is spent only when the password is
    * actually changed: an inactive account keeps its link unused.
    */
-  async resetPassword(token: string, newPassword: string): Promise<'ok' | 'invalid-token' | 'inactive'> {
+  async resetPassword(token: string, newPassword: string, after?: AfterChange): Promise<'ok' | 'invalid-token' | 'inactive'> {
     const hashedPassword = await this.hasher.hash(newPassword);
     let changed: string | null = null;
     const outcome = await this.db
@@ -242,6 +249,7 @@ export class UsersService {
         if (!user.isActive) throw new RollbackWith('inactive');
         await tx.update(users).set({ hashedPassword }).where(eq(users.id, user.id));
         await this.tokens.revokeAll(tx, user.id, 'password_reset');
+        await after?.(tx, user);
         changed = user.id;
         return 'ok' as const;
       })
@@ -251,7 +259,7 @@ export class UsersService {
   }
 
   /** Redeems an email-verification token; it must be for the account's current address. */
-  async verifyEmail(token: string): Promise<UserRow | null> {
+  async verifyEmail(token: string, after?: AfterChange): Promise<UserRow | null> {
     const verified = await this.db
       .transaction(async (tx) => {
         const redeemed = await this.tokens.redeem(tx, 'email_verification', token);
@@ -262,6 +270,7 @@ export class UsersService {
           .where(and(eq(users.id, redeemed.userId), emailIs(redeemed.email)))
           .returning();
         if (!user) throw new RollbackWith(null);
+        await after?.(tx, user);
         return user;
       })
       .catch(unwrapRollback<UserRow | null>);
@@ -278,10 +287,10 @@ export class UsersService {
     const user = await this.getByEmail(email);
     if (!user) {
       await this.hasher.verifyDummy(password);
-      return { outcome: 'bad-credentials' };
+      return { outcome: 'bad-credentials', userId: null };
     }
     const verification = await this.hasher.verify(user.hashedPassword, password);
-    if (!verification.ok) return { outcome: 'bad-credentials' };
+    if (!verification.ok) return { outcome: 'bad-credentials', userId: user.id };
     if (verification.needsRehash) await this.rehash(user, password);
     return user.isActive ? { outcome: 'ok', user } : { outcome: 'inactive', user };
   }

@@ -26,7 +26,7 @@ export const utilsRoutes: RoutePlugin = async (plain, { ctx }) => {
       const content = testEmail({ projectName: config.projectName, frontendHost: config.frontendHost });
       if (config.mailMode === 'mailbox') {
         // Local development without SMTP: the dev mailbox is where mail goes.
-        await outbox.enqueue(outbox.db, 'test', request.query.email_to, content);
+        await outbox.enqueue(ctx.db, 'test', request.query.email_to, content);
         return reply.code(201).send({ message: Messages.testEmailSent });
       }
       try {

@@ -104,7 +104,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         isSuperuser: opts.isSuperuser ?? false,
         isActive: opts.isActive ?? true,
       });
-      const auth = { authorization: `Bearer ${await built.ctx.tokens.createAccessToken(user.id)}` };
+      const { session } = await built.ctx.sessions.start(built.ctx.db, user.id, { ip: '127.0.0.1', userAgent: 'test' });
+      const auth = { authorization: `Bearer ${await built.ctx.tokens.createAccessToken(user.id, session.id)}` };
       return { id: user.id, email, password, auth };
     },
   };

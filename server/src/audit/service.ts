@@ -1,0 +1,107 @@
+/**
+ * The audit log: security events with who did it (actor), to whom (target),
+ * from where (IP, user agent) and when. Events are written in the transaction of
+ * the change they record, so the log and the data never disagree. Details never
+ * hold a secret: no password, hash or token, only what changed and why.
+ */
+import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.js';
+import { type AuditEventRow, auditEvents } from '../db/schema.js';
+import type { Clock } from '../utils/clock.js';
+
+export const AUDIT_EVENT_TYPES = [
+  'login.succeeded',
+  'login.failed',
+  'login.locked',
+  'logout',
+  'refresh.reuse_detected',
+  'session.revoked',
+  'password.changed',
+  'password.reset',
+  'email.changed',
+  'email.verified',
+  'user.signed_up',
+  'admin.user_created',
+  'admin.user_updated',
+  'admin.user_deleted',
+  'user.deleted_self',
+  'private.user_created',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Where a request came from and who made it; built by routes, carried into services. */
+export interface RequestOrigin {
+  actorId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const SYSTEM_ORIGIN: RequestOrigin = { actorId: null, ip: null, userAgent: null };
+
+export interface AuditEvent {
+  type: AuditEventType;
+  targetId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  userId?: string;
+  type?: AuditEventType;
+  since?: Date;
+  until?: Date;
+  limit: number;
+  cursor?: { at: Date; id: string };
+}
+
+export class AuditLog {
+  constructor(
+    private readonly db: Executor,
+    private readonly clock: Clock,
+  ) {}
+
+  async record(tx: Executor, origin: RequestOrigin, event: AuditEvent): Promise<void> {
+    await tx.insert(auditEvents).values({
+      at: this.clock.now(),
+      type: event.type,
+      actorId: origin.actorId,
+      targetId: event.targetId ?? null,
+      ip: origin.ip?.slice(0, 64) ?? null,
+      userAgent: origin.userAgent?.slice(0, 512) ?? null,
+      details: event.details ?? {},
+    });
+  }
+
+  /** Newest first; `cursor` continues after the last event of the previous page. */
+  async list(query: AuditQuery): Promise<AuditEventRow[]> {
+    const conditions: (SQL | undefined)[] = [];
+    if (query.userId) conditions.push(or(eq(auditEvents.actorId, query.userId), eq(auditEvents.targetId, query.userId)));
+    if (query.type) conditions.push(eq(auditEvents.type, query.type));
+    if (query.since) conditions.push(gte(auditEvents.at, query.since));
+    if (query.until) conditions.push(lte(auditEvents.at, query.until));
+    if (query.cursor) {
+      conditions.push(sql`(${auditEvents.at}, ${auditEvents.id}) < (${query.cursor.at}, ${query.cursor.id})`);
+    }
+    return this.db
+      .select()
+      .from(auditEvents)
+      .where(and(...conditions))
+      .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+      .limit(query.limit);
+  }
+
+  async purge(before: Date): Promise<void> {
+    await this.db.delete(auditEvents).where(lt(auditEvents.at, before));
+  }
+}
+
+/** An opaque page cursor: the last event's time and id. */
+export function encodeAuditCursor(row: Pick<AuditEventRow, 'at' | 'id'>): string {
+  return Buffer.from(`${row.at.toISOString()}|${row.id}`).toString('base64url');
+}
+
+export function decodeAuditCursor(cursor: string): { at: Date; id: string } | null {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = at ? new Date(at) : null;
+  if (!date || Number.isNaN(date.getTime()) || !id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+  return { at: date, id };
+}

@@ -1,0 +1,139 @@
+/**
+ * What else must happen, in the same transaction, when an account changes: its
+ * emails, the audit record, and the sessions that must end. Routes pick the hook
+ * for their action; the services run it inside their transaction.
+ */
+import type { AuditLog, RequestOrigin } from '../audit/service.js';
+import type { Executor } from '../db/client.js';
+import type { UserRow } from '../db/schema.js';
+import type { SessionsService } from '../sessions/service.js';
+import type { AccountEmails } from './account-emails.js';
+import type { AfterChange, AfterUpdate, AfterWrite } from './service.js';
+
+export class AccountHooks {
+  constructor(
+    private readonly emails: AccountEmails,
+    private readonly audit: AuditLog,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  signedUp(origin: RequestOrigin): AfterChange {
+    return async (tx, user) => {
+      await this.emails.afterSignup(tx, user);
+      await this.audit.record(tx, { ...origin, actorId: user.id }, { type: 'user.signed_up', targetId: user.id });
+    };
+  }
+
+  createdByAdmin(origin: RequestOrigin): AfterChange {
+    return async (tx, user) => {
+      await this.emails.afterAdminCreate(tx, user);
+      await this.audit.record(tx, origin, { type: 'admin.user_created', targetId: user.id, details: flags(user) });
+    };
+  }
+
+  createdByPrivateRoute(origin: RequestOrigin): AfterChange {
+    return async (tx, user) => {
+      await this.audit.record(tx, origin, { type: 'private.user_created', targetId: user.id, details: flags(user) });
+    };
+  }
+
+  updatedBySelf(origin: RequestOrigin): AfterUpdate {
+    return async (tx, before, after) => {
+      await this.emails.afterUpdate(tx, before, after);
+      await this.recordEmailChange(tx, origin, before, after);
+    };
+  }
+
+  /** A superuser's change: a new password or a deactivation ends the user's sessions (all but the admin's own). */
+  updatedByAdmin(origin: RequestOrigin, adminSessionId: string): AfterUpdate {
+    return async (tx, before, after) => {
+      await this.emails.afterUpdate(tx, before, after);
+      const passwordChanged = before.hashedPassword !== after.hashedPassword;
+      const deactivated = before.isActive && !after.isActive;
+      if (passwordChanged || deactivated) {
+        await this.sessions.revokeAll(tx, after.id, deactivated ? 'deactivated' : 'password_changed', adminSessionId);
+      }
+      await this.audit.record(tx, origin, {
+        type: 'admin.user_updated',
+        targetId: after.id,
+        details: { changed: changedFields(before, after), ...roleChanges(before, after) },
+      });
+      await this.recordEmailChange(tx, origin, before, after);
+    };
+  }
+
+  /** Changing one's own password keeps the session it was changed from and ends the others. */
+  passwordChanged(origin: RequestOrigin, userId: string, currentSessionId: string): AfterWrite {
+    return async (tx) => {
+      const ended = await this.sessions.revokeAll(tx, userId, 'password_changed', currentSessionId);
+      await this.audit.record(tx, origin, { type: 'password.changed', targetId: userId, details: { sessions_ended: ended } });
+    };
+  }
+
+  /** A reset comes from someone who could not sign in: every session ends. */
+  passwordReset(origin: RequestOrigin): AfterChange {
+    return async (tx, user) => {
+      const ended = await this.sessions.revokeAll(tx, user.id, 'password_changed');
+      await this.audit.record(
+        tx,
+        { ...origin, actorId: user.id },
+        { type: 'password.reset', targetId: user.id, details: { sessions_ended: ended } },
+      );
+    };
+  }
+
+  emailVerified(origin: RequestOrigin): AfterChange {
+    return async (tx, user) => {
+      await this.audit.record(
+        tx,
+        { ...origin, actorId: origin.actorId ?? user.id },
+        {
+          type: 'email.verified',
+          targetId: user.id,
+          details: { email: user.email },
+        },
+      );
+    };
+  }
+
+  deleted(origin: RequestOrigin, userId: string, bySelf: boolean): AfterWrite {
+    return async (tx) => {
+      await this.audit.record(tx, origin, { type: bySelf ? 'user.deleted_self' : 'admin.user_deleted', targetId: userId });
+    };
+  }
+
+  private async recordEmailChange(tx: Executor, origin: RequestOrigin, before: UserRow, after: UserRow): Promise<void> {
+    if (before.email === after.email) return;
+    await this.audit.record(tx, origin, {
+      type: 'email.changed',
+      targetId: after.id,
+      details: { from: before.email, to: after.email },
+    });
+  }
+}
+
+function flags(user: UserRow) {
+  return { is_active: user.isActive, is_superuser: user.isSuperuser, is_verified: user.isVerified };
+}
+
+/** Names of the fields that changed; a password is named, never shown. */
+function changedFields(before: UserRow, after: UserRow): string[] {
+  const fields: [string, unknown, unknown][] = [
+    ['email', before.email, after.email],
+    ['full_name', before.fullName, after.fullName],
+    ['password', before.hashedPassword, after.hashedPassword],
+    ['is_active', before.isActive, after.isActive],
+    ['is_superuser', before.isSuperuser, after.isSuperuser],
+    ['is_verified', before.isVerified, after.isVerified],
+  ];
+  return fields.filter(([, a, b]) => a !== b).map(([name]) => name);
+}
+
+function roleChanges(before: UserRow, after: UserRow): Record<string, boolean> {
+  const changes: Record<string, boolean> = {};
+  if (!before.isSuperuser && after.isSuperuser) changes.promoted = true;
+  if (before.isSuperuser && !after.isSuperuser) changes.demoted = true;
+  if (!before.isActive && after.isActive) changes.activated = true;
+  if (before.isActive && !after.isActive) changes.deactivated = true;
+  return changes;
+}
