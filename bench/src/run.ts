@@ -65,7 +65,7 @@ async function createDatabase(): Promise<string> {
 async function postgresVersion(): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
-  const { rows } = await client.query<{ v: string }>('SHOW server_version');
+  const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   await client.end();
   return rows[0]?.v ?? '?';
 }
