@@ -30,6 +30,9 @@ import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
 import { privateRoutes } from './private/routes.js';
+import { installBruteForceProtection } from './security/hooks.js';
+import { fastifyTrustProxy } from './security/keys.js';
+import { createBruteForceProtection } from './security/protection.js';
 import { sessionsRoutes } from './sessions/routes.js';
 import { SessionsService } from './sessions/service.js';
 import { SessionCache } from './sessions/session-cache.js';
@@ -39,6 +42,7 @@ import { usersRoutes } from './users/routes.js';
 import { UsersService } from './users/service.js';
 import { type Clock, systemClock } from './utils/clock.js';
 import { utilsRoutes } from './utils/routes.js';
+import { registerWebApp } from './web/static.js';
 
 export const API_PREFIX = '/api/v1';
 const BODY_LIMIT = 1024 * 1024;
@@ -51,6 +55,8 @@ export interface AppDependencies {
   logger?: FastifyBaseLogger;
   /** Overrides for the outbox worker (tests use short retry delays); `false` keeps it from starting. */
   emailWorker?: Partial<WorkerOptions> | false;
+  /** Built web app to serve at `/` (web/dist); without it only the API is served. */
+  webRoot?: string | null;
 }
 
 export interface RosterApp {
@@ -105,6 +111,7 @@ export function createContext(deps: AppDependencies): AppContext {
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
     accountEmails,
+    bruteForce: createBruteForceProtection(config, database.db),
   };
 }
 
@@ -119,10 +126,24 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     // Per-request lines are written by installRequestLogging, at debug (see logging.ts).
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1024 },
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
   });
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   installRequestLogging(app);
+  installBruteForceProtection(app, ctx.bruteForce, ctx.clock);
+  ctx.bruteForce.lockout.onLockTriggered(async (lock) => {
+    const target = await ctx.users.getByEmail(lock.username);
+    await ctx.audit.record(
+      ctx.db,
+      { actorId: null, ip: lock.ip, userAgent: null },
+      {
+        type: 'login.locked',
+        targetId: target?.id ?? null,
+        details: { scope: lock.scope, username: lock.username, failures: lock.failures, lock_seconds: lock.lockSeconds },
+      },
+    );
+  });
 
   for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody]) app.addSchema(schema);
 
@@ -175,6 +196,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   if (ctx.config.environment === 'local') await app.register(privateRoutes, options);
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  if (deps.webRoot) await registerWebApp(app, deps.webRoot);
 
   if (ctx.config.mailMode === 'smtp' && deps.emailWorker !== false) {
     const worker = new EmailWorker(

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
+import { type BruteForceSettings, readBruteForceSettings } from './security/settings.js';
 
 export type Environment = 'local' | 'staging' | 'production';
 
@@ -61,7 +62,16 @@ export interface Config {
   /** Audit events older than this are deleted. */
   auditRetentionDays: number;
   argon2: Argon2Settings;
+  /** Fastify's `trustProxy`: whether (and which) X-Forwarded-For hops give the client's address. */
+  trustProxy: TrustProxy;
+  /** `null`: shared counters live in the database; otherwise in this Redis. */
+  redisUrl: string | null;
+  /** Prepended to every Redis key, so several deployments (or tests) can share one Redis. */
+  redisKeyPrefix: string;
+  bruteForce: BruteForceSettings;
 }
+
+export type TrustProxy = boolean | number | string[];
 
 /** The repository root: where `.env` lives and what a relative DATA_DIR is resolved against. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -160,11 +170,14 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     requireVerifiedLogin: boolean(raw, 'REQUIRE_VERIFIED_LOGIN', false, problems),
     refreshTokenExpireDays: integer(raw, 'REFRESH_TOKEN_EXPIRE_DAYS', 30, problems, { min: 1, max: 3650 }),
     auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),
-    argon2: {
-      memoryKib: integer(raw, 'ARGON2_MEMORY_KIB', 19456, problems, { min: 19456, max: 4 * 1024 * 1024 }),
-      iterations: integer(raw, 'ARGON2_ITERATIONS', 2, problems, { min: 2, max: 100 }),
-      parallelism: integer(raw, 'ARGON2_PARALLELISM', 1, problems, { min: 1, max: 64 }),
-    },
+    argon2: argon2Settings(raw, problems),
+    trustProxy: trustProxy(raw, problems),
+    redisUrl: redisUrl(raw, problems),
+    redisKeyPrefix: raw.REDIS_KEY_PREFIX ?? 'roster:',
+    bruteForce: readBruteForceSettings(raw, problems, {
+      integer: (name, fallback, range) => integer(raw, name, fallback, problems, range),
+      boolean: (name, fallback) => boolean(raw, name, fallback, problems),
+    }),
   };
 
   const smtpTls = boolean(raw, 'SMTP_TLS', true, problems);
@@ -186,6 +199,34 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
   checkSecrets(config, databaseUrl, problems, warnings);
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, warnings };
+}
+
+/** What the `roster` CLI needs: where the database is and how to hash passwords. */
+export type ToolConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'argon2'>;
+
+/**
+ * The CLI's settings, from the same sources as the service's. It neither signs
+ * tokens nor sends mail, so it does not insist on SECRET_KEY, PROJECT_NAME or the
+ * superuser settings: an operator can run it with only DATABASE_URL set.
+ */
+export function loadToolConfig(source: Source): ToolConfig {
+  const problems: string[] = [];
+  const raw = definedOnly(source);
+  const config: ToolConfig = {
+    databaseUrl: postgresUrl(raw, problems),
+    dataDir: path.resolve(repoRoot, raw.DATA_DIR ?? './data'),
+    argon2: argon2Settings(raw, problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function argon2Settings(raw: Source, problems: string[]): Argon2Settings {
+  return {
+    memoryKib: integer(raw, 'ARGON2_MEMORY_KIB', 19456, problems, { min: 19456, max: 4 * 1024 * 1024 }),
+    iterations: integer(raw, 'ARGON2_ITERATIONS', 2, problems, { min: 2, max: 100 }),
+    parallelism: integer(raw, 'ARGON2_PARALLELISM', 1, problems, { min: 1, max: 64 }),
+  };
 }
 
 /** Weak secrets: a warning on a developer's machine, a refusal to start anywhere else. */
@@ -276,6 +317,33 @@ function postgresUrl(raw: Source, problems: string[]): string | null {
   if (!url || !['postgres:', 'postgresql:'].includes(url.protocol) || (!url.hostname && !url.searchParams.get('host'))) {
     // The URL itself may hold a password: name the problem, not the value.
     problems.push('DATABASE_URL must look like postgres://user:password@host:5432/database.');
+    return null;
+  }
+  return text;
+}
+
+/** TRUST_PROXY: false (default), true, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
+function trustProxy(raw: Source, problems: string[]): TrustProxy {
+  const text = raw.TRUST_PROXY?.trim();
+  if (text === undefined) return false;
+  const lower = text.toLowerCase();
+  if (['false', '0', 'no', 'off'].includes(lower)) return false;
+  if (['true', 'yes', 'on'].includes(lower)) return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  if (entries.every((entry) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry))) return entries;
+  problems.push(
+    `TRUST_PROXY must be true, false, a number of proxy hops, or a comma-separated list of addresses, got "${text}".`,
+  );
+  return false;
+}
+
+function redisUrl(raw: Source, problems: string[]): string | null {
+  const text = raw.REDIS_URL;
+  if (text === undefined) return null;
+  const url = safeUrl(text);
+  if (!url || !['redis:', 'rediss:'].includes(url.protocol)) {
+    problems.push('REDIS_URL must look like redis://host:6379 (or rediss:// for TLS).');
     return null;
   }
   return text;

@@ -8,6 +8,7 @@ import { ConfigError, type LoadedConfig, loadConfig, readSources } from './confi
 import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './logging.js';
+import { defaultWebRoot } from './web/static.js';
 
 function fail(lines: string[]): never {
   for (const line of lines) process.stderr.write(`roster: ${line}\n`);
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
   const applied = await migrate(database);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
-  const { app, ctx } = await buildApp({ config, database, logger });
+  const webRoot = defaultWebRoot();
+  if (!webRoot) logger.warn('web/dist not found: serving the API only (npm run build --workspace web builds the app).');
+  const { app, ctx } = await buildApp({ config, database, logger, webRoot });
   const created = await ctx.users.createIfAbsent({
     email: config.firstSuperuser,
     password: config.firstSuperuserPassword,

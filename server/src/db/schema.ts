@@ -181,3 +181,14 @@ export const auditEvents = pgTable(
 );
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+/** Rate-limit and lockout counters (migrations/0005_security.sql); used only when REDIS_URL is unset. */
+export const rateLimitCounters = pgTable(
+  'rate_limit_counter',
+  {
+    key: varchar('key', { length: 200 }).primaryKey(),
+    count: integer('count').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('rate_limit_counter_expires_at_idx').on(table.expiresAt)],
+);

@@ -13,6 +13,7 @@ import type { Database } from '../db/client.js';
 import type { Mailer } from '../email/mailer.js';
 import type { Outbox } from '../email/outbox.js';
 import type { ItemsService } from '../items/service.js';
+import type { BruteForceProtection } from '../security/protection.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { SessionCache } from '../sessions/session-cache.js';
 import type { AccountEmails } from '../users/account-emails.js';
@@ -40,6 +41,8 @@ export interface AppContext {
   sessions: SessionsService;
   audit: AuditLog;
   accountHooks: AccountHooks;
+  /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
+  bruteForce: BruteForceProtection;
 }
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { GENEROUS_LIMITS } from '../helpers/app.js';
 import { createPostgresDatabase, onPostgres } from '../helpers/database.js';
 import { startRoster } from '../helpers/process.js';
 import { startSmtpServer } from '../helpers/smtp.js';
@@ -10,6 +11,7 @@ describe.skipIf(!onPostgres)('two Roster processes draining one outbox', () => {
     const database = await createPostgresDatabase('roster_outbox');
     const smtp = await startSmtpServer();
     const env = {
+      ...GENEROUS_LIMITS, // 30 sign-ups from one address
       DATABASE_URL: database.url,
       ENVIRONMENT: 'staging',
       PROJECT_NAME: 'Roster',

@@ -13,8 +13,29 @@ import { freshDatabase, type TestDatabase } from './database.js';
 
 export const SUPERUSER = { email: 'admin@example.com', password: 'super-secret-password' };
 
+/**
+ * The suites create many users and log in many times from one address (inject's
+ * 127.0.0.1): limits and lockout far above what they do, unless a test sets its own.
+ * The real limits are tested in test/api/brute-force*.test.ts.
+ */
+export const GENEROUS_LIMITS: Record<string, string> = {
+  RATE_LIMIT_LOGIN_PER_IP: '100000/1m',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000/1m',
+  RATE_LIMIT_SIGNUP_PER_IP: '100000/1m',
+  RATE_LIMIT_SIGNUP_PER_EMAIL: '100000/1m',
+  RATE_LIMIT_RECOVERY_PER_IP: '100000/1m',
+  RATE_LIMIT_RECOVERY_PER_EMAIL: '100000/1m',
+  RATE_LIMIT_RESET_PER_IP: '100000/1m',
+  RATE_LIMIT_VERIFICATION_PER_IP: '100000/1m',
+  RATE_LIMIT_VERIFICATION_PER_USER: '100000/1m',
+  RATE_LIMIT_PRIVATE_PER_IP: '100000/1m',
+  LOGIN_LOCK_AFTER_FAILURES: '100000',
+  LOGIN_ACCOUNT_LOCK_AFTER_FAILURES: '100000',
+};
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
+    ...GENEROUS_LIMITS,
     ENVIRONMENT: 'local',
     PROJECT_NAME: 'Roster Test',
     SECRET_KEY: 'test-secret-key-that-is-long-enough-for-hs256',

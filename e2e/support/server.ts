@@ -1,0 +1,132 @@
+// A real Roster server for the browser tests and the screenshot script: built from this
+// checkout (server and web), started on a free port with an empty temporary database.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const resultsDir = path.join(repoRoot, 'e2e', 'test-results');
+
+/** Newest modification time of the files under `paths` (0 when none exist). */
+function newestMtime(paths: string[]): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    if (!existsSync(p)) return;
+    const stat = statSync(p);
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(p)) if (entry !== 'node_modules' && entry !== 'dist') visit(path.join(p, entry));
+    } else newest = Math.max(newest, stat.mtimeMs);
+  };
+  for (const p of paths) visit(p);
+  return newest;
+}
+
+function npmRun(workspace: string, script: string): void {
+  process.stderr.write(`e2e: npm run ${script} --workspace ${workspace}\n`);
+  execFileSync('npm', ['run', script, '--workspace', workspace], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * Build the server and the web app unless their outputs are newer than their sources, so a
+ * re-run after a test-only change starts at once. E2E_BUILD=always forces both builds.
+ */
+export function buildIfNeeded(): void {
+  const force = process.env.E2E_BUILD === 'always';
+  const targets = [
+    {
+      workspace: 'server',
+      output: 'server/dist/main.js',
+      sources: ['server/src', 'server/package.json', 'server/tsconfig.build.json'],
+    },
+    {
+      workspace: 'web',
+      output: 'web/dist/index.html',
+      sources: ['web/src', 'web/index.html', 'web/public', 'web/vite.config.ts', 'web/package.json'],
+    },
+  ];
+  for (const { workspace, output, sources } of targets) {
+    const out = path.join(repoRoot, output);
+    const stale = !existsSync(out) || statSync(out).mtimeMs < newestMtime(sources.map((s) => path.join(repoRoot, s)));
+    if (force || stale) npmRun(workspace, 'build');
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export type RunningServer = { url: string; stop: () => Promise<void> };
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the Roster server exited with code ${child.exitCode} while starting`);
+    try {
+      const response = await fetch(`${url}/api/v1/utils/health-check/`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`the Roster server did not answer ${url}/api/v1/utils/health-check/ within ${timeoutMs} ms`);
+}
+
+/** Start `node server/dist/main.js --local-defaults` on a fresh DATA_DIR; its log goes to test-results/. */
+export async function startServer(logName = 'server.log'): Promise<RunningServer> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-e2e-'));
+  mkdirSync(resultsDir, { recursive: true });
+  const log = createWriteStream(path.join(resultsDir, logName));
+  const child = spawn(process.execPath, ['server/dist/main.js', '--local-defaults'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      ENVIRONMENT: 'local',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      FRONTEND_HOST: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // The suite signs up and signs in far more often from one address than a person would;
+      // rate limits have their own API tests.
+      RATE_LIMIT_ENABLED: 'false',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const url = `http://127.0.0.1:${port}`;
+
+  const stop = async () => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    log.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForHealth(url, child, 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
+}

@@ -1,0 +1,44 @@
+/**
+ * What the API does around an account change that the CLI must do too, in the
+ * same transaction: end the sessions of a user whose password changed or who was
+ * deactivated, and leave a record in the audit log (no actor; `via: "cli"`). No
+ * email: the CLI never sends mail.
+ */
+import { type AuditLog, SYSTEM_ORIGIN } from '../audit/service.js';
+import type { SessionsService } from '../sessions/service.js';
+import type { AfterChange, AfterUpdate, AfterWrite } from '../users/service.js';
+
+const VIA = { via: 'cli' };
+
+export class CliAccountChanges {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  created(): AfterChange {
+    return (tx, user) => this.audit.record(tx, SYSTEM_ORIGIN, { type: 'admin.user_created', targetId: user.id, details: VIA });
+  }
+
+  updated(): AfterUpdate {
+    return async (tx, before, after) => {
+      const passwordChanged = before.hashedPassword !== after.hashedPassword;
+      const deactivated = before.isActive && !after.isActive;
+      if (passwordChanged || deactivated) {
+        await this.sessions.revokeAll(tx, after.id, deactivated ? 'deactivated' : 'password_changed');
+      }
+      const changed = (['isActive', 'isSuperuser', 'isVerified', 'hashedPassword'] as const).filter(
+        (f) => before[f] !== after[f],
+      );
+      await this.audit.record(tx, SYSTEM_ORIGIN, {
+        type: 'admin.user_updated',
+        targetId: after.id,
+        details: { ...VIA, changed },
+      });
+    };
+  }
+
+  deleted(userId: string): AfterWrite {
+    return (tx) => this.audit.record(tx, SYSTEM_ORIGIN, { type: 'admin.user_deleted', targetId: userId, details: VIA });
+  }
+}

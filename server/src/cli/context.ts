@@ -1,0 +1,68 @@
+/**
+ * What a command that touches the database gets: the settings, an open and
+ * migrated database, and the services the HTTP routes use, so the CLI applies
+ * the same rules (case-insensitive emails, Argon2id hashing) as the API.
+ */
+import { AuditLog } from '../audit/service.js';
+import { OneTimeTokens } from '../auth/one-time-tokens.js';
+import { PasswordHasher } from '../auth/passwords.js';
+import { ConfigError, loadToolConfig, readSources, type ToolConfig } from '../config.js';
+import { type DbHandle, openDatabase } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
+import { SessionsService } from '../sessions/service.js';
+import { UsersService } from '../users/service.js';
+import { systemClock } from '../utils/clock.js';
+import { CliAccountChanges } from './account-changes.js';
+import { OperationError, UsageError } from './errors.js';
+import type { Terminal } from './terminal.js';
+
+export interface CliContext {
+  config: ToolConfig;
+  database: DbHandle;
+  hasher: PasswordHasher;
+  users: UsersService;
+  /** Sessions to end and audit records to write around an account change. */
+  changes: CliAccountChanges;
+  terminal: Terminal;
+}
+
+/**
+ * The CLI issues no emailed tokens; the lifetime only matters for issuing them,
+ * while UsersService needs the service to revoke outstanding ones.
+ */
+const UNUSED_TOKEN_LIFETIME_HOURS = 1;
+/** Likewise: the CLI ends sessions but never starts one. */
+const UNUSED_SESSION_LIFETIME_DAYS = 1;
+
+/** Settings from the environment given (the process's, in production) and the root `.env`. */
+export function cliConfig(env: Record<string, string | undefined>): ToolConfig {
+  try {
+    return loadToolConfig(readSources(env));
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.problems.join(' '));
+    throw error;
+  }
+}
+
+/** Opens and migrates the database, runs `work`, and always closes the database. */
+export async function withContext<T>(terminal: Terminal, work: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const config = cliConfig(terminal.env);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 }).catch(
+    (error: unknown) => {
+      throw new OperationError(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  );
+  try {
+    // Idempotent: a CLI run against a database the service has not seen yet still finds its tables.
+    await migrate(database);
+    const hasher = new PasswordHasher(config.argon2);
+    const users = new UsersService(database.db, hasher, new OneTimeTokens(systemClock, UNUSED_TOKEN_LIFETIME_HOURS));
+    const changes = new CliAccountChanges(
+      new SessionsService(database.db, systemClock, UNUSED_SESSION_LIFETIME_DAYS),
+      new AuditLog(database.db, systemClock),
+    );
+    return await work({ config, database, hasher, users, changes, terminal });
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,77 @@
+/** `roster import FILE | --from-template URL`: wires a source to the importer and reports the outcome. */
+import { withContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { createProgress } from '../progress.js';
+import { note, say, type Terminal } from '../terminal.js';
+import { fileSize, fileSource, formatOf } from './files.js';
+import { type ImportReport, type ImportSource, importUsers } from './importer.js';
+import { openTemplate } from './template.js';
+
+export interface ImportCommandOptions {
+  format?: string;
+  dryRun?: boolean;
+  skipInvalid?: boolean;
+  fromTemplate?: string;
+}
+
+export async function importCommand(terminal: Terminal, file: string | undefined, options: ImportCommandOptions) {
+  if ((file === undefined) === (options.fromTemplate === undefined)) {
+    throw new UsageError('give either a FILE to import or --from-template POSTGRES_URL');
+  }
+  let source: ImportSource;
+  let total: number;
+  let close = async () => {};
+  let from: string;
+  if (file !== undefined) {
+    const format = formatOf(file, options.format);
+    total = fileSize(file);
+    source = fileSource(file, format);
+    from = file;
+  } else {
+    if (options.format !== undefined) throw new UsageError('--format applies to files, not to --from-template');
+    const template = await openTemplate(options.fromTemplate as string);
+    ({ source, close } = template);
+    total = template.userCount;
+    from = 'the template database';
+  }
+  const started = performance.now();
+  const progress = createProgress(terminal, { label: 'users imported', total });
+  try {
+    const report = await withContext(terminal, (ctx) =>
+      importUsers(ctx.database, ctx.hasher, source, {
+        dryRun: options.dryRun ?? false,
+        skipInvalid: options.skipInvalid ?? false,
+        progress,
+        onInvalid: (line, problem) => note(terminal, `skipped ${source.unit} ${line}: ${problem}`),
+      }),
+    );
+    progress.stop();
+    summarize(terminal, report, from, source.unit, options.dryRun ?? false, performance.now() - started);
+  } finally {
+    progress.stop();
+    await close();
+  }
+}
+
+function summarize(terminal: Terminal, report: ImportReport, from: string, unit: string, dryRun: boolean, ms: number) {
+  const seconds = ms / 1000;
+  const rate = seconds > 0 ? Math.round(report.imported / seconds) : report.imported;
+  const items = report.items > 0 ? ` and ${report.items} items` : '';
+  say(
+    terminal,
+    dryRun
+      ? `Dry run: ${report.imported} users${items} from ${from} would be imported; nothing was written.`
+      : `Imported ${report.imported} users${items} from ${from} in ${seconds.toFixed(1)} s (${rate} users/s).`,
+  );
+  if (report.skipped > 0) {
+    say(terminal, `Skipped ${report.skipped} users whose email or id is taken:`);
+    for (const s of report.skippedExamples.sort((a, b) => a.line - b.line))
+      say(terminal, `  ${unit} ${s.line}: ${s.email} (${s.reason})`);
+    if (report.skipped > report.skippedExamples.length)
+      say(terminal, `  … and ${report.skipped - report.skippedExamples.length} more`);
+  }
+  if (report.invalid > 0) say(terminal, `Skipped ${report.invalid} invalid ${unit}s (listed on stderr).`);
+  if (report.withoutPassword > 0) {
+    say(terminal, `${report.withoutPassword} users have no password: they set one with "forgot password".`);
+  }
+}

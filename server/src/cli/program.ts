@@ -1,0 +1,158 @@
+/**
+ * The `roster` command line: commands, options and help (commander), and the
+ * mapping of every outcome to an exit code: 0 done, 1 the operation failed,
+ * 2 the command line was wrong. Errors are one line on stderr, never a stack.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { describeError } from './errors.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import/command.js';
+import { seedCommand } from './seed.js';
+import type { Terminal } from './terminal.js';
+import { changeFlag, createUser, deleteUser, FLAG_CHANGES, listUsers, setPassword, showUser } from './users.js';
+
+const DATABASE_HELP = `
+The database is the service's: DATABASE_URL (PostgreSQL) when set, else the embedded
+database under DATA_DIR (./data); from the environment, then the repository's .env.
+Stop a Roster server that uses the embedded database before running commands on it.`;
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1)
+    throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return value;
+}
+
+const passwordOptions = (command: Command) =>
+  command
+    .addOption(new Option('--password-stdin', 'read the password from standard input').conflicts('password'))
+    .addOption(new Option('--password <password>', 'give the password as an argument (visible to other users: avoid)'));
+
+export function buildProgram(terminal: Terminal): Command {
+  const program = new Command('roster')
+    .description('Manage Roster users from the terminal: create and fix accounts, seed, import and export.')
+    .addHelpText('after', DATABASE_HELP)
+    .showSuggestionAfterError()
+    .configureOutput({
+      writeOut: (text) => terminal.stdout.write(text),
+      writeErr: (text) => terminal.stderr.write(text),
+      outputError: (text, write) => write(`roster: ${text.replace(/^error: /, '')}`),
+    });
+
+  const users = program.command('users').description('create, list, show and change user accounts');
+
+  passwordOptions(
+    users
+      .command('create')
+      .description('create a user; the password is asked for on the terminal (twice, not shown)')
+      .requiredOption('--email <email>', 'the email address, used to sign in')
+      .option('--name <name>', 'full name')
+      .option('--superuser', 'make the user a superuser (an admin)')
+      .option('--verified', 'mark the email address as verified')
+      .option('--inactive', 'create the account deactivated: it cannot sign in'),
+  ).action((options) => createUser(terminal, options));
+
+  users
+    .command('list')
+    .description('list users, by email')
+    .option('--search <text>', 'only users whose email or name contains the text (any case)')
+    .addOption(new Option('--active', 'only active users').conflicts('inactive'))
+    .addOption(new Option('--inactive', 'only deactivated users'))
+    .option('--superusers', 'only superusers')
+    .option('--limit <n>', 'show at most n users', positiveInteger, 100)
+    .option('--json', 'print JSON instead of a table')
+    .action((options) => listUsers(terminal, options));
+
+  users
+    .command('show')
+    .description("show one user's details")
+    .argument('<user>', 'email or id')
+    .option('--json', 'print JSON')
+    .action((ref, options) => showUser(terminal, ref, options));
+
+  passwordOptions(
+    users
+      .command('set-password')
+      .description("set a user's password; asked for on the terminal (twice, not shown)")
+      .argument('<user>', 'email or id'),
+  ).action((ref, options) => setPassword(terminal, ref, options));
+
+  const flagHelp: Record<keyof typeof FLAG_CHANGES, string> = {
+    promote: 'make a user a superuser',
+    demote: 'take superuser rights away from a user',
+    activate: 'let a deactivated user sign in again',
+    deactivate: 'stop a user from signing in (their data stays)',
+    verify: "mark a user's email address as verified",
+  };
+  for (const [name, change] of Object.entries(FLAG_CHANGES)) {
+    users
+      .command(name)
+      .description(flagHelp[name as keyof typeof FLAG_CHANGES])
+      .argument('<user>', 'email or id')
+      .action((ref) => changeFlag(terminal, ref, change));
+  }
+
+  users
+    .command('delete')
+    .description('delete a user and their items; asks first on a terminal')
+    .argument('<user>', 'email or id')
+    .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)')
+    .action((ref, options) => deleteUser(terminal, ref, options));
+
+  program
+    .command('seed')
+    .description('add the users (and their items) of a JSON or YAML file, in one transaction; see examples/seed.yaml')
+    .argument('<file>', 'a .json, .yaml or .yml file')
+    .option('--update', 'also bring users that exist in line with the file (name, flags, password, items)')
+    .action((file, options) => seedCommand(terminal, file, options));
+
+  program
+    .command('export')
+    .description('write every user as JSON Lines or CSV, in the form import reads')
+    .addOption(
+      new Option('--format <format>', 'jsonl or csv (default: from the -o file name, else jsonl)').choices(['jsonl', 'csv']),
+    )
+    .option('--with-hashes', 'include password hashes (treat the file as a secret)')
+    .option('--items', "include each user's items")
+    .option('-o, --output <file>', 'write to a file instead of standard output')
+    .action((options) => exportCommand(terminal, options));
+
+  program
+    .command('import')
+    .description('add users from a JSON Lines or CSV file, or from a FastAPI template database')
+    .argument('[file]', 'a .jsonl or .csv file, as written by export')
+    .addOption(new Option('--format <format>', 'jsonl or csv (default: from the file name)').choices(['jsonl', 'csv']))
+    .option('--dry-run', 'check and count everything, then write nothing')
+    .option('--skip-invalid', 'import the valid lines and list the bad ones (default: any bad line stops the import)')
+    .option('--from-template <postgres_url>', "read the users and items of a full-stack FastAPI template's database")
+    .addHelpText(
+      'after',
+      `
+Fields (JSON keys or CSV header): email (required), password or hashed_password,
+full_name, is_active, is_superuser, is_verified, id, created_at, items.
+Argon2 and bcrypt hashes are kept as they are; plain passwords are hashed.
+Users whose email (or id) exists are skipped and reported. The import is one
+transaction: if it stops, nothing of it is written.`,
+    )
+    .action((file, options) => importCommand(terminal, file, options));
+
+  for (const command of [program, ...allCommands(program)]) command.exitOverride();
+  return program;
+}
+
+function allCommands(command: Command): Command[] {
+  return command.commands.flatMap((child) => [child, ...allCommands(child)]);
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function run(argv: string[], terminal: Terminal): Promise<number> {
+  const program = buildProgram(terminal);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    terminal.stderr.write(`roster: ${describeError(error)}\n`);
+    return (error as { exitCode?: number }).exitCode === 2 ? 2 : 1;
+  }
+}

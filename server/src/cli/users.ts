@@ -1,0 +1,218 @@
+/**
+ * `roster users …`: the account fixes an operator makes from a terminal. They go
+ * through UsersService, so the CLI keeps the API's rules: case-insensitive
+ * emails, Argon2id hashes, a user's items deleted with them.
+ */
+
+import type { UserRow } from '../db/schema.js';
+import { isValidEmail } from '../http/validation.js';
+import { ItemsService } from '../items/service.js';
+import { toUserPublic } from '../users/public.js';
+import { EmailTakenError, type UserChanges } from '../users/service.js';
+import { type CliContext, withContext } from './context.js';
+import { OperationError, UsageError } from './errors.js';
+import { type PasswordOptions, readNewPassword } from './password-input.js';
+import { confirm, note, say, type Terminal } from './terminal.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A user named by email (any letter case) or id. */
+export async function findUser(ctx: CliContext, ref: string): Promise<UserRow> {
+  const text = ref.trim();
+  const user = UUID.test(text) ? await ctx.users.getById(text) : await ctx.users.getByEmail(text);
+  if (!user) throw new OperationError(`no user ${JSON.stringify(text)}`);
+  return user;
+}
+
+export interface CreateOptions extends PasswordOptions {
+  email: string;
+  name?: string;
+  superuser?: boolean;
+  verified?: boolean;
+  inactive?: boolean;
+}
+
+export async function createUser(terminal: Terminal, options: CreateOptions): Promise<void> {
+  const email = options.email.trim();
+  if (!isValidEmail(email) || email.length > 255)
+    throw new UsageError(`${JSON.stringify(options.email)} is not a valid email address`);
+  if (options.name !== undefined && [...options.name].length > 255)
+    throw new UsageError('the name is longer than 255 characters');
+  const password = await readNewPassword(terminal, options);
+  await withContext(terminal, async (ctx) => {
+    try {
+      const user = await ctx.users.create(
+        {
+          email,
+          password,
+          fullName: options.name ?? null,
+          isSuperuser: options.superuser ?? false,
+          isVerified: options.verified ?? false,
+          isActive: !options.inactive,
+        },
+        ctx.changes.created(),
+      );
+      say(terminal, `Created ${describe(user)} (id ${user.id}).`);
+    } catch (error) {
+      if (error instanceof EmailTakenError) throw new OperationError(`a user with the email ${email} already exists`);
+      throw error;
+    }
+  });
+}
+
+export interface ListOptions {
+  search?: string;
+  active?: boolean;
+  inactive?: boolean;
+  superusers?: boolean;
+  limit: number;
+  json?: boolean;
+}
+
+export async function listUsers(terminal: Terminal, options: ListOptions): Promise<void> {
+  await withContext(terminal, async (ctx) => {
+    const { rows, count } = await ctx.users.list({
+      skip: 0,
+      limit: options.limit,
+      q: options.search,
+      isActive: options.active ? true : options.inactive ? false : undefined,
+      isSuperuser: options.superusers ? true : undefined,
+      orderBy: 'email',
+    });
+    if (options.json) say(terminal, JSON.stringify(rows.map(toUserPublic), null, 2));
+    else say(terminal, table(rows));
+    if (count > rows.length) note(terminal, `Showing ${rows.length} of ${count} users; --limit shows more.`);
+  });
+}
+
+function table(rows: UserRow[]): string {
+  const header = ['EMAIL', 'NAME', 'ACTIVE', 'SUPERUSER', 'VERIFIED', 'CREATED', 'ID'];
+  const lines = rows.map((user) => [
+    user.email,
+    user.fullName ?? '',
+    yesNo(user.isActive),
+    yesNo(user.isSuperuser),
+    yesNo(user.isVerified),
+    user.createdAt.toISOString().slice(0, 19).replace('T', ' '),
+    user.id,
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => [...(line[i] as string)].length)));
+  return [header, ...lines]
+    .map((line) =>
+      line
+        .map((cell, i) => cell + ' '.repeat((widths[i] as number) - [...cell].length))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+
+export async function showUser(terminal: Terminal, ref: string, options: { json?: boolean }): Promise<void> {
+  await withContext(terminal, async (ctx) => {
+    const user = await findUser(ctx, ref);
+    const items = await itemCount(ctx, user);
+    if (options.json) {
+      say(terminal, JSON.stringify({ ...toUserPublic(user), items }, null, 2));
+      return;
+    }
+    const fields: [string, string][] = [
+      ['email', user.email],
+      ['name', user.fullName ?? '—'],
+      ['id', user.id],
+      ['active', yesNo(user.isActive)],
+      ['superuser', yesNo(user.isSuperuser)],
+      ['verified', yesNo(user.isVerified)],
+      ['created', user.createdAt.toISOString()],
+      ['items', String(items)],
+    ];
+    say(terminal, fields.map(([key, value]) => `${`${key}:`.padEnd(11)}${value}`).join('\n'));
+  });
+}
+
+async function itemCount(ctx: CliContext, user: UserRow): Promise<number> {
+  return (await new ItemsService(ctx.database.db).list({ id: user.id, isSuperuser: false }, 0, 0)).count;
+}
+
+export async function setPassword(terminal: Terminal, ref: string, options: PasswordOptions): Promise<void> {
+  const password = await readNewPassword(terminal, options);
+  await withContext(terminal, async (ctx) => {
+    const user = await findUser(ctx, ref);
+    await ctx.users.update(user.id, { password }, ctx.changes.updated());
+    say(terminal, `Changed the password of ${user.email}.`);
+  });
+}
+
+/** One flag change: promote, demote, activate, deactivate, verify. */
+export interface FlagChange {
+  changes: UserChanges;
+  /** Whether the user already is as asked. */
+  already(user: UserRow): boolean;
+  /** What to say after "ann@example.com": when it changed, and when it already was so. */
+  changed: string;
+  unchanged: string;
+}
+
+export const FLAG_CHANGES = {
+  promote: {
+    changes: { isSuperuser: true },
+    already: (u) => u.isSuperuser,
+    changed: 'is now a superuser',
+    unchanged: 'is already a superuser',
+  },
+  demote: {
+    changes: { isSuperuser: false },
+    already: (u) => !u.isSuperuser,
+    changed: 'is no longer a superuser',
+    unchanged: 'is not a superuser',
+  },
+  activate: {
+    changes: { isActive: true },
+    already: (u) => u.isActive,
+    changed: 'is active again',
+    unchanged: 'is already active',
+  },
+  deactivate: {
+    changes: { isActive: false },
+    already: (u) => !u.isActive,
+    changed: 'is deactivated: they cannot sign in',
+    unchanged: 'is already deactivated',
+  },
+  verify: {
+    changes: { isVerified: true },
+    already: (u) => u.isVerified,
+    changed: 'is now verified',
+    unchanged: 'is already verified',
+  },
+} satisfies Record<string, FlagChange>;
+
+export async function changeFlag(terminal: Terminal, ref: string, change: FlagChange): Promise<void> {
+  await withContext(terminal, async (ctx) => {
+    const user = await findUser(ctx, ref);
+    if (change.already(user)) {
+      say(terminal, `${user.email} ${change.unchanged}.`);
+      return;
+    }
+    await ctx.users.update(user.id, change.changes, ctx.changes.updated());
+    say(terminal, `${user.email} ${change.changed}.`);
+  });
+}
+
+export async function deleteUser(terminal: Terminal, ref: string, options: { yes?: boolean }): Promise<void> {
+  await withContext(terminal, async (ctx) => {
+    const user = await findUser(ctx, ref);
+    const items = await itemCount(ctx, user);
+    const what = `${user.email}${items > 0 ? ` and their ${items} items` : ''}`;
+    if (!options.yes && !(await confirm(terminal, `Delete ${what}? This cannot be undone.`))) {
+      throw new OperationError('not deleted');
+    }
+    await ctx.users.delete(user.id, ctx.changes.deleted(user.id));
+    say(terminal, `Deleted ${what}.`);
+  });
+}
+
+function describe(user: UserRow): string {
+  const roles = [user.isSuperuser && 'superuser', !user.isActive && 'inactive', user.isVerified && 'verified'].filter(Boolean);
+  return `${user.email}${roles.length > 0 ? ` (${roles.join(', ')})` : ''}`;
+}

@@ -1,0 +1,197 @@
+/**
+ * Wires brute-force protection into the app with root-level hooks, from one table
+ * of the routes it guards, so the route modules stay about their own contract.
+ *
+ * - preHandler (after authentication and validation, before the handler does any
+ *   hashing): rate limits, the login lock check, and the common-password refusal.
+ * - onError / onSend (before the response leaves, so the next request already sees
+ *   it): a login's outcome feeds the lockout; a successful reset clears the account.
+ *
+ * If the counters are unreachable (Redis down), requests are let through and the
+ * failure is logged: an outage of the limiter must not become an outage of login.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError, Messages, ValidationError } from '../errors.js';
+import type { Clock } from '../utils/clock.js';
+import { isCommonPassword } from './common-passwords.js';
+import { accountKey, clientKey } from './keys.js';
+import type { Attempt } from './login-lockout.js';
+import type { BruteForceProtection } from './protection.js';
+import type { LimitCheck } from './rate-limiter.js';
+import type { RateLimits } from './settings.js';
+
+const PREFIX = '/api/v1';
+const SWEEP_INTERVAL_MS = 60_000;
+
+interface Rule {
+  /** The limits this request counts against. */
+  limits?(request: FastifyRequest, limits: RateLimits, client: string): LimitCheck[];
+  /** The body field holding a new password, refused when common. */
+  newPassword?: 'password' | 'new_password';
+  login?: true;
+  reset?: true;
+}
+
+const field = (request: FastifyRequest, name: string): string | null => {
+  const value = (request.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : null;
+};
+const account = (value: string | null | undefined) => (value ? accountKey(value) : null);
+
+/** Every guarded route, by method and route pattern. */
+export const RULES: Record<string, Rule> = {
+  [`POST ${PREFIX}/login/access-token`]: {
+    login: true,
+    limits: (request, limits, client) => [
+      { name: 'login-ip', limit: limits.loginPerIp, subject: client },
+      { name: 'login-account', limit: limits.loginPerAccount, subject: account(field(request, 'username')) },
+    ],
+  },
+  [`POST ${PREFIX}/users/signup`]: {
+    newPassword: 'password',
+    limits: (request, limits, client) => [
+      { name: 'signup-ip', limit: limits.signupPerIp, subject: client },
+      { name: 'signup-email', limit: limits.signupPerEmail, subject: account(field(request, 'email')) },
+    ],
+  },
+  [`POST ${PREFIX}/password-recovery/:email`]: {
+    limits: (request, limits, client) => [
+      { name: 'recovery-ip', limit: limits.recoveryPerIp, subject: client },
+      { name: 'recovery-email', limit: limits.recoveryPerEmail, subject: account((request.params as { email?: string }).email) },
+    ],
+  },
+  [`POST ${PREFIX}/reset-password/`]: {
+    reset: true,
+    newPassword: 'new_password',
+    limits: (_request, limits, client) => [{ name: 'reset-ip', limit: limits.resetPerIp, subject: client }],
+  },
+  [`POST ${PREFIX}/users/me/verification-email`]: {
+    limits: (request, limits, client) => [
+      { name: 'verification-ip', limit: limits.verificationPerIp, subject: client },
+      { name: 'verification-user', limit: limits.verificationPerUser, subject: request.currentUser?.id ?? null },
+    ],
+  },
+  [`POST ${PREFIX}/users/`]: { newPassword: 'password' },
+  [`PATCH ${PREFIX}/users/:user_id`]: { newPassword: 'password' },
+  [`PATCH ${PREFIX}/users/me/password`]: { newPassword: 'new_password' },
+};
+
+/** Every route under /private (registered only with ENVIRONMENT=local). */
+const PRIVATE_RULE: Rule = {
+  limits: (_request, limits, client) => [{ name: 'private-ip', limit: limits.privatePerIp, subject: client }],
+};
+
+function ruleFor(request: FastifyRequest): Rule | undefined {
+  const url = request.routeOptions.url;
+  if (!url) return undefined;
+  return RULES[`${request.method} ${url}`] ?? (url.startsWith(`${PREFIX}/private/`) ? PRIVATE_RULE : undefined);
+}
+
+const inSeconds = (seconds: number) => `${seconds} second${seconds === 1 ? '' : 's'}`;
+
+interface LoginState {
+  attempt: Attempt;
+  failed: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by brute-force protection on login requests. */
+    loginAttempt: LoginState | null;
+  }
+}
+
+export function installBruteForceProtection(app: FastifyInstance, protection: BruteForceProtection, clock: Clock): void {
+  const settings = protection.settings;
+  const now = () => clock.now().getTime();
+  app.decorateRequest('loginAttempt', null);
+
+  /** Runs counter work; on a store failure logs and returns `undefined` (fail open). */
+  async function guarded<T>(request: FastifyRequest, work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      request.log.error({ err: error }, 'brute-force counters unavailable; request allowed');
+      return undefined;
+    }
+  }
+
+  app.addHook('preHandler', async (request) => {
+    const rule = ruleFor(request);
+    if (!rule) return;
+    const client = clientKey(request.ip);
+
+    if (settings.rateLimitEnabled && rule.limits) {
+      const checks = rule.limits(request, settings.limits, client);
+      const over = await guarded(request, () => protection.limiter.hit(checks, now()));
+      if (over) {
+        throw new HttpError(429, `Too many requests; try again in ${inSeconds(over.retryAfterSeconds)}`, {
+          'Retry-After': String(over.retryAfterSeconds),
+        });
+      }
+    }
+
+    if (rule.login) {
+      const username = field(request, 'username') ?? '';
+      const attempt: Attempt = { username, account: accountKey(username), client, ip: request.ip };
+      request.loginAttempt = { attempt, failed: false };
+      const lockedFor = await guarded(request, () => protection.lockout.lockedFor(attempt, now()));
+      if (lockedFor) {
+        // Refused before the password is even checked: a lock holds against the right password too.
+        throw new HttpError(429, `Too many failed login attempts; try again in ${inSeconds(lockedFor)}`, {
+          'Retry-After': String(lockedFor),
+        });
+      }
+    }
+
+    if (settings.rejectCommonPasswords && rule.newPassword) {
+      const password = field(request, rule.newPassword);
+      if (password !== null && isCommonPassword(password)) {
+        throw new ValidationError([{ loc: ['body', rule.newPassword], msg: 'Password is too common', type: 'value_error' }]);
+      }
+    }
+  });
+
+  // Only a wrong password counts: an inactive or unverified account gave the right one.
+  app.addHook('onError', async (request, _reply, error) => {
+    if (request.loginAttempt && error instanceof HttpError && error.detail === Messages.incorrectLogin) {
+      request.loginAttempt.failed = true;
+    }
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    const state = request.loginAttempt;
+    if (state) {
+      if (state.failed) await guarded(request, () => protection.lockout.recordFailure(state.attempt, now()));
+      else if (reply.statusCode === 200) await guarded(request, () => protection.lockout.recordSuccess(state.attempt, now()));
+      return;
+    }
+    if (reply.statusCode === 200 && ruleFor(request)?.reset) {
+      const token = field(request, 'token');
+      await guarded(request, async () => {
+        const resetAccount = token ? await protection.accountOfResetToken(token) : null;
+        if (resetAccount) await protection.lockout.clearAccount(resetAccount, now());
+      });
+    }
+  });
+
+  // A renamed route must not silently lose its protection.
+  app.addHook('onReady', async () => {
+    for (const key of Object.keys(RULES)) {
+      const [method, url] = key.split(' ') as [string, string];
+      if (!app.hasRoute({ method: method as 'POST', url })) throw new Error(`brute-force protection: no route ${key}`);
+    }
+  });
+
+  let sweeper: NodeJS.Timeout | null = null;
+  app.addHook('onReady', async () => {
+    sweeper = setInterval(() => {
+      protection.store.sweep(now()).catch((error) => app.log.error({ err: error }, 'sweeping expired counters failed'));
+    }, SWEEP_INTERVAL_MS);
+    sweeper.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (sweeper) clearInterval(sweeper);
+    await protection.close();
+  });
+}

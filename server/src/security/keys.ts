@@ -1,0 +1,32 @@
+/**
+ * What counters are keyed by. Accounts are hashed: the counter store then holds no
+ * email addresses (it may be a shared Redis), and a key has a fixed length however
+ * long a submitted username is. Client addresses are grouped the way an attacker
+ * gets them: one IPv4 address, or one IPv6 /64 (a single customer's usual prefix).
+ */
+import { createHash } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
+
+/** The account a username or email names, as login compares it: trimmed, case-insensitive. */
+export function accountKey(username: string): string {
+  return createHash('sha256').update(username.trim().toLowerCase()).digest('base64url');
+}
+
+/** The client bucket of an address: IPv4 as is (also when IPv4-mapped), IPv6 by its /64. */
+export function clientKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip.slice(0, 64) || 'unknown';
+  let address = ipaddr.parse(ip);
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    address = (address as ipaddr.IPv6).toIPv4Address();
+  }
+  if (address.kind() === 'ipv4') return address.toString();
+  const parts = (address as ipaddr.IPv6).parts.slice(0, 4);
+  return `${parts.map((part) => part.toString(16)).join(':')}::/64`;
+}
+
+/** TRUST_PROXY as Fastify takes it: a hop count becomes "trust the first n hops", as proxy-addr defines it. */
+export function fastifyTrustProxy(
+  setting: boolean | number | string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}

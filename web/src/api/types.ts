@@ -1,0 +1,20 @@
+// Names for the shapes the pages use, read off the generated paths (not the component
+// names, which depend on how the server registers its schemas).
+import type { paths } from './schema';
+
+type JsonOk<Op> = Op extends { responses: { 200: { content: { 'application/json': infer Body } } } } ? Body : never;
+type JsonBody<Op> = Op extends { requestBody?: { content: { 'application/json': infer Body } } } ? Body : never;
+
+export type UserPublic = JsonOk<paths['/api/v1/users/me']['get']>;
+export type UsersPublic = JsonOk<paths['/api/v1/users/']['get']>;
+export type ItemPublic = JsonOk<paths['/api/v1/items/{id}']['get']>;
+export type ItemsPublic = JsonOk<paths['/api/v1/items/']['get']>;
+
+export type UserCreate = JsonBody<paths['/api/v1/users/']['post']>;
+export type UserUpdate = JsonBody<paths['/api/v1/users/{user_id}']['patch']>;
+export type UserUpdateMe = JsonBody<paths['/api/v1/users/me']['patch']>;
+export type ItemCreate = JsonBody<paths['/api/v1/items/']['post']>;
+export type ItemUpdate = JsonBody<paths['/api/v1/items/{id}']['put']>;
+
+export type UsersQuery = NonNullable<paths['/api/v1/users/']['get']['parameters']['query']>;
+export type UsersOrderBy = NonNullable<UsersQuery['order_by']>;

@@ -1,0 +1,77 @@
+// Form state shared by every form: values, per-field errors (ours before sending, the API's
+// 422 after), and the API's refusal message.
+import { type ChangeEvent, type FormEvent, useRef, useState } from 'react';
+import { ApiError, errorMessage } from '../api/errors';
+import { type Errors, hasErrors, type Rules, validate } from './validation';
+
+export function useForm<T extends string>(initial: Record<T, string>, rules: (values: Record<T, string>) => Rules<T>) {
+  const [values, setValues] = useState(initial);
+  const [errors, setErrors] = useState<Errors<T>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  function focusFirstInvalid() {
+    requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  }
+
+  return {
+    values,
+    errors,
+    formError,
+    formRef,
+    submitting,
+    setValues,
+    reset(next: Record<T, string> = initial) {
+      setValues(next);
+      setErrors({});
+      setFormError(null);
+    },
+    /** Props for a TextField bound to `field`. */
+    field(field: T) {
+      return {
+        name: field,
+        value: values[field],
+        error: errors[field],
+        onChange: (event: ChangeEvent<HTMLInputElement>) => {
+          const value = event.target.value;
+          setValues((current) => ({ ...current, [field]: value }));
+          if (errors[field]) setErrors((current) => ({ ...current, [field]: undefined }));
+        },
+      };
+    },
+    /**
+     * onSubmit handler: validates, then runs `send`; a refusal from the server shows its
+     * `detail` (and 422 issues next to their fields when we have that field).
+     */
+    handleSubmit(send: (values: Record<T, string>) => Promise<unknown>) {
+      return async (event: FormEvent) => {
+        event.preventDefault();
+        if (submitting) return; // a double click must not send twice
+        const found = validate(values, rules(values));
+        setErrors(found);
+        setFormError(null);
+        if (hasErrors(found)) {
+          focusFirstInvalid();
+          return;
+        }
+        setSubmitting(true);
+        try {
+          await send(values);
+        } catch (error) {
+          if (error instanceof ApiError) {
+            const fieldErrors = error.fieldErrors;
+            const known = Object.fromEntries(Object.entries(fieldErrors).filter(([name]) => name in values)) as Errors<T>;
+            if (hasErrors(known)) {
+              setErrors(known);
+              focusFirstInvalid();
+            }
+          }
+          setFormError(errorMessage(error));
+        } finally {
+          setSubmitting(false);
+        }
+      };
+    },
+  };
+}

@@ -1,0 +1,464 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
+import { useEffect, useId, useRef, useState } from 'react';
+import { api, unwrap } from '../api/client';
+import { errorMessage } from '../api/errors';
+import type { UserPublic, UsersOrderBy, UsersQuery } from '../api/types';
+import { useMe } from '../auth/session';
+import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { Pagination } from '../components/Pagination';
+import {
+  Badge,
+  Button,
+  Checkbox,
+  EmptyState,
+  ErrorState,
+  FormError,
+  LoadingState,
+  PageHeader,
+  SelectField,
+  TextField,
+} from '../components/ui';
+import { formatDate } from '../lib/format';
+import { oneOf, pageSize, positiveInt } from '../lib/search';
+import { toast } from '../lib/toast';
+import { useForm } from '../lib/useForm';
+import { email, LIMITS, matches, maxLength, optional, password } from '../lib/validation';
+
+const ORDERS = [
+  { value: '-created_at', label: 'Newest first' },
+  { value: 'created_at', label: 'Oldest first' },
+  { value: 'email', label: 'Email A–Z' },
+  { value: '-email', label: 'Email Z–A' },
+  { value: 'full_name', label: 'Name A–Z' },
+  { value: '-full_name', label: 'Name Z–A' },
+] as const satisfies readonly { value: UsersOrderBy; label: string }[];
+
+const TRISTATE = ['yes', 'no'] as const;
+type Tristate = (typeof TRISTATE)[number] | undefined;
+
+export type UsersSearch = {
+  page: number;
+  size: number;
+  q?: string;
+  active?: 'yes' | 'no';
+  superuser?: 'yes' | 'no';
+  verified?: 'yes' | 'no';
+  order?: UsersOrderBy;
+};
+
+export function parseUsersSearch(search: Record<string, unknown>): UsersSearch {
+  const q = typeof search.q === 'string' && search.q.trim() !== '' ? search.q : undefined;
+  return {
+    page: positiveInt(search.page, 1),
+    size: pageSize(search.size),
+    q,
+    active: oneOf(search.active, TRISTATE),
+    superuser: oneOf(search.superuser, TRISTATE),
+    verified: oneOf(search.verified, TRISTATE),
+    order: oneOf(
+      search.order,
+      ORDERS.map((o) => o.value),
+    ),
+  };
+}
+
+function toBool(value: Tristate): boolean | undefined {
+  return value === undefined ? undefined : value === 'yes';
+}
+
+/** The API query for a page of the table. Absent filters are left out, not sent empty. */
+export function usersQuery(search: UsersSearch): UsersQuery {
+  const query: UsersQuery = {
+    skip: (search.page - 1) * search.size,
+    limit: search.size,
+    order_by: search.order ?? '-created_at',
+  };
+  if (search.q?.trim()) query.q = search.q.trim();
+  const isActive = toBool(search.active);
+  const isSuperuser = toBool(search.superuser);
+  const isVerified = toBool(search.verified);
+  if (isActive !== undefined) query.is_active = isActive;
+  if (isSuperuser !== undefined) query.is_superuser = isSuperuser;
+  if (isVerified !== undefined) query.is_verified = isVerified;
+  return query;
+}
+
+function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onDone: () => void }) {
+  const queryClient = useQueryClient();
+  const isSelf = user?.id === me.id;
+  const [isActive, setIsActive] = useState(user?.is_active ?? true);
+  const [isSuperuser, setIsSuperuser] = useState(user?.is_superuser ?? false);
+  const [isVerified, setIsVerified] = useState(user?.is_verified ?? false);
+  const form = useForm({ full_name: user?.full_name ?? '', email: user?.email ?? '', password: '', confirm: '' }, (values) => ({
+    full_name: [maxLength('Full name', LIMITS.nameMax)],
+    email: [email],
+    // Creating needs a password; editing changes it only when one is typed.
+    password: [user ? optional(password()) : password()],
+    confirm: [matches(() => values.password)],
+  }));
+
+  const onSubmit = form.handleSubmit(async (values) => {
+    const common = { email: values.email.trim(), full_name: values.full_name.trim() || null };
+    if (user) {
+      await unwrap(
+        api.PATCH('/api/v1/users/{user_id}', {
+          params: { path: { user_id: user.id } },
+          body: {
+            ...common,
+            ...(values.password ? { password: values.password } : {}),
+            is_verified: isVerified,
+            // Never send one's own flags: the UI does not let an admin demote or deactivate
+            // themselves (and the API refuses it too).
+            ...(isSelf ? {} : { is_active: isActive, is_superuser: isSuperuser }),
+          },
+        }),
+      );
+      toast.success(`Saved ${common.email}.`);
+    } else {
+      await unwrap(
+        api.POST('/api/v1/users/', {
+          body: { ...common, password: values.password, is_active: isActive, is_superuser: isSuperuser, is_verified: isVerified },
+        }),
+      );
+      toast.success(`Added ${common.email}.`);
+    }
+    await queryClient.invalidateQueries({ queryKey: ['users'] });
+    if (isSelf) await queryClient.invalidateQueries({ queryKey: ['me'] });
+    onDone();
+  });
+
+  const signOutEverywhere = useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/users/{user_id}/sessions', { params: { path: { user_id: id } } })),
+    onSuccess: () => toast.success(`${user?.email} is signed out everywhere.`),
+    onError: (error) => toast.error(errorMessage(error)),
+  });
+
+  const selfHint = isSelf ? 'You cannot change this for your own account.' : undefined;
+  return (
+    <form ref={form.formRef} onSubmit={onSubmit} noValidate className="space-y-4">
+      <FormError message={form.formError} />
+      <TextField label="Email" type="email" autoComplete="off" autoFocus {...form.field('email')} />
+      <TextField label="Full name" autoComplete="off" {...form.field('full_name')} />
+      <TextField
+        label={user ? 'New password (optional)' : 'Password'}
+        type="password"
+        autoComplete="new-password"
+        hint={user ? 'Leave empty to keep the current password.' : `${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters.`}
+        {...form.field('password')}
+      />
+      <TextField label="Confirm password" type="password" autoComplete="new-password" {...form.field('confirm')} />
+      <Checkbox
+        label="Active"
+        checked={isActive}
+        disabled={isSelf}
+        hint={selfHint ?? 'Inactive users cannot sign in.'}
+        onChange={(e) => setIsActive(e.target.checked)}
+      />
+      <Checkbox
+        label="Superuser"
+        checked={isSuperuser}
+        disabled={isSelf}
+        hint={selfHint ?? 'Superusers can manage all users and items.'}
+        onChange={(e) => setIsSuperuser(e.target.checked)}
+      />
+      <Checkbox
+        label="Verified"
+        checked={isVerified}
+        hint="The email address is known to belong to this person."
+        onChange={(e) => setIsVerified(e.target.checked)}
+      />
+      <div className="flex flex-wrap justify-end gap-2">
+        {user && !isSelf && (
+          // Ends every session of this user at once (a lost laptop, a leaked password).
+          <Button
+            variant="ghostDanger"
+            className="mr-auto"
+            busy={signOutEverywhere.isPending}
+            onClick={() => signOutEverywhere.mutate(user.id)}
+          >
+            Sign out everywhere
+          </Button>
+        )}
+        <Button variant="secondary" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" busy={form.submitting}>
+          {user ? 'Save user' : 'Add user'}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+/** Search box that updates the URL a moment after typing stops (and at once on Enter). */
+function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) => void }) {
+  const [text, setText] = useState(value);
+  const id = useId();
+  // The latest callback, without restarting the debounce each time the page re-renders.
+  const onSearchRef = useRef(onSearch);
+  onSearchRef.current = onSearch;
+  useEffect(() => setText(value), [value]); // back/forward or a link changed the URL
+  useEffect(() => {
+    if (text === value) return;
+    const timer = setTimeout(() => onSearchRef.current(text), 300);
+    return () => clearTimeout(timer);
+  }, [text, value]);
+  return (
+    <search className="min-w-0 flex-1 basis-56">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSearch(text);
+        }}
+      >
+        <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300">
+          Search by email or name
+        </label>
+        <input
+          id={id}
+          type="search"
+          value={text}
+          placeholder="e.g. ann@ or Smith"
+          onChange={(e) => setText(e.target.value)}
+          className="block w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900"
+        />
+      </form>
+    </search>
+  );
+}
+
+function TristateSelect({
+  label,
+  value,
+  yes,
+  no,
+  onChange,
+}: {
+  label: string;
+  value: Tristate;
+  yes: string;
+  no: string;
+  onChange: (value: Tristate) => void;
+}) {
+  return (
+    <SelectField label={label} value={value ?? ''} onChange={(e) => onChange(oneOf(e.target.value, TRISTATE))}>
+      <option value="">Any</option>
+      <option value="yes">{yes}</option>
+      <option value="no">{no}</option>
+    </SelectField>
+  );
+}
+
+export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch; onSearchChange: (next: UsersSearch) => void }) {
+  const { data: me } = useMe();
+  const queryClient = useQueryClient();
+  const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<UserPublic | null>(null);
+  const [deleting, setDeleting] = useState<UserPublic | null>(null);
+
+  const query = usersQuery(search);
+  const users = useQuery({
+    queryKey: ['users', query],
+    queryFn: () => unwrap(api.GET('/api/v1/users/', { params: { query } })),
+    placeholderData: keepPreviousData,
+  });
+
+  // A filter change resets to page 1; a delete that empties the last page steps back.
+  const update = (patch: Partial<UsersSearch>) => onSearchChange({ ...search, page: 1, ...patch });
+  useEffect(() => {
+    if (users.data && users.data.data.length === 0 && users.data.count > 0 && search.page > 1) {
+      onSearchChange({ ...search, page: Math.ceil(users.data.count / search.size) });
+    }
+  }, [users.data, search, onSearchChange]);
+
+  const remove = useMutation({
+    mutationFn: (user: UserPublic) => unwrap(api.DELETE('/api/v1/users/{user_id}', { params: { path: { user_id: user.id } } })),
+    onSuccess: async (_result, user) => {
+      toast.success(`Deleted ${user.email}.`);
+      setDeleting(null);
+      await queryClient.invalidateQueries({ queryKey: ['users'] });
+    },
+    onError: (error) => toast.error(errorMessage(error)),
+  });
+
+  if (!me) return null;
+  const filtered = Boolean(search.q || search.active || search.superuser || search.verified);
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description="Everyone with a Roster account."
+        actions={
+          <div className="flex items-center gap-4">
+            <Link to="/admin/audit">Audit log</Link>
+            <Button onClick={() => setAdding(true)}>Add user</Button>
+          </div>
+        }
+      />
+
+      <div className="mb-4 flex flex-wrap items-end gap-3">
+        <SearchBox value={search.q ?? ''} onSearch={(q) => update({ q: q.trim() ? q : undefined })} />
+        <TristateSelect
+          label="Status"
+          value={search.active}
+          yes="Active"
+          no="Inactive"
+          onChange={(active) => update({ active })}
+        />
+        <TristateSelect
+          label="Role"
+          value={search.superuser}
+          yes="Superuser"
+          no="User"
+          onChange={(superuser) => update({ superuser })}
+        />
+        <TristateSelect
+          label="Verified"
+          value={search.verified}
+          yes="Verified"
+          no="Not verified"
+          onChange={(verified) => update({ verified })}
+        />
+        <SelectField
+          label="Sort by"
+          value={search.order ?? '-created_at'}
+          onChange={(e) =>
+            update({
+              order: oneOf(
+                e.target.value,
+                ORDERS.map((o) => o.value),
+              ),
+            })
+          }
+        >
+          {ORDERS.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </SelectField>
+      </div>
+
+      {users.isPending ? (
+        <LoadingState label="Loading users…" />
+      ) : users.isError ? (
+        <ErrorState message={errorMessage(users.error)} onRetry={() => void users.refetch()} />
+      ) : users.data.count === 0 ? (
+        <EmptyState title={filtered ? 'No users match' : 'No users yet'}>
+          {filtered ? 'Try another search or clear the filters.' : null}
+        </EmptyState>
+      ) : (
+        <>
+          <div
+            aria-busy={users.isFetching}
+            className="relative overflow-x-auto rounded-lg transition-opacity aria-busy:opacity-60 border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900"
+          >
+            <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
+              <caption className="sr-only">Users</caption>
+              <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">
+                <tr>
+                  <th scope="col" className="px-4 py-3">
+                    Name
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Email
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Role
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Status
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Verified
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Created
+                  </th>
+                  <th scope="col" className="px-4 py-3 text-right">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                {users.data.data.map((user) => {
+                  const isSelf = user.id === me.id;
+                  return (
+                    <tr key={user.id} data-email={user.email}>
+                      <td className="px-4 py-3 font-medium">
+                        {user.full_name || <span className="text-slate-400">—</span>}
+                        {isSelf && (
+                          <span className="ml-2">
+                            <Badge tone="slate">You</Badge>
+                          </span>
+                        )}
+                      </td>
+                      <td className="px-4 py-3 text-slate-700 dark:text-slate-300">{user.email}</td>
+                      <td className="px-4 py-3">
+                        {user.is_superuser ? <Badge tone="indigo">Superuser</Badge> : <Badge tone="slate">User</Badge>}
+                      </td>
+                      <td className="px-4 py-3">
+                        {user.is_active ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>}
+                      </td>
+                      <td className="px-4 py-3">
+                        {user.is_verified ? <Badge tone="green">Verified</Badge> : <Badge tone="amber">Not verified</Badge>}
+                      </td>
+                      <td className="px-4 py-3 whitespace-nowrap text-slate-600 dark:text-slate-400">
+                        {formatDate(user.created_at)}
+                      </td>
+                      <td className="px-4 py-3 text-right whitespace-nowrap">
+                        <Button variant="ghost" size="sm" onClick={() => setEditing(user)} aria-label={`Edit ${user.email}`}>
+                          Edit
+                        </Button>
+                        <Button
+                          variant="ghostDanger"
+                          size="sm"
+                          disabled={isSelf}
+                          title={isSelf ? 'You cannot delete your own account' : undefined}
+                          onClick={() => setDeleting(user)}
+                          aria-label={`Delete ${user.email}`}
+                        >
+                          Delete
+                        </Button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <Pagination
+            label="Users"
+            page={search.page}
+            pageSize={search.size}
+            count={users.data.count}
+            shown={users.data.data.length}
+            onPage={(page) => onSearchChange({ ...search, page })}
+            onPageSize={(size) => update({ size })}
+          />
+        </>
+      )}
+
+      <Dialog open={adding} title="Add user" onClose={() => setAdding(false)}>
+        <UserForm me={me} onDone={() => setAdding(false)} />
+      </Dialog>
+      <Dialog open={editing !== null} title={`Edit ${editing?.email ?? 'user'}`} onClose={() => setEditing(null)}>
+        {editing && <UserForm key={editing.id} user={editing} me={me} onDone={() => setEditing(null)} />}
+      </Dialog>
+      <ConfirmDialog
+        open={deleting !== null}
+        title="Delete user?"
+        confirmLabel="Delete user"
+        busy={remove.isPending}
+        onConfirm={() => deleting && remove.mutate(deleting)}
+        onClose={() => setDeleting(null)}
+      >
+        <p>
+          <strong>{deleting?.email}</strong> and all of their items will be deleted. This cannot be undone.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -1,0 +1,42 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate } from '@tanstack/react-router';
+import { displayName, signIn } from '../auth/session';
+import { Button, FormError, TextField } from '../components/ui';
+import { toast } from '../lib/toast';
+import { useForm } from '../lib/useForm';
+import { email, required } from '../lib/validation';
+
+export function LoginPage({ redirectTo }: { redirectTo: string }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  // The API does not format-check `username` at login, but every account has a valid
+  // address, so a malformed one cannot succeed: say so without a round trip.
+  const form = useForm({ email: '', password: '' }, () => ({ email: [email], password: [required('Password')] }));
+
+  const onSubmit = form.handleSubmit(async ({ email: address, password }) => {
+    const user = await signIn(queryClient, address, password);
+    toast.success(`Welcome back, ${displayName(user)}.`);
+    await navigate({ to: redirectTo });
+  });
+
+  return (
+    <>
+      <h1 className="text-xl font-semibold">Sign in</h1>
+      <p className="mt-1 mb-5 text-sm text-slate-600 dark:text-slate-400">Use your Roster account.</p>
+      <form ref={form.formRef} onSubmit={onSubmit} noValidate className="space-y-4">
+        <FormError message={form.formError} />
+        <TextField label="Email" type="email" autoComplete="username" autoFocus {...form.field('email')} />
+        <TextField label="Password" type="password" autoComplete="current-password" {...form.field('password')} />
+        <div className="text-right text-sm">
+          <Link to="/recover-password">Forgot password?</Link>
+        </div>
+        <Button type="submit" className="w-full" busy={form.submitting}>
+          Sign in
+        </Button>
+      </form>
+      <p className="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
+        No account yet? <Link to="/signup">Sign up</Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,197 @@
+// Routes, in code (no file-based codegen). Two layouts: the signed-out pages (AuthLayout)
+// and the signed-in app (AppLayout), whose guard sends visitors without a token to /login.
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import { setSessionLostListener } from './api/client';
+import { ensureSession, forgetSession, isSignedIn, meQuery, refreshSession, signOut } from './auth/session';
+import { onSessionEventElsewhere } from './auth/token-store';
+import { Toaster } from './components/Toaster';
+import { safeRedirect } from './lib/format';
+import { toast } from './lib/toast';
+import { AdminUsersPage, parseUsersSearch } from './pages/AdminUsersPage';
+import { AuditLogPage, parseAuditSearch } from './pages/AuditLogPage';
+import { DashboardPage } from './pages/DashboardPage';
+import { DevMailboxPage } from './pages/DevMailboxPage';
+import { ItemsPage, parseItemsSearch } from './pages/ItemsPage';
+import { LoginPage } from './pages/LoginPage';
+import { AppLayout, AuthLayout } from './pages/layouts';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { RecoverPasswordPage } from './pages/RecoverPasswordPage';
+import { ResetPasswordPage } from './pages/ResetPasswordPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { SignupPage } from './pages/SignupPage';
+import { VerifyEmailPage } from './pages/VerifyEmailPage';
+
+type RouterContext = { queryClient: QueryClient };
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: () => (
+    <>
+      <Outlet />
+      <Toaster />
+    </>
+  ),
+  notFoundComponent: NotFoundPage,
+});
+
+// ---- signed-out pages -------------------------------------------------------------
+
+const authLayout = createRoute({ getParentRoute: () => rootRoute, id: 'auth', component: AuthLayout });
+
+/** Signed-in people who open /login or /signup go to the app instead. */
+async function leaveIfSignedIn() {
+  if (await ensureSession().catch(() => false)) throw redirect({ to: '/' });
+}
+
+const loginRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/login',
+  validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
+    typeof search.redirect === 'string' ? { redirect: search.redirect } : {},
+  beforeLoad: leaveIfSignedIn,
+  component: function LoginRoute() {
+    const { redirect: target } = loginRoute.useSearch();
+    return <LoginPage redirectTo={safeRedirect(target)} />;
+  },
+});
+
+const signupRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/signup',
+  beforeLoad: leaveIfSignedIn,
+  component: SignupPage,
+});
+
+const recoverRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/recover-password',
+  component: RecoverPasswordPage,
+});
+
+// Reachable signed in or not: the emailed link may be opened in a signed-in browser.
+const resetRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/reset-password',
+  validateSearch: (search: Record<string, unknown>): { token?: string } =>
+    typeof search.token === 'string' ? { token: search.token } : {},
+  component: function ResetRoute() {
+    const { token } = resetRoute.useSearch();
+    return <ResetPasswordPage token={token} />;
+  },
+});
+
+// Also reachable signed in or not, like the reset link.
+const verifyRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/verify-email',
+  validateSearch: (search: Record<string, unknown>): { token?: string } =>
+    typeof search.token === 'string' ? { token: search.token } : {},
+  component: function VerifyRoute() {
+    const { token } = verifyRoute.useSearch();
+    return <VerifyEmailPage token={token} />;
+  },
+});
+
+// Local development only (the API answers 404 elsewhere); no sign-in needed, like the route it reads.
+const devMailboxRoute = createRoute({ getParentRoute: () => rootRoute, path: '/dev/mailbox', component: DevMailboxPage });
+
+// ---- signed-in app ----------------------------------------------------------------
+
+const appLayout = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'app',
+  // A reload or a new tab has no token in memory yet: get one from the refresh cookie first.
+  // When the server cannot be reached, stay: AppLayout shows the error with a retry.
+  beforeLoad: async ({ location }) => {
+    const signedIn = await ensureSession().catch(() => null);
+    if (signedIn === false) throw redirect({ to: '/login', search: { redirect: location.href } });
+  },
+  component: AppLayout,
+});
+
+const dashboardRoute = createRoute({ getParentRoute: () => appLayout, path: '/', component: DashboardPage });
+
+const itemsRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/items',
+  validateSearch: parseItemsSearch,
+  component: function ItemsRoute() {
+    const search = itemsRoute.useSearch();
+    const navigate = itemsRoute.useNavigate();
+    return <ItemsPage search={search} onSearchChange={(next) => navigate({ search: next })} />;
+  },
+});
+
+const settingsRoute = createRoute({ getParentRoute: () => appLayout, path: '/settings', component: SettingsPage });
+
+// The admin links are hidden from non-superusers; this sends away anyone who types the URL.
+async function superusersOnly({ context }: { context: RouterContext }) {
+  const me = await context.queryClient.ensureQueryData(meQuery).catch(() => null);
+  if (me && !me.is_superuser) {
+    toast.error('Only superusers can open the admin area.');
+    throw redirect({ to: '/' });
+  }
+}
+
+const adminRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/admin',
+  validateSearch: parseUsersSearch,
+  beforeLoad: superusersOnly,
+  component: function AdminRoute() {
+    const search = adminRoute.useSearch();
+    const navigate = adminRoute.useNavigate();
+    return <AdminUsersPage search={search} onSearchChange={(next) => navigate({ search: next, replace: true })} />;
+  },
+});
+
+const auditRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/admin/audit',
+  validateSearch: parseAuditSearch,
+  beforeLoad: superusersOnly,
+  component: function AuditRoute() {
+    const search = auditRoute.useSearch();
+    const navigate = auditRoute.useNavigate();
+    return <AuditLogPage search={search} onSearchChange={(next) => navigate({ search: next })} />;
+  },
+});
+
+const routeTree = rootRoute.addChildren([
+  authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute, verifyRoute]),
+  devMailboxRoute,
+  appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, adminRoute, auditRoute]),
+]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  const router = createRouter({ routeTree, context: { queryClient }, defaultPreload: false, scrollRestoration: true });
+
+  // The API said the token is no good any more (expired, user deleted or deactivated).
+  setSessionLostListener(() => {
+    if (!isSignedIn()) return;
+    void signOut(queryClient, { revoke: false });
+    toast.info('Your session has ended. Please sign in again.');
+    void router.navigate({ to: '/login', search: { redirect: router.state.location.href } });
+  });
+
+  // Another tab signed out, or signed in (perhaps as someone else): follow it here.
+  onSessionEventElsewhere((event) => {
+    forgetSession(queryClient);
+    if (event === 'signed-out') {
+      void router.navigate({ to: '/login' });
+      return;
+    }
+    // The new session's refresh cookie is shared by every tab: take a token from it.
+    void refreshSession()
+      .catch(() => false)
+      .then(() => router.invalidate());
+  });
+
+  return router;
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}
