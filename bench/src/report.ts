@@ -22,7 +22,15 @@ export interface Report {
   mode: 'full' | 'quick';
   startedAt: string;
   seconds: number;
-  machine: { cores: number; memoryGiB: number; node: string; postgres: string; threadPool: string };
+  machine: {
+    cores: number;
+    memoryGiB: number;
+    node: string;
+    postgres: string;
+    threadPool: string;
+    /** 1, 5 and 15-minute load averages at the end: how much the neighbours were running. */
+    loadAverage: number[];
+  };
   users: number;
   rows: Row[];
 }

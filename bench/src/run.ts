@@ -65,7 +65,7 @@ async function createDatabase(): Promise<string> {
 async function postgresVersion(): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
-  const { rows } = await client.query<{ v: string }>('SHOW server_version');
+  const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   await client.end();
   return rows[0]?.v ?? '?';
 }
@@ -368,6 +368,7 @@ async function main(): Promise<void> {
       node: process.version,
       postgres: await postgresVersion(),
       threadPool,
+      loadAverage: os.loadavg().map((x) => Number(x.toFixed(1))),
     },
     users: USERS,
     rows,
@@ -376,7 +377,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${table(report)}\n\n`);
   process.stdout.write(
     `${report.mode} run, ${USERS.toLocaleString('en')} users${quick ? ' (the full run seeds 1,000,000)' : ''}, ` +
-      `${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, ${report.seconds} s. Wrote ${path.relative(repoRoot, written.json)} and ${path.relative(repoRoot, written.svg)}.\n`,
+      `${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, load average ${report.machine.loadAverage.join(' ')}, ${report.seconds} s. Wrote ${path.relative(repoRoot, written.json)} and ${path.relative(repoRoot, written.svg)}.\n`,
   );
 }
 

@@ -1,10 +1,11 @@
 /**
- * Access tokens: JWTs, HS256 only, signed with SECRET_KEY. The key is imported once; `jwtVerify`
- * is pinned to HS256 so `alg: none` and other algorithms are refused.
+ * Access tokens: JWTs, HS256 only, signed with SECRET_KEY. Keys are imported once. jose signs;
+ * verification (hs256.ts) runs on the event loop and refuses `alg: none` and every other algorithm.
  */
-import { webcrypto } from 'node:crypto';
-import { jwtVerify, SignJWT } from 'jose';
+import { createSecretKey, type KeyObject, webcrypto } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { type Clock, systemClock } from '../utils/clock.js';
+import { verifyHs256 } from './hs256.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,12 +21,15 @@ export class TokenService {
    * every sign and verify, which cost a quarter of an authenticated request.
    */
   private readonly key: Promise<webcrypto.CryptoKey>;
+  /** The same secret for verification on the event loop (see hs256.ts). */
+  private readonly verifyKey: KeyObject;
 
   constructor(
     secretKey: string,
     private readonly accessTokenMinutes: number,
     private readonly clock: Clock = systemClock,
   ) {
+    this.verifyKey = createSecretKey(Buffer.from(secretKey, 'utf8'));
     this.key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secretKey), { name: 'HMAC', hash: 'SHA-256' }, false, [
       'sign',
       'verify',
@@ -55,14 +59,6 @@ export class TokenService {
   }
 
   private async verify(token: string) {
-    try {
-      const { payload } = await jwtVerify(token, await this.key, {
-        algorithms: ['HS256'],
-        currentDate: new Date(this.clock.nowSeconds() * 1000),
-      });
-      return payload;
-    } catch {
-      return null;
-    }
+    return verifyHs256(token, this.verifyKey, this.clock.nowSeconds());
   }
 }

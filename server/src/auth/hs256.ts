@@ -1,0 +1,47 @@
+/**
+ * HS256 JWT verification on the calling thread with node:crypto. jose (v6) uses
+ * WebCrypto, whose HMAC runs as a job on libuv's thread pool: during a login
+ * storm every authenticated request waited behind the queued Argon2 hashes
+ * (p99 of /users/me went from 12 ms to 500 ms), and the job round trip cost a
+ * fifth of the CPU of /users/me. An HMAC-SHA256 of a token is a microsecond of
+ * work: it belongs on the event loop. jose still signs (see tokens.ts).
+ *
+ * Accepts only compact JWS with `{"alg":"HS256"}` (no `crit`, no unencoded
+ * payloads), a valid signature (constant-time compare), a JSON object payload,
+ * a numeric `exp` in the future, and `nbf`/`iat` numeric when present.
+ */
+import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
+
+export type JwtPayload = Record<string, unknown>;
+
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+
+function decodeObject(segment: string): Record<string, unknown> | null {
+  if (!SEGMENT.test(segment)) return null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The payload of a valid token at `nowSeconds`, or `null`. */
+export function verifyHs256(token: string, key: KeyObject, nowSeconds: number): JwtPayload | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+  if (!SIGNATURE.test(signaturePart)) return null;
+  const header = decodeObject(headerPart);
+  if (header?.alg !== 'HS256' || 'crit' in header || 'b64' in header) return null;
+  const expected = createHmac('sha256', key).update(`${headerPart}.${payloadPart}`).digest();
+  const signature = Buffer.from(signaturePart, 'base64url');
+  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null;
+  const payload = decodeObject(payloadPart);
+  if (!payload) return null;
+  if (typeof payload.exp !== 'number' || payload.exp <= nowSeconds) return null;
+  if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > nowSeconds)) return null;
+  if (payload.iat !== undefined && typeof payload.iat !== 'number') return null;
+  return payload;
+}
