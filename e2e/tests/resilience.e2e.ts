@@ -10,7 +10,7 @@ import {
   updateUser,
 } from '../support/api';
 import { browserTest, useBrowser } from '../support/browser';
-import { expectPath, expectText, expectVisible, formAlert, toast } from '../support/expect';
+import { expectPath, expectText, expectVisible, formAlert } from '../support/expect';
 
 useBrowser();
 

@@ -256,7 +256,10 @@ function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
  */
 function withDefaultsOptional<T>(document: T): T {
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const schema = node as { required?: unknown; properties?: Record<string, { default?: unknown }> };
     if (Array.isArray(schema.required) && schema.properties) {
