@@ -5,8 +5,9 @@
  * (the app's clock) rather than their own, so tests can move it, and treat an entry
  * whose expiry has passed as absent whether or not it has been swept yet.
  */
-import { sql } from 'drizzle-orm';
+import { and, gt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { rateLimitCounters } from '../db/schema.js';
 
 export interface Counter {
   count: number;
@@ -33,7 +34,20 @@ type Rows<T> = { rows: T[] };
 const at = (ms: number) => sql`to_timestamp(${ms / 1000}::float8)`;
 
 export class PostgresCounterStore implements CounterStore {
-  constructor(private readonly db: Database) {}
+  private readonly readLive;
+
+  constructor(private readonly db: Database) {
+    this.readLive = db
+      .select()
+      .from(rateLimitCounters)
+      .where(
+        and(
+          sql`${rateLimitCounters.key} = ANY(${sql.placeholder('keys')}::text[])`,
+          gt(rateLimitCounters.expiresAt, sql.placeholder('now')),
+        ),
+      )
+      .prepare('roster_counter_read');
+  }
 
   async increment(key: string, ttlMs: number, nowMs: number, expiry: Expiry): Promise<Counter> {
     // One statement: ON CONFLICT DO UPDATE locks the row, so concurrent hits from
@@ -54,16 +68,9 @@ export class PostgresCounterStore implements CounterStore {
   async read(keys: string[], nowMs: number): Promise<Map<string, Counter>> {
     const found = new Map<string, Counter>();
     if (keys.length === 0) return found;
-    const list = sql.join(
-      keys.map((key) => sql`${key}`),
-      sql`, `,
-    );
-    const result = await this.db.execute(sql`
-      SELECT key, count, (extract(epoch FROM expires_at) * 1000)::float8 AS expires_at_ms
-      FROM rate_limit_counter WHERE key IN (${list}) AND expires_at > ${at(nowMs)}`);
-    for (const row of (result as unknown as Rows<{ key: string; count: number; expires_at_ms: number }>).rows) {
-      found.set(row.key, { count: Number(row.count), expiresAtMs: Math.round(Number(row.expires_at_ms)) });
-    }
+    // Every login reads its counters: a prepared statement is parsed and planned once per connection.
+    const rows = await this.readLive.execute({ keys, now: new Date(nowMs) });
+    for (const row of rows) found.set(row.key, { count: row.count, expiresAtMs: row.expiresAt.getTime() });
     return found;
   }
 

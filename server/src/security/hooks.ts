@@ -15,7 +15,7 @@ import { HttpError, Messages, ValidationError } from '../errors.js';
 import type { Clock } from '../utils/clock.js';
 import { isCommonPassword } from './common-passwords.js';
 import { accountKey, clientKey } from './keys.js';
-import type { Attempt } from './login-lockout.js';
+import type { AttemptCheck } from './login-lockout.js';
 import type { BruteForceProtection } from './protection.js';
 import type { LimitCheck } from './rate-limiter.js';
 import type { RateLimits } from './settings.js';
@@ -90,7 +90,7 @@ function ruleFor(request: FastifyRequest): Rule | undefined {
 const inSeconds = (seconds: number) => `${seconds} second${seconds === 1 ? '' : 's'}`;
 
 interface LoginState {
-  attempt: Attempt;
+  check: AttemptCheck;
   failed: boolean;
 }
 
@@ -134,9 +134,11 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
     if (rule.login) {
       const username = field(request, 'username') ?? '';
       const userAgent = request.headers['user-agent'] ?? null;
-      const attempt: Attempt = { username, account: accountKey(username), client, ip: request.ip, userAgent };
-      request.loginAttempt = { attempt, failed: false };
-      const lockedFor = await guarded(request, () => protection.lockout.lockedFor(attempt, now()));
+      const attempt = { username, account: accountKey(username), client, ip: request.ip, userAgent };
+      const check = await guarded(request, () => protection.lockout.check(attempt, now()));
+      // Without a check (counters unreachable) the login goes ahead uncounted.
+      request.loginAttempt = check ? { check, failed: false } : null;
+      const lockedFor = check?.lockedForSeconds;
       if (lockedFor) {
         // Refused before the password is even checked: a lock holds against the right password too.
         throw new HttpError(429, `Too many failed login attempts; try again in ${inSeconds(lockedFor)}`, {
@@ -163,8 +165,8 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
   app.addHook('onSend', async (request, reply) => {
     const state = request.loginAttempt;
     if (state) {
-      if (state.failed) await guarded(request, () => protection.lockout.recordFailure(state.attempt, now()));
-      else if (reply.statusCode === 200) await guarded(request, () => protection.lockout.recordSuccess(state.attempt, now()));
+      if (state.failed) await guarded(request, () => protection.lockout.recordFailure(state.check, now()));
+      else if (reply.statusCode === 200) await guarded(request, () => protection.lockout.recordSuccess(state.check, now()));
       return;
     }
     if (reply.statusCode === 200 && ruleFor(request)?.reset) {

@@ -48,6 +48,44 @@ export interface Attempt {
 
 /** Generations outlive every counter they prefix. */
 const GENERATION_TTL_MS = 30 * 86400_000;
+/** A known address's mark is renewed by a login once it is this old. */
+const KNOWN_RENEWAL_MS = 86400_000;
+
+/** Never 0 once set (see clearAccount): 0 is the generation of an account never reset. */
+const generationKey = (account: string) => `lg:gen:${account}`;
+
+/** The counter keys of an attempt in one generation of its account (see clearAccount). */
+function keysFor(attempt: Attempt, generation: number) {
+  const base = `${generation}:${attempt.account}`;
+  // The client comes first: an address never contains '|', so keys cannot collide.
+  const pair = `${attempt.client}|${base}`;
+  return {
+    pairFailures: `lg:pf:${pair}`,
+    pairLock: `lg:pl:${pair}`,
+    accountFailures: `lg:af:${base}`,
+    accountLock: `lg:al:${base}`,
+    // Not in a generation: a reset does not make the owner's own address a stranger.
+    known: `lg:kn:${attempt.client}|${attempt.account}`,
+  };
+}
+
+type AttemptKeys = ReturnType<typeof keysFor>;
+
+/** What a check reads. */
+const checkedKeys = (keys: AttemptKeys) => [keys.pairLock, keys.accountLock, keys.known, keys.pairFailures];
+
+/** What `LoginLockout.check` read for one attempt. */
+export interface AttemptCheck {
+  attempt: Attempt;
+  /** The counter keys, resolved to the account's generation at the time of the check. */
+  keys: AttemptKeys;
+  /** Seconds until this attempt may be made, or `null` if it may be made now. */
+  lockedForSeconds: number | null;
+  /** This client has failures (or a lock) on this account to forgive. */
+  pairHasFailures: boolean;
+  /** Until when this client is a known address of the account; `null` if it is not. */
+  knownUntilMs: number | null;
+}
 
 export class LoginLockout {
   private readonly listeners: LockListener[] = [];
@@ -62,20 +100,38 @@ export class LoginLockout {
     this.listeners.push(listener);
   }
 
-  /** Seconds until this attempt may be made, or `null` if it may be made now. */
-  async lockedFor(attempt: Attempt, nowMs: number): Promise<number | null> {
-    const keys = await this.keys(attempt, nowMs);
-    const found = await this.store.read([keys.pairLock, keys.accountLock, keys.known], nowMs);
+  /**
+   * What the counters say about this attempt: whether it is locked out, and what
+   * `recordFailure`/`recordSuccess` need later, so that a login reads them once.
+   */
+  async check(attempt: Attempt, nowMs: number): Promise<AttemptCheck> {
+    // Most accounts never had a reset: guess generation 0 and read the generation
+    // with the counters, in one round trip; read again only if the guess was wrong.
+    const generationOf = generationKey(attempt.account);
+    let keys = keysFor(attempt, 0);
+    let found = await this.store.read([generationOf, ...checkedKeys(keys)], nowMs);
+    const generation = found.get(generationOf)?.count ?? 0;
+    if (generation !== 0) {
+      keys = keysFor(attempt, generation);
+      found = await this.store.read(checkedKeys(keys), nowMs);
+    }
+    const known = found.get(keys.known);
     const locks = [found.get(keys.pairLock)];
     // The owner's usual address is exempt from the account-wide lock: a distributed attack slows
     // everyone else down, but does not keep the owner out.
-    if (!found.has(keys.known)) locks.push(found.get(keys.accountLock));
+    if (!known) locks.push(found.get(keys.accountLock));
     const until = Math.max(0, ...locks.map((lock) => lock?.expiresAtMs ?? 0));
-    return until > nowMs ? Math.max(1, Math.ceil((until - nowMs) / 1000)) : null;
+    return {
+      attempt,
+      keys,
+      lockedForSeconds: until > nowMs ? Math.max(1, Math.ceil((until - nowMs) / 1000)) : null,
+      pairHasFailures: found.has(keys.pairFailures) || found.has(keys.pairLock),
+      knownUntilMs: known?.expiresAtMs ?? null,
+    };
   }
 
-  async recordFailure(attempt: Attempt, nowMs: number): Promise<LockInfo[]> {
-    const keys = await this.keys(attempt, nowMs);
+  async recordFailure(check: AttemptCheck, nowMs: number): Promise<LockInfo[]> {
+    const { attempt, keys } = check;
     const s = this.settings;
     const triggered = await Promise.all([
       this.count(keys.pairFailures, keys.pairLock, s.pairFailures, s.pairLockSeconds, s.pairMaxLockSeconds, nowMs),
@@ -98,35 +154,25 @@ export class LoginLockout {
     return locks;
   }
 
-  /** The right password from this client: its failures on the account are forgiven. */
-  async recordSuccess(attempt: Attempt, nowMs: number): Promise<void> {
-    const keys = await this.keys(attempt, nowMs);
+  /**
+   * The right password from this client: its failures on the account are forgiven,
+   * and the address is known for `knownAddressDays` more. Most logins have nothing
+   * to forgive and a fresh mark, so they write nothing: the mark is renewed at most
+   * once a day (a login is on the hot path; see bench row 2).
+   */
+  async recordSuccess(check: AttemptCheck, nowMs: number): Promise<void> {
+    const { keys } = check;
+    const knownMs = this.settings.knownAddressDays * 86400_000;
+    const renewKnown = knownMs > 0 && (check.knownUntilMs ?? 0) < nowMs + knownMs - KNOWN_RENEWAL_MS;
     await Promise.all([
-      this.store.remove([keys.pairFailures, keys.pairLock]),
-      this.settings.knownAddressDays > 0
-        ? this.store.write(keys.known, 1, this.settings.knownAddressDays * 86400_000, nowMs)
-        : null,
+      check.pairHasFailures ? this.store.remove([keys.pairFailures, keys.pairLock]) : null,
+      renewKnown ? this.store.write(keys.known, 1, knownMs, nowMs) : null,
     ]);
   }
 
   /** The owner proved control of the mailbox (a password reset): every failure and lock on the account ends. */
   async clearAccount(account: string, nowMs: number): Promise<void> {
-    await this.store.write(`lg:gen:${account}`, randomInt(1, 2 ** 31 - 1), GENERATION_TTL_MS, nowMs);
-  }
-
-  private async keys(attempt: Attempt, nowMs: number) {
-    const generation = (await this.store.read([`lg:gen:${attempt.account}`], nowMs)).get(`lg:gen:${attempt.account}`);
-    const base = `${generation?.count ?? 0}:${attempt.account}`;
-    // The client comes first: an address never contains '|', so keys cannot collide.
-    const pair = `${attempt.client}|${base}`;
-    return {
-      pairFailures: `lg:pf:${pair}`,
-      pairLock: `lg:pl:${pair}`,
-      accountFailures: `lg:af:${base}`,
-      accountLock: `lg:al:${base}`,
-      // Not in a generation: a reset does not make the owner's own address a stranger.
-      known: `lg:kn:${attempt.client}|${attempt.account}`,
-    };
+    await this.store.write(generationKey(account), randomInt(1, 2 ** 31 - 1), GENERATION_TTL_MS, nowMs);
   }
 
   /** Counts one failure; locks when over the threshold, for base × 2^(failures over it), capped. */

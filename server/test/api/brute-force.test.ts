@@ -197,6 +197,21 @@ describe('login lockout', () => {
     clock.advance(45);
   });
 
+  it('an address stays known for 30 days after its latest login, not its first', async () => {
+    const t = app.get();
+    const user = await t.createUser();
+    const owner = '198.51.100.85';
+    expect((await loginFrom(t, owner, user.email, user.password)).statusCode).toBe(200);
+    clock.advance(20 * 86400);
+    expect((await loginFrom(t, owner, user.email, user.password)).statusCode).toBe(200);
+    clock.advance(20 * 86400);
+    // 40 days after the first login and 20 after the latest: the owner is still exempt from the account-wide lock.
+    for (let i = 0; i < 6; i++) await loginFrom(t, `203.0.113.${150 + i}`, user.email, 'wrong');
+    expectTooMany(await loginFrom(t, '192.0.2.20', user.email, user.password), 30, 'failures');
+    expect((await loginFrom(t, owner, user.email, user.password)).statusCode).toBe(200);
+    clock.advance(45);
+  });
+
   it('a password reset ends every lock on the account, and the owner gets in from the locked address', async () => {
     const t = app.get();
     const user = await t.createUser();
