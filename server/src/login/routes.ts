@@ -2,6 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { caller } from '../auth/guards.js';
+import { insertTogether } from '../db/insert-together.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
@@ -55,19 +56,12 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
         throw new HttpError(400, refusal.detail);
       }
       const user = (result as { user: { id: string } }).user;
-      const started = await db.transaction(async (tx) => {
-        const created = await sessions.start(tx, user.id, origin);
-        await audit.record(
-          tx,
-          { ...origin, actorId: user.id },
-          {
-            type: 'login.succeeded',
-            targetId: user.id,
-            details: { session_id: created.session.id },
-          },
-        );
-        return created;
-      });
+      const started = sessions.open(user.id, origin);
+      const loggedIn = audit.insertion(
+        { ...origin, actorId: user.id },
+        { type: 'login.succeeded', targetId: user.id, details: { session_id: started.session.id } },
+      );
+      await insertTogether(db, [...started.inserts, loggedIn]);
       return sendTokens(request, reply, tokens, {
         userId: user.id,
         sessionId: started.session.id,

@@ -4,8 +4,8 @@
  * revokes the whole session (someone replayed a stolen token), except within a
  * short grace window, so two tabs refreshing at once don't sign the user out.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { and, desc, eq, gt, isNull, lt, ne, or, type SQLWrapper } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.js';
 import { refreshTokens, type SessionRow, sessions, type UserRow, users } from '../db/schema.js';
 import type { Clock } from '../utils/clock.js';
@@ -32,6 +32,7 @@ export type RefreshResult =
 export type RevokeReason = 'logout' | 'user' | 'admin' | 'password_changed' | 'deactivated' | 'refresh_reuse';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const newRefreshToken = () => randomBytes(32).toString('base64url');
 
 export class SessionsService {
   /** Called with the ids of sessions this process just changed, so its own cache forgets them at once. */
@@ -43,22 +44,30 @@ export class SessionsService {
     private readonly lifetimeDays: number,
   ) {}
 
-  /** Starts a session for a login; call inside the login's transaction. */
-  async start(tx: Executor, userId: string, origin: SessionOrigin): Promise<NewSession> {
+  /**
+   * A new session for a login, not yet written: its session and refresh-token rows
+   * come back as INSERTs, so the login writes them in one statement with its audit
+   * event (see insertTogether).
+   */
+  open(userId: string, origin: SessionOrigin): NewSession & { inserts: SQLWrapper[] } {
     const now = this.clock.now();
-    const [session] = await tx
-      .insert(sessions)
-      .values({
-        userId,
-        createdAt: now,
-        lastUsedAt: now,
-        expiresAt: this.expiryFrom(now),
-        userAgent: origin.userAgent?.slice(0, 512) ?? null,
-        ip: origin.ip?.slice(0, 64) ?? null,
-      })
-      .returning();
-    const refreshToken = await this.issueRefreshToken(tx, (session as SessionRow).id);
-    return { session: session as SessionRow, refreshToken };
+    const session: SessionRow = {
+      id: randomUUID(),
+      userId,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: this.expiryFrom(now),
+      userAgent: origin.userAgent?.slice(0, 512) ?? null,
+      ip: origin.ip?.slice(0, 64) ?? null,
+      revokedAt: null,
+      revokedReason: null,
+    };
+    const refreshToken = newRefreshToken();
+    const inserts = [
+      this.db.insert(sessions).values(session),
+      this.db.insert(refreshTokens).values({ sessionId: session.id, tokenHash: hashToken(refreshToken), createdAt: now }),
+    ];
+    return { session, refreshToken, inserts };
   }
 
   /**
@@ -147,7 +156,7 @@ export class SessionsService {
   }
 
   private async issueRefreshToken(tx: Executor, sessionId: string): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
+    const token = newRefreshToken();
     await tx.insert(refreshTokens).values({ sessionId, tokenHash: hashToken(token), createdAt: this.clock.now() });
     return token;
   }

@@ -3,10 +3,12 @@
  * sign in and to create users. Requests go through Fastify's full pipeline
  * (`inject`): parsing, validation, hooks, serialization.
  */
+
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { type AppDependencies, buildApp, type RosterApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import { insertTogether } from '../../src/db/insert-together.js';
 import type { Mailer } from '../../src/email/mailer.js';
 import type { Clock } from '../../src/utils/clock.js';
 import { freshDatabase, type TestDatabase } from './database.js';
@@ -125,7 +127,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         isSuperuser: opts.isSuperuser ?? false,
         isActive: opts.isActive ?? true,
       });
-      const { session } = await built.ctx.sessions.start(built.ctx.db, user.id, { ip: '127.0.0.1', userAgent: 'test' });
+      const { session, inserts } = built.ctx.sessions.open(user.id, { ip: '127.0.0.1', userAgent: 'test' });
+      await insertTogether(built.ctx.db, inserts);
       const auth = { authorization: `Bearer ${await built.ctx.tokens.createAccessToken(user.id, session.id)}` };
       return { id: user.id, email, password, auth };
     },
