@@ -1,7 +1,7 @@
 import { createSecretKey } from 'node:crypto';
-import { SignJWT, UnsecuredJWT } from 'jose';
+import { jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { verifyHs256 } from '../../src/auth/hs256.js';
+import { signHs256, verifyHs256 } from '../../src/auth/hs256.js';
 
 const secret = 'a-test-secret-key-that-is-long-enough-for-hs256';
 const key = createSecretKey(Buffer.from(secret));
@@ -53,5 +53,24 @@ describe('verifyHs256', () => {
     expect(verifyHs256('not.a.token', key, NOW)).toBeNull();
     const arrayPayload = Buffer.from('[1]').toString('base64url');
     expect(verifyHs256(`${h}.${arrayPayload}.${s}`, key, NOW)).toBeNull();
+  });
+});
+
+describe('signHs256', () => {
+  it('makes tokens jose verifies, with the HS256/JWT header and the given claims', async () => {
+    const token = signHs256({ sub: 'someone', sid: 'a-session', exp: NOW + 60 }, key);
+    const { payload, protectedHeader } = await jwtVerify(token, bytes, {
+      algorithms: ['HS256'],
+      currentDate: new Date(NOW * 1000),
+    });
+    expect(protectedHeader).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(payload).toEqual({ sub: 'someone', sid: 'a-session', exp: NOW + 60 });
+    expect(verifyHs256(token, key, NOW)).toEqual(payload);
+  });
+
+  it('signs with the key it is given', async () => {
+    const token = signHs256({ exp: NOW + 60 }, createSecretKey(Buffer.from(`${secret}!`)));
+    await expect(jwtVerify(token, bytes, { currentDate: new Date(NOW * 1000) })).rejects.toThrow(/signature/);
+    expect(verifyHs256(token, key, NOW)).toBeNull();
   });
 });
