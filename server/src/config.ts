@@ -202,7 +202,10 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
 }
 
 /** What the `roster` CLI needs: where the database is and how to hash passwords. */
-export type ToolConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'argon2'>;
+export type ToolConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'argon2'> & {
+  /** REJECT_COMMON_PASSWORDS, as the API applies it to the passwords an admin sets. */
+  rejectCommonPasswords: boolean;
+};
 
 /**
  * The CLI's settings, from the same sources as the service's. It neither signs
@@ -216,6 +219,7 @@ export function loadToolConfig(source: Source): ToolConfig {
     databaseUrl: postgresUrl(raw, problems),
     dataDir: path.resolve(repoRoot, raw.DATA_DIR ?? './data'),
     argon2: argon2Settings(raw, problems),
+    rejectCommonPasswords: boolean(raw, 'REJECT_COMMON_PASSWORDS', true, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

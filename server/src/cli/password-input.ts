@@ -3,6 +3,8 @@
  * stdin with --password-stdin, or, only when the user insists, --password with a
  * warning, since arguments end up in shell history and the process list.
  */
+import { isCommonPassword } from '../security/common-passwords.js';
+import { cliConfig } from './context.js';
 import { UsageError } from './errors.js';
 import { passwordProblem } from './records.js';
 import { canPrompt, promptHidden, readStdin, type Terminal, warn } from './terminal.js';
@@ -34,5 +36,9 @@ export async function readNewPassword(terminal: Terminal, options: PasswordOptio
   }
   const problem = passwordProblem(password);
   if (problem) throw new UsageError(problem);
+  // The rule the API applies to a password an admin sets (an operator is an admin too).
+  if (cliConfig(terminal.env).rejectCommonPasswords && isCommonPassword(password)) {
+    throw new UsageError('the password is too common (one of the most used); choose another');
+  }
   return password;
 }

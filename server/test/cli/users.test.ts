@@ -57,6 +57,9 @@ describe('roster users', () => {
     const cases: [string[], string, RegExp][] = [
       [['users', 'create', '--email', 'not-an-email', '--password-stdin'], 'long-enough', /not a valid email address/],
       [['users', 'create', '--email', 'short@example.com', '--password-stdin'], 'short', /8 to 128 characters/],
+      // As the API refuses it to an admin (REJECT_COMMON_PASSWORDS, on by default).
+      [['users', 'create', '--email', 'common@example.com', '--password-stdin'], 'password123', /too common/],
+      [['users', 'set-password', 'bob@example.com', '--password-stdin'], 'iloveyou1', /too common/],
       // No terminal and no --password-stdin: nowhere to ask.
       [['users', 'create', '--email', 'quiet@example.com'], '', /--password-stdin/],
       [['users', 'create', '--password-stdin'], 'long-enough', /required option '--email <email>'/],
@@ -185,6 +188,19 @@ describe('roster --help', () => {
     ['export'],
     ['import'],
   ];
+
+  it('takes a common password when REJECT_COMMON_PASSWORDS=false', async () => {
+    const result = await runCli(
+      ['users', 'create', '--email', 'lax@example.com', '--password-stdin'],
+      {
+        ...db.env,
+        REJECT_COMMON_PASSWORDS: 'false',
+      },
+      { input: 'password123' },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
 
   it('answers --help on every command (exit 0, usage on stdout)', async () => {
     // In this process, through the same program the binary runs: one process per command would cost seconds each.
