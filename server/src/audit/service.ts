@@ -26,6 +26,7 @@ export const AUDIT_EVENT_TYPES = [
   'admin.user_deleted',
   'user.deleted_self',
   'private.user_created',
+  'users.imported',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -5,8 +5,20 @@
  * email: the CLI never sends mail.
  */
 import { type AuditLog, SYSTEM_ORIGIN } from '../audit/service.js';
+import type { Executor } from '../db/client.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { AfterChange, AfterUpdate, AfterWrite } from '../users/service.js';
+import type { BulkSession } from './bulk.js';
+
+/** What a seed or an import did, for its audit record. */
+export interface BulkImportDetails {
+  command: 'seed' | 'import';
+  /** The file, or "the template database". */
+  source: string;
+  created: number;
+  items: number;
+  [more: string]: unknown;
+}
 
 const VIA = { via: 'cli' };
 
@@ -40,5 +52,16 @@ export class CliAccountChanges {
 
   deleted(userId: string): AfterWrite {
     return (tx) => this.audit.record(tx, SYSTEM_ORIGIN, { type: 'admin.user_deleted', targetId: userId, details: VIA });
+  }
+
+  /** A seed, in its transaction: one record for the whole run. */
+  seeded(tx: Executor, details: BulkImportDetails): Promise<void> {
+    return this.audit.record(tx, SYSTEM_ORIGIN, { type: 'users.imported', details: { ...VIA, ...details } });
+  }
+
+  /** An import, in its bulk session: one record for the whole run (not one per user: it can be a million). */
+  async imported(session: BulkSession, details: BulkImportDetails): Promise<void> {
+    const insert = this.audit.insertion(SYSTEM_ORIGIN, { type: 'users.imported', details: { ...VIA, ...details } }).toSQL();
+    await session.query(insert.sql, insert.params);
   }
 }

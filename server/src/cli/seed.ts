@@ -25,8 +25,13 @@ interface SeedReport {
 
 export async function seedCommand(terminal: Terminal, file: string, options: { update?: boolean }): Promise<void> {
   const records = readSeedFile(terminal, file);
-  const report = await withContext(terminal, ({ database, hasher }) =>
-    database.db.transaction((tx) => seed(tx as unknown as Database, hasher, records, options.update ?? false)),
+  const report = await withContext(terminal, ({ database, hasher, changes }) =>
+    database.db.transaction(async (tx) => {
+      const seeded = await seed(tx as unknown as Database, hasher, records, options.update ?? false);
+      const { created, updated, unchanged, items } = seeded;
+      await changes.seeded(tx, { command: 'seed', source: file, created, updated, unchanged, items });
+      return seeded;
+    }),
   );
   const parts = [`${report.created} created`];
   if (options.update) parts.push(`${report.updated} updated`);

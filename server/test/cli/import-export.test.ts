@@ -168,6 +168,14 @@ describe('import', () => {
     expect(result.stdout).toContain('Imported 1 users');
     expect(result.stdout).toContain('line 3: ARGON@example.com (email already taken)');
     expect(await userCount(db)).toBe(4);
+    // One audit record per import (not one per user), with what it did.
+    const [audited] = await db.inspect((h) =>
+      queryRows(h, `SELECT actor_id, details FROM audit_event WHERE type = 'users.imported' ORDER BY at DESC LIMIT 1`),
+    );
+    expect(audited).toEqual({
+      actor_id: null,
+      details: { via: 'cli', command: 'import', source: users, created: 1, items: 0, skipped: 1, invalid: 0 },
+    });
   });
 
   it('a dry run counts the same and writes nothing', async () => {
@@ -176,11 +184,14 @@ describe('import', () => {
       JSON.stringify({ email: 'dry-2@example.com', hashed_password: bcrypt }),
       JSON.stringify({ email: 'new@example.com', password: 'dry-password' }),
     ]);
+    const audited = () => db.inspect((h) => countRows(h, `SELECT count(*) FROM audit_event WHERE type = 'users.imported'`));
+    const before = await audited();
     const result = await db.run(['import', users, '--dry-run']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Dry run: 2 users from');
     expect(result.stdout).toContain('line 3: new@example.com (email already taken)');
     expect(await userCount(db)).toBe(4);
+    expect(await audited()).toBe(before);
   });
 
   const badFiles: [string, string[], RegExp][] = [

@@ -40,6 +40,17 @@ describe('roster seed', () => {
     expect(alice).toMatchObject({ full_name: 'Alice Example', is_verified: true, is_superuser: false, items: 2 });
     const mallory = JSON.parse((await db.run(['users', 'show', 'mallory@example.com', '--json'])).stdout);
     expect(mallory.is_active).toBe(false);
+    // One audit record for the run, with no actor (the CLI) and what it did.
+    const audited = await db.inspect((h) =>
+      queryRows(h, `SELECT actor_id, target_id, details FROM audit_event WHERE type = 'users.imported'`),
+    );
+    expect(audited).toEqual([
+      {
+        actor_id: null,
+        target_id: null,
+        details: { via: 'cli', command: 'seed', source: example, created: 4, updated: 0, unchanged: 0, items: 3 },
+      },
+    ]);
   });
 
   it('is idempotent: a second run changes nothing, not even the hashes', async () => {

@@ -360,18 +360,20 @@ export interface paths {
         };
         /**
          * List users (superuser)
-         * @description Pages through all users. Optional filters: `q` (case-insensitive substring of email or full name), `is_active`, `is_superuser`, `is_verified`; `order_by` is one of `created_at`, `email`, `full_name`, each optionally prefixed with `-` for descending (default `-created_at`). `count` counts the filtered set.
+         * @description Pages through all users. Optional filters: `q` (case-insensitive substring of email or full name), `is_active`, `is_superuser`, `is_verified`; `order_by` is one of `created_at`, `email`, `full_name`, each optionally prefixed with `-` for descending (default `-created_at`). `count` counts the filtered set. For deep pages pass the previous page's `next_cursor` as `cursor` (same filters and `order_by`): it costs what the first page does, where `skip` reads every skipped row.
          */
         get: {
             parameters: {
-                query: {
-                    skip: number;
-                    limit: number;
+                query?: {
+                    skip?: number;
+                    limit?: number;
                     q?: string;
                     is_active?: boolean;
                     is_superuser?: boolean;
                     is_verified?: boolean;
                     order_by?: "created_at" | "-created_at" | "email" | "-email" | "full_name" | "-full_name";
+                    /** @description The previous page's `next_cursor`: this page starts right after its last row. */
+                    cursor?: string;
                 };
                 header?: never;
                 path?: never;
@@ -388,6 +390,8 @@ export interface paths {
                         "application/json": {
                             data: components["schemas"]["def-0"][];
                             count: number;
+                            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -450,11 +454,11 @@ export interface paths {
                         password: string;
                         full_name?: string | null;
                         /** @default true */
-                        is_active: boolean;
+                        is_active?: boolean;
                         /** @default false */
-                        is_superuser: boolean;
+                        is_superuser?: boolean;
                         /** @default false */
-                        is_verified: boolean;
+                        is_verified?: boolean;
                     };
                 };
             };
@@ -1584,13 +1588,15 @@ export interface paths {
         };
         /**
          * List items
-         * @description A superuser sees every item, each with its owner's `owner_email`; others see their own.
+         * @description A superuser sees every item, each with its owner's `owner_email`; others see their own. Newest first; pass the previous page's `next_cursor` as `cursor` for the next page.
          */
         get: {
             parameters: {
-                query: {
-                    skip: number;
-                    limit: number;
+                query?: {
+                    skip?: number;
+                    limit?: number;
+                    /** @description The previous page's `next_cursor`: this page starts right after its last row. */
+                    cursor?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1618,6 +1624,8 @@ export interface paths {
                                 owner_email?: string;
                             }[];
                             count: number;
+                            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -2609,12 +2617,12 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
+                query?: {
                     user_id?: string;
-                    type?: "login.succeeded" | "login.failed" | "login.locked" | "logout" | "refresh.reuse_detected" | "session.revoked" | "password.changed" | "password.reset" | "email.changed" | "email.verified" | "user.signed_up" | "admin.user_created" | "admin.user_updated" | "admin.user_deleted" | "user.deleted_self" | "private.user_created";
+                    type?: "login.succeeded" | "login.failed" | "login.locked" | "logout" | "refresh.reuse_detected" | "session.revoked" | "password.changed" | "password.reset" | "email.changed" | "email.verified" | "user.signed_up" | "admin.user_created" | "admin.user_updated" | "admin.user_deleted" | "user.deleted_self" | "private.user_created" | "users.imported";
                     since?: string;
                     until?: string;
-                    limit: number;
+                    limit?: number;
                     cursor?: string;
                 };
                 header?: never;
@@ -2710,7 +2718,7 @@ export interface paths {
                         password: string;
                         full_name: string;
                         /** @default false */
-                        is_verified: boolean;
+                        is_verified?: boolean;
                     };
                 };
             };
@@ -2771,9 +2779,9 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
-                    skip: number;
-                    limit: number;
+                query?: {
+                    skip?: number;
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;

@@ -43,6 +43,15 @@ export async function importCommand(terminal: Terminal, file: string | undefined
         skipInvalid: options.skipInvalid ?? false,
         progress,
         onInvalid: (line, problem) => note(terminal, `skipped ${source.unit} ${line}: ${problem}`),
+        afterImport: (session, report) =>
+          ctx.changes.imported(session, {
+            command: 'import',
+            source: from,
+            created: report.imported,
+            items: report.items,
+            skipped: report.skipped,
+            invalid: report.invalid,
+          }),
       }),
     );
     progress.stop();

@@ -37,6 +37,8 @@ export interface ImportOptions {
   /** Told of each bad record that was skipped (with --skip-invalid). */
   onInvalid(line: number, problem: string): void;
   progress: Progress;
+  /** Runs last, in the import's transaction (the audit record). */
+  afterImport?(session: BulkSession, report: ImportReport): Promise<void>;
 }
 
 export interface Skipped {
@@ -166,6 +168,7 @@ export async function importUsers(
     await writing;
     if (batch.size > 0) startWrite(batch.take());
     await writing;
+    await options.afterImport?.(session, report);
     return report;
   });
 }
