@@ -18,7 +18,7 @@ import { UserCache } from './auth/user-cache.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import { createMailer, type Mailer } from './email/mailer.js';
-import { Outbox } from './email/outbox.js';
+import { OUTBOX_CHANNEL, Outbox } from './email/outbox.js';
 import { defaultWorkerOptions, EmailWorker, type WorkerOptions } from './email/worker.js';
 import type { AppContext } from './http/context.js';
 import { installErrorHandling } from './http/error-handling.js';
@@ -213,6 +213,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
         retentionDays: ctx.config.emailRetentionDays,
         ...deps.emailWorker,
       },
+      (handlers) => database.listen(OUTBOX_CHANNEL, handlers),
       (before) => ctx.oneTimeTokens.purge(database.db, before),
     );
     app.addHook('onReady', async () => worker.start());

@@ -23,16 +23,16 @@ export interface OutboxOptions {
   clock: Clock;
 }
 
-export class Outbox {
-  /** Called after a message is enqueued, so an in-process worker can send at once. */
-  onEnqueued: () => void = () => {};
+/** Notified when queued mail commits (migration 0007), in every process. */
+export const OUTBOX_CHANNEL = 'roster_outbox';
 
+export class Outbox {
   constructor(
     private readonly db: Database,
     private readonly options: OutboxOptions,
   ) {}
 
-  /** Writes a message in the caller's transaction. */
+  /** Writes a message in the caller's transaction; workers hear of it when that commits. */
   async enqueue(tx: Executor, kind: EmailKind, to: string, content: EmailContent): Promise<void> {
     const id = randomUUID();
     await tx.insert(emailOutbox).values({
@@ -47,8 +47,6 @@ export class Outbox {
       createdAt: this.options.clock.now(),
       sendAfter: this.options.clock.now(),
     });
-    // Runs even if the caller's transaction later rolls back: a wasted wake-up, nothing more.
-    queueMicrotask(() => this.onEnqueued());
   }
 
   /** Claims up to `limit` due messages for `leaseSeconds`. */

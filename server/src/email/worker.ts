@@ -1,9 +1,12 @@
 /**
  * Sends the outbox: claims due messages, sends each over SMTP, marks it sent, or
  * schedules a retry with exponential backoff. Runs inside the service process;
- * requests never wait for it. Several processes may run one each.
+ * requests never wait for it. Several processes may run one each. Queued mail
+ * wakes every worker when it commits (a NOTIFY, see Outbox); polling catches
+ * what a dropped listener missed and the retries that come due.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import type { Listener, ListenHandlers } from '../db/notifications.js';
 import type { Clock } from '../utils/clock.js';
 import type { Mailer } from './mailer.js';
 import type { Outbox } from './outbox.js';
@@ -35,8 +38,12 @@ export const defaultWorkerOptions: WorkerOptions = {
   retentionDays: 30,
 };
 
+/** Subscribes to the outbox's notifications (a DbHandle's `listen` on OUTBOX_CHANNEL). */
+export type OutboxListen = (handlers: ListenHandlers) => Promise<Listener>;
+
 export class EmailWorker {
   private timer: NodeJS.Timeout | null = null;
+  private listener: Listener | null = null;
   private running: Promise<void> | null = null;
   private rerun = false;
   private stopped = true;
@@ -48,19 +55,28 @@ export class EmailWorker {
     private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
     private readonly options: WorkerOptions,
+    private readonly listen: OutboxListen | null = null,
     private readonly purgeExtra: (before: Date) => Promise<void> = async () => {},
   ) {}
 
-  start(): void {
+  async start(): Promise<void> {
     this.stopped = false;
-    this.outbox.onEnqueued = () => this.wake();
+    if (this.listen) {
+      // Notifications missed while not listening are made up by a pass on every (re)connect.
+      const wake = () => void this.wake();
+      this.listener = await this.listen({ onNotify: wake, onReset: wake }).catch((error: unknown) => {
+        this.log.warn({ err: error }, 'cannot listen for queued mail; polling only');
+        return null;
+      });
+    }
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.outbox.onEnqueued = () => {};
     if (this.timer) clearTimeout(this.timer);
+    await this.listener?.close();
+    this.listener = null;
     await this.running;
   }
 

@@ -61,6 +61,36 @@ describe('delivery through an SMTP outage', () => {
   });
 });
 
+describe('waking the worker', () => {
+  it('sends queued mail when its transaction commits, not at the next poll', async () => {
+    const smtp = await startSmtpServer();
+    // A poll far longer than the test: only the commit's notification can bring the mail in time.
+    const t = await startTestApp({
+      env: smtp.env(),
+      emailWorker: { pollMs: 60_000 },
+    });
+    try {
+      // The first pass at start-up finds nothing; from here on only a wake-up sends.
+      await new Promise((r) => setTimeout(r, 200));
+      for (let i = 1; i <= 3; i++) {
+        const email = uniqueEmail('prompt');
+        const response = await t.request({
+          method: 'POST',
+          url: '/api/v1/users/signup',
+          payload: { email, password: 'prompt-password' },
+        });
+        expect(response.statusCode).toBe(200);
+        await smtp.waitFor(i, 3_000);
+        expect(smtp.received.at(-1)?.to[0]).toBe(email);
+      }
+    } finally {
+      await t.app.close();
+      await t.database.drop();
+      await smtp.stop();
+    }
+  });
+});
+
 /** An Outbox on a fresh database with a manual clock, dropped afterwards. */
 async function withOutbox(
   test: (outbox: Outbox, db: TestDatabase['handle']['db'], clock: ManualClock) => Promise<void>,
