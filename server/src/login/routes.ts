@@ -3,14 +3,44 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { caller } from '../auth/guards.js';
 import { insertTogether } from '../db/insert-together.js';
+import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Password, UserPublic } from '../http/schemas.js';
 import { sendTokens, TokenResponse } from '../sessions/token-response.js';
 import { toUserPublic } from '../users/public.js';
+import type { LoginResult } from '../users/service.js';
 
 const NonEmpty = Type.String({ minLength: 1 });
+
+interface Refusal {
+  /** Why, for the audit log. */
+  reason: 'wrong_password' | 'unknown_email' | 'inactive' | 'unverified';
+  /** The answer, as the contract words it. */
+  detail: string;
+  targetId: string | null;
+}
+
+/** A password check's outcome as a login: the user to sign in, or why not. */
+function decide(result: LoginResult, requireVerified: boolean): { user: UserRow } | { refusal: Refusal } {
+  switch (result.outcome) {
+    case 'bad-credentials':
+      return {
+        refusal: {
+          reason: result.userId ? 'wrong_password' : 'unknown_email',
+          detail: Messages.incorrectLogin,
+          targetId: result.userId,
+        },
+      };
+    case 'inactive':
+      return { refusal: { reason: 'inactive', detail: Messages.inactiveUser, targetId: result.user.id } };
+    case 'ok':
+      return requireVerified && !result.user.isVerified
+        ? { refusal: { reason: 'unverified', detail: Messages.emailNotVerified, targetId: result.user.id } }
+        : { user: result.user };
+  }
+}
 const EmailParams = Type.Object({ email: Type.String() });
 
 export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
@@ -41,21 +71,14 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request, reply) => {
       const origin = requestOrigin(request);
       const result = await users.authenticate(request.body.username.trim(), request.body.password);
-      const refusal =
-        result.outcome === 'bad-credentials'
-          ? { reason: result.userId ? 'wrong_password' : 'unknown_email', detail: Messages.incorrectLogin }
-          : result.outcome === 'inactive'
-            ? { reason: 'inactive', detail: Messages.inactiveUser }
-            : config.requireVerifiedLogin && !result.user.isVerified
-              ? { reason: 'unverified', detail: Messages.emailNotVerified }
-              : null;
-      if (refusal) {
+      const decision = decide(result, config.requireVerifiedLogin);
+      if ('refusal' in decision) {
         // The reason stays in the audit log; the answer is the contract's.
-        const targetId = result.outcome === 'bad-credentials' ? result.userId : result.user.id;
-        await audit.record(db, origin, { type: 'login.failed', targetId, details: { reason: refusal.reason } });
-        throw new HttpError(400, refusal.detail);
+        const { reason, detail, targetId } = decision.refusal;
+        await audit.record(db, origin, { type: 'login.failed', targetId, details: { reason } });
+        throw new HttpError(400, detail);
       }
-      const user = (result as { user: { id: string } }).user;
+      const { user } = decision;
       const started = sessions.open(user.id, origin);
       const loggedIn = audit.insertion(
         { ...origin, actorId: user.id },
