@@ -44,7 +44,13 @@ export const RULES: Record<string, Rule> = {
     login: true,
     limits: (request, limits, client) => [
       { name: 'login-ip', limit: limits.loginPerIp, subject: client },
-      { name: 'login-account', limit: limits.loginPerAccount, subject: account(field(request, 'username')) },
+      // An address the owner logged in from is exempt, as from the account-wide lock: others spending
+      // the account's attempts must not keep the owner out of their usual place.
+      {
+        name: 'login-account',
+        limit: limits.loginPerAccount,
+        subject: request.loginAttempt?.check.knownUntilMs ? null : account(field(request, 'username')),
+      },
     ],
   },
   [`POST ${PREFIX}/users/signup`]: {
@@ -121,6 +127,17 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
     if (!rule) return;
     const client = clientKey(request.ip);
 
+    let lockedFor: number | null = null;
+    if (rule.login) {
+      const username = field(request, 'username') ?? '';
+      const userAgent = request.headers['user-agent'] ?? null;
+      const attempt = { username, account: accountKey(username), client, ip: request.ip, userAgent };
+      const check = await guarded(request, () => protection.lockout.check(attempt, now()));
+      // Without a check (counters unreachable) the login goes ahead uncounted.
+      request.loginAttempt = check ? { check, failed: false } : null;
+      lockedFor = check?.lockedForSeconds ?? null;
+    }
+
     if (settings.rateLimitEnabled && rule.limits) {
       const checks = rule.limits(request, settings.limits, client);
       const over = await guarded(request, () => protection.limiter.hit(checks, now()));
@@ -131,20 +148,11 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
       }
     }
 
-    if (rule.login) {
-      const username = field(request, 'username') ?? '';
-      const userAgent = request.headers['user-agent'] ?? null;
-      const attempt = { username, account: accountKey(username), client, ip: request.ip, userAgent };
-      const check = await guarded(request, () => protection.lockout.check(attempt, now()));
-      // Without a check (counters unreachable) the login goes ahead uncounted.
-      request.loginAttempt = check ? { check, failed: false } : null;
-      const lockedFor = check?.lockedForSeconds;
-      if (lockedFor) {
-        // Refused before the password is even checked: a lock holds against the right password too.
-        throw new HttpError(429, `Too many failed login attempts; try again in ${inSeconds(lockedFor)}`, {
-          'Retry-After': String(lockedFor),
-        });
-      }
+    if (lockedFor) {
+      // Refused before the password is even checked: a lock holds against the right password too.
+      throw new HttpError(429, `Too many failed login attempts; try again in ${inSeconds(lockedFor)}`, {
+        'Retry-After': String(lockedFor),
+      });
     }
 
     if (settings.rejectCommonPasswords && rule.newPassword) {

@@ -60,6 +60,17 @@ describe('login rate limits', () => {
     clock.advance(60);
   });
 
+  it('an address the owner logged in from is exempt from the per-account limit others spent', async () => {
+    const t = app.get();
+    const user = await t.createUser();
+    const owner = '198.51.100.30';
+    expect((await loginFrom(t, owner, user.email, user.password)).statusCode).toBe(200);
+    for (let i = 0; i < 4; i++) await loginFrom(t, `203.0.113.${30 + i}`, user.email, 'wrong-password');
+    expectTooMany(await loginFrom(t, '198.51.100.31', user.email, user.password), 60);
+    expect((await loginFrom(t, owner, user.email, user.password)).statusCode).toBe(200);
+    clock.advance(60);
+  });
+
   it('counts an IPv6 /64 as one client', async () => {
     const t = app.get();
     for (let i = 1; i <= 3; i++) await loginFrom(t, `2001:db8:aa:bb::${i}`, uniqueEmail(), 'wrong-password');
