@@ -42,6 +42,8 @@ export interface Config {
   frontendHost: string;
   /** `null`: the embedded PGlite database under `dataDir`. */
   databaseUrl: string | null;
+  /** Connections in the PostgreSQL pool of each process (the LISTEN connections come on top). */
+  databasePoolSize: number;
   dataDir: string;
   host: string;
   port: number;
@@ -160,6 +162,7 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     firstSuperuserPassword: required(raw, 'FIRST_SUPERUSER_PASSWORD', problems),
     frontendHost: httpUrl(raw, 'FRONTEND_HOST', 'http://localhost:5173', problems),
     databaseUrl,
+    databasePoolSize: integer(raw, 'DATABASE_POOL_SIZE', 10, problems, { min: 1, max: 1000 }),
     dataDir: path.resolve(repoRoot, raw.DATA_DIR ?? './data'),
     host: raw.HOST ?? (environment === 'local' ? '127.0.0.1' : '0.0.0.0'),
     port,

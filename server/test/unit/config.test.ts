@@ -31,12 +31,19 @@ describe('loadConfig', () => {
       emailResetTokenExpireHours: 48,
       frontendHost: 'http://localhost:5173',
       databaseUrl: null,
+      databasePoolSize: 10,
       host: '0.0.0.0',
       port: 8000,
       smtp: null,
       argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 },
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
+  });
+
+  it('takes a pool size for PostgreSQL, a whole number from 1', () => {
+    expect(loadConfig({ ...production, DATABASE_POOL_SIZE: '3' }).config.databasePoolSize).toBe(3);
+    expect(problemsOf({ ...production, DATABASE_POOL_SIZE: '0' })).toEqual([expect.stringContaining('DATABASE_POOL_SIZE')]);
+    expect(problemsOf({ ...production, DATABASE_POOL_SIZE: 'lots' })).toEqual([expect.stringContaining('DATABASE_POOL_SIZE')]);
   });
 
   it('an unset ENVIRONMENT is not local', () => {
