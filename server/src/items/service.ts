@@ -3,9 +3,15 @@
  * item; others only their own. Ownership is checked here, not in the route.
  */
 import { and, count, desc, eq } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { type Database, FOREIGN_KEY_VIOLATION, sqlState } from '../db/client.js';
 import { afterPosition, asTimestamp, type KeysetOrder, type KeysetPosition, timestampText } from '../db/keyset.js';
 import { type ItemRow, items, users } from '../db/schema.js';
+
+export class OwnerGoneError extends Error {
+  constructor() {
+    super('the owner no longer exists');
+  }
+}
 
 export interface Viewer {
   id: string;
@@ -65,9 +71,14 @@ export class ItemsService {
     };
   }
 
+  /** Throws OwnerGoneError when the owner was deleted meanwhile (after the caller's checks, before this insert). */
   async create(ownerId: string, title: string, description: string | null): Promise<ItemRow> {
-    const [row] = await this.db.insert(items).values({ ownerId, title, description }).returning();
-    return row as ItemRow;
+    try {
+      const [row] = await this.db.insert(items).values({ ownerId, title, description }).returning();
+      return row as ItemRow;
+    } catch (error) {
+      throw sqlState(error) === FOREIGN_KEY_VIOLATION ? new OwnerGoneError() : error;
+    }
   }
 
   /** Not found is decided before permission, as the contract orders them. */

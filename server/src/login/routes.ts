@@ -2,6 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { caller } from '../auth/guards.js';
+import { FOREIGN_KEY_VIOLATION, sqlState } from '../db/client.js';
 import { insertTogether } from '../db/insert-together.js';
 import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
@@ -84,7 +85,13 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
         { ...origin, actorId: user.id },
         { type: 'login.succeeded', targetId: user.id, details: { session_id: started.session.id } },
       );
-      await insertTogether(db, [...started.inserts, loggedIn]);
+      try {
+        await insertTogether(db, [...started.inserts, loggedIn]);
+      } catch (error) {
+        // The account was deleted while its password was being checked: it no longer exists to log in to.
+        if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw new HttpError(400, Messages.incorrectLogin);
+        throw error;
+      }
       return sendTokens(request, reply, tokens, {
         userId: user.id,
         sessionId: started.session.id,

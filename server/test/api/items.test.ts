@@ -138,6 +138,23 @@ describe('items', () => {
     });
   });
 
+  it('404 User not found, not 500, when the owner is deleted between the guard and the insert', async () => {
+    const t = ctx.get();
+    const user = await t.createUser();
+    expect((await t.request({ method: 'GET', url: '/api/v1/users/me', headers: user.auth })).statusCode).toBe(200);
+    // Deleted with its notifications held back: this process's caches still hold the user and the
+    // session, as they do in the moment between another process's delete and its NOTIFY arriving.
+    await t.database.handle.exec(`
+      ALTER TABLE "user" DISABLE TRIGGER user_deleted_notify;
+      ALTER TABLE "session" DISABLE TRIGGER session_deleted_notify;
+      DELETE FROM "user" WHERE id = '${user.id}';
+      ALTER TABLE "user" ENABLE TRIGGER user_deleted_notify;
+      ALTER TABLE "session" ENABLE TRIGGER session_deleted_notify;`);
+    const response = await t.request({ method: 'POST', url: '/api/v1/items/', headers: user.auth, payload: { title: 'orphan' } });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'User not found' });
+  });
+
   it('401 without a token, 422 for a non-UUID id', async () => {
     const t = ctx.get();
     const user = await t.createUser();

@@ -49,6 +49,26 @@ describe('POST /login/access-token', () => {
     expect(wrong.json()).toEqual({ detail: 'Incorrect email or password' });
   });
 
+  it('an account deleted while its password is checked is an incorrect login, not a 500', async () => {
+    const t = ctx.get();
+    const user = await t.createUser();
+    const users = t.ctx.users;
+    const authenticate = users.authenticate.bind(users);
+    // The delete lands after the password check and before the session is written.
+    users.authenticate = async (email, password) => {
+      const result = await authenticate(email, password);
+      await t.database.handle.exec(`DELETE FROM "user" WHERE id = '${user.id}'`);
+      return result;
+    };
+    try {
+      const response = await t.login(user.email, user.password);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({ detail: 'Incorrect email or password' });
+    } finally {
+      users.authenticate = authenticate;
+    }
+  });
+
   it('accepts grant_type=password and the other OAuth2 fields', async () => {
     const t = ctx.get();
     const payload = new URLSearchParams({
