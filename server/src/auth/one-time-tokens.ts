@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { type TokenPurpose, userTokens } from '../db/schema.js';
+import { userGone } from '../users/user-gone.js';
 import type { Clock } from '../utils/clock.js';
 
 export interface RedeemedToken {
@@ -27,14 +28,19 @@ export class OneTimeTokens {
   async issue(tx: Executor, userId: string, purpose: TokenPurpose, email: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    await tx.insert(userTokens).values({
-      userId,
-      purpose,
-      email,
-      tokenHash: hashToken(token),
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + this.lifetimeHours * 3600_000),
-    });
+    await tx
+      .insert(userTokens)
+      .values({
+        userId,
+        purpose,
+        email,
+        tokenHash: hashToken(token),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + this.lifetimeHours * 3600_000),
+      })
+      .catch((error: unknown) => {
+        throw userGone(error);
+      });
     return token;
   }
 

@@ -6,7 +6,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
-import { HttpError, ValidationError, type ValidationIssue } from '../errors.js';
+import { HttpError, Messages, ValidationError, type ValidationIssue } from '../errors.js';
+import { UserGoneError } from '../users/user-gone.js';
 import { findNulCharacter, toValidationIssue } from './validation.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -50,6 +51,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).headers(error.headers).send({ detail: error.detail });
     }
+    if (error instanceof UserGoneError) return reply.code(404).send({ detail: Messages.userNotFound });
     const issues = validationIssues(error);
     if (issues) return reply.code(422).send({ detail: issues });
     if (error.statusCode === 413) return reply.code(413).send({ detail: 'Request body is too large' });

@@ -8,7 +8,7 @@ import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
 import { errorResponses, Message, NullableString, Paging, Uuid } from '../http/schemas.js';
-import { type ItemsService, OwnerGoneError, type Viewer } from './service.js';
+import type { ItemsService, Viewer } from './service.js';
 
 const Title = Type.String({ minLength: 1, maxLength: 255 });
 const Description = NullableString({ maxLength: 255 });
@@ -104,14 +104,8 @@ export const itemsRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request) => {
-      try {
-        const item = await items.create(caller(request).id, request.body.title, request.body.description ?? null);
-        return toItemPublic(item);
-      } catch (error) {
-        // Deleted between the guard's check and the insert: answered as the guard would have.
-        if (error instanceof OwnerGoneError) throw new HttpError(404, Messages.userNotFound);
-        throw error;
-      }
+      const item = await items.create(caller(request).id, request.body.title, request.body.description ?? null);
+      return toItemPublic(item);
     },
   );
 

@@ -3,15 +3,10 @@
  * item; others only their own. Ownership is checked here, not in the route.
  */
 import { and, count, desc, eq } from 'drizzle-orm';
-import { type Database, FOREIGN_KEY_VIOLATION, sqlState } from '../db/client.js';
+import type { Database } from '../db/client.js';
 import { afterPosition, asTimestamp, type KeysetOrder, type KeysetPosition, timestampText } from '../db/keyset.js';
 import { type ItemRow, items, users } from '../db/schema.js';
-
-export class OwnerGoneError extends Error {
-  constructor() {
-    super('the owner no longer exists');
-  }
-}
+import { userGone } from '../users/user-gone.js';
 
 export interface Viewer {
   id: string;
@@ -71,13 +66,13 @@ export class ItemsService {
     };
   }
 
-  /** Throws OwnerGoneError when the owner was deleted meanwhile (after the caller's checks, before this insert). */
+  /** Throws UserGoneError when the owner was deleted after the caller's checks. */
   async create(ownerId: string, title: string, description: string | null): Promise<ItemRow> {
     try {
       const [row] = await this.db.insert(items).values({ ownerId, title, description }).returning();
       return row as ItemRow;
     } catch (error) {
-      throw sqlState(error) === FOREIGN_KEY_VIOLATION ? new OwnerGoneError() : error;
+      throw userGone(error);
     }
   }
 

@@ -2,7 +2,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { caller } from '../auth/guards.js';
-import { FOREIGN_KEY_VIOLATION, sqlState } from '../db/client.js';
 import { insertTogether } from '../db/insert-together.js';
 import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
@@ -12,6 +11,7 @@ import { errorResponses, Message, Password, UserPublic } from '../http/schemas.j
 import { sendTokens, TokenResponse } from '../sessions/token-response.js';
 import { toUserPublic } from '../users/public.js';
 import type { LoginResult } from '../users/service.js';
+import { UserGoneError, userGone } from '../users/user-gone.js';
 
 const NonEmpty = Type.String({ minLength: 1 });
 
@@ -21,6 +21,12 @@ interface Refusal {
   /** The answer, as the contract words it. */
   detail: string;
   targetId: string | null;
+}
+
+/** For a user deleted meanwhile: as if there had been none. */
+function ignoreUserGone(error: unknown): undefined {
+  if (error instanceof UserGoneError) return undefined;
+  throw error;
 }
 
 /** A password check's outcome as a login: the user to sign in, or why not. */
@@ -89,7 +95,7 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
         await insertTogether(db, [...started.inserts, loggedIn]);
       } catch (error) {
         // The account was deleted while its password was being checked: it no longer exists to log in to.
-        if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw new HttpError(400, Messages.incorrectLogin);
+        if (userGone(error) instanceof UserGoneError) throw new HttpError(400, Messages.incorrectLogin);
         throw error;
       }
       return sendTokens(request, reply, tokens, {
@@ -128,7 +134,8 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const user = await users.getByEmail(request.params.email.trim());
       // Only written to the outbox: the answer never waits for, or depends on, the mail server.
-      if (user) await accountEmails.sendPasswordReset(user);
+      // An account deleted meanwhile gets no mail and the same answer, as if it never existed.
+      if (user) await accountEmails.sendPasswordReset(user).catch(ignoreUserGone);
       return { message: Messages.recoverySent };
     },
   );
@@ -171,8 +178,9 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
     },
     async (request, reply) => {
       const user = await users.getByEmail(request.params.email.trim());
-      if (!user) throw new HttpError(404, Messages.noUserWithUsername);
-      return reply.type('text/html; charset=utf-8').send(await accountEmails.previewPasswordReset(user));
+      const html = user ? await accountEmails.previewPasswordReset(user).catch(ignoreUserGone) : undefined;
+      if (!html) throw new HttpError(404, Messages.noUserWithUsername);
+      return reply.type('text/html; charset=utf-8').send(html);
     },
   );
 };

@@ -3,13 +3,37 @@ import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { users } from '../../src/db/schema.js';
-import { SUPERUSER, uniqueEmail, useTestApp } from '../helpers/app.js';
+import { SUPERUSER, type TestApp, uniqueEmail, useTestApp } from '../helpers/app.js';
 
 const ctx = useTestApp();
 const SECRET = new TextEncoder().encode('test-secret-key-that-is-long-enough-for-hs256');
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const resetTokenFor = (userId: string, email: string) =>
   ctx.get().ctx.oneTimeTokens.issue(ctx.get().database.handle.db, userId, 'password_reset', email);
+
+/**
+ * Runs `request` with the user deleted right after `method` of UsersService returns: the
+ * moment between a route's lookup and its write, when another request deletes the account.
+ */
+async function deletedRightAfter<T>(
+  t: TestApp,
+  method: 'authenticate' | 'getByEmail',
+  userId: string,
+  request: () => Promise<T>,
+): Promise<T> {
+  const service = t.ctx.users;
+  const original = service[method];
+  service[method] = (async (...args: unknown[]) => {
+    const result = await (original as (...a: unknown[]) => Promise<unknown>).apply(service, args);
+    await t.database.handle.exec(`DELETE FROM "user" WHERE id = '${userId}'`);
+    return result;
+  }) as never;
+  try {
+    return await request();
+  } finally {
+    service[method] = original as never;
+  }
+}
 
 describe('POST /login/access-token', () => {
   it('returns a bearer token for the right password, whatever the email case', async () => {
@@ -52,21 +76,9 @@ describe('POST /login/access-token', () => {
   it('an account deleted while its password is checked is an incorrect login, not a 500', async () => {
     const t = ctx.get();
     const user = await t.createUser();
-    const users = t.ctx.users;
-    const authenticate = users.authenticate.bind(users);
-    // The delete lands after the password check and before the session is written.
-    users.authenticate = async (email, password) => {
-      const result = await authenticate(email, password);
-      await t.database.handle.exec(`DELETE FROM "user" WHERE id = '${user.id}'`);
-      return result;
-    };
-    try {
-      const response = await t.login(user.email, user.password);
-      expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({ detail: 'Incorrect email or password' });
-    } finally {
-      users.authenticate = authenticate;
-    }
+    const response = await deletedRightAfter(t, 'authenticate', user.id, () => t.login(user.email, user.password));
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ detail: 'Incorrect email or password' });
   });
 
   it('accepts grant_type=password and the other OAuth2 fields', async () => {
@@ -208,6 +220,27 @@ describe('password recovery', () => {
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual({ message: 'If that email is registered, we sent a password recovery link' });
     }
+  });
+
+  it('an account deleted while its reset link is made gets the same answer, or a 404 preview, not a 500', async () => {
+    const t = ctx.get();
+    const gone = await t.createUser();
+    const recovery = await deletedRightAfter(t, 'getByEmail', gone.id, () =>
+      t.request({ method: 'POST', url: `/api/v1/password-recovery/${encodeURIComponent(gone.email)}` }),
+    );
+    expect(recovery.statusCode).toBe(200);
+    expect(recovery.json()).toEqual({ message: 'If that email is registered, we sent a password recovery link' });
+    const alsoGone = await t.createUser();
+    const headers = await t.superuserAuth();
+    const preview = await deletedRightAfter(t, 'getByEmail', alsoGone.id, () =>
+      t.request({
+        method: 'POST',
+        url: `/api/v1/password-recovery-html-content/${encodeURIComponent(alsoGone.email)}`,
+        headers,
+      }),
+    );
+    expect(preview.statusCode).toBe(404);
+    expect(preview.json()).toEqual({ detail: 'The user with this username does not exist in the system.' });
   });
 
   it('the HTML preview holds a reset link that sets a new password', async () => {
