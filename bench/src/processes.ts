@@ -1,35 +1,19 @@
 /**
- * Child processes of the bench: Roster itself (the built `server/dist/main.js`,
+ * Child processes of the bench: Roster itself (the built `server/dist/start.cjs`,
  * as it is deployed), and the helpers that measure the machine's limits. Each
  * runs in its own process so that the load generator never shares an event loop
  * with what it measures.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The tests start Roster processes too: one way to pick a port and a clean environment.
+import { baseEnv, freePort } from '../../server/test/helpers/process.js';
 
 export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = path.resolve(benchDir, '..');
 const tsxBin = path.join(repoRoot, 'node_modules/.bin/tsx');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** Only what a process needs; never the developer's own Roster settings or `.env` overrides. */
-function baseEnv(): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
-  return Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k] as string]));
-}
 
 export interface Child {
   child: ChildProcess;

@@ -4,7 +4,7 @@
  * deactivated, and leave a record in the audit log (no actor; `via: "cli"`). No
  * email: the CLI never sends mail.
  */
-import { type AuditLog, SYSTEM_ORIGIN } from '../audit/service.js';
+import { type AuditEvent, type AuditLog, SYSTEM_ORIGIN } from '../audit/service.js';
 import type { Executor } from '../db/client.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { AfterChange, AfterUpdate, AfterWrite } from '../users/service.js';
@@ -56,12 +56,14 @@ export class CliAccountChanges {
 
   /** A seed, in its transaction: one record for the whole run. */
   seeded(tx: Executor, details: BulkImportDetails): Promise<void> {
-    return this.audit.record(tx, SYSTEM_ORIGIN, { type: 'users.imported', details: { ...VIA, ...details } });
+    return this.audit.record(tx, SYSTEM_ORIGIN, importedEvent(details));
   }
 
   /** An import, in its bulk session: one record for the whole run (not one per user: it can be a million). */
   async imported(session: BulkSession, details: BulkImportDetails): Promise<void> {
-    const insert = this.audit.insertion(SYSTEM_ORIGIN, { type: 'users.imported', details: { ...VIA, ...details } }).toSQL();
+    const insert = this.audit.insertion(SYSTEM_ORIGIN, importedEvent(details)).toSQL();
     await session.query(insert.sql, insert.params);
   }
 }
+
+const importedEvent = (details: BulkImportDetails): AuditEvent => ({ type: 'users.imported', details: { ...VIA, ...details } });

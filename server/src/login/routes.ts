@@ -11,7 +11,7 @@ import { errorResponses, Message, Password, UserPublic } from '../http/schemas.j
 import { sendTokens, TokenResponse } from '../sessions/token-response.js';
 import { toUserPublic } from '../users/public.js';
 import type { LoginResult } from '../users/service.js';
-import { UserGoneError, userGone } from '../users/user-gone.js';
+import { isUserGone } from '../users/user-gone.js';
 
 const NonEmpty = Type.String({ minLength: 1 });
 
@@ -25,7 +25,7 @@ interface Refusal {
 
 /** For a user deleted meanwhile: as if there had been none. */
 function ignoreUserGone(error: unknown): undefined {
-  if (error instanceof UserGoneError) return undefined;
+  if (isUserGone(error)) return undefined;
   throw error;
 }
 
@@ -95,7 +95,7 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
         await insertTogether(db, [...started.inserts, loggedIn]);
       } catch (error) {
         // The account was deleted while its password was being checked: it no longer exists to log in to.
-        if (userGone(error) instanceof UserGoneError) throw new HttpError(400, Messages.incorrectLogin);
+        if (isUserGone(error)) throw new HttpError(400, Messages.incorrectLogin);
         throw error;
       }
       return sendTokens(request, reply, tokens, {

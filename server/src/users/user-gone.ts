@@ -13,7 +13,12 @@ export class UserGoneError extends Error {
   }
 }
 
+/** Did a foreign key refuse the write (its user, or a row of the user's, is gone)? */
+export function isUserGone(error: unknown): boolean {
+  return error instanceof UserGoneError || sqlState(error) === FOREIGN_KEY_VIOLATION;
+}
+
 /** A foreign-key refusal as UserGoneError; any other error as it is. For `catch (e) { throw userGone(e) }`. */
 export function userGone(error: unknown): unknown {
-  return sqlState(error) === FOREIGN_KEY_VIOLATION ? new UserGoneError() : error;
+  return isUserGone(error) ? new UserGoneError() : error;
 }

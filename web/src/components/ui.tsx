@@ -245,3 +245,53 @@ export function PageHeader({ title, description, actions }: { title: string; des
     </div>
   );
 }
+
+/**
+ * A data table's frame: scrolls sideways on narrow screens, dims while `busy`
+ * (a new page loading over the old one), and heads its columns. The last column
+ * is the row's actions when `actions` is set: right-aligned, its heading for
+ * screen readers only.
+ */
+export function DataTable({
+  caption,
+  columns,
+  actions = false,
+  busy,
+  children,
+}: {
+  caption: string;
+  /** Column headings; `false` leaves a column out. */
+  columns: (string | false)[];
+  actions?: boolean;
+  busy?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div
+      aria-busy={busy}
+      className="relative overflow-x-auto rounded-lg transition-opacity aria-busy:opacity-60 border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900"
+    >
+      <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
+        <caption className="sr-only">{caption}</caption>
+        <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">
+          <tr>
+            {columns.map(
+              (column) =>
+                column !== false && (
+                  <th key={column} scope="col" className="px-4 py-3">
+                    {column}
+                  </th>
+                ),
+            )}
+            {actions && (
+              <th scope="col" className="px-4 py-3 text-right">
+                <span className="sr-only">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">{children}</tbody>
+      </table>
+    </div>
+  );
+}

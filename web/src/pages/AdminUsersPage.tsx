@@ -11,6 +11,7 @@ import {
   Badge,
   Button,
   Checkbox,
+  DataTable,
   EmptyState,
   ErrorState,
   FormError,
@@ -351,84 +352,56 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
         </EmptyState>
       ) : (
         <>
-          <div
-            aria-busy={users.isFetching}
-            className="relative overflow-x-auto rounded-lg transition-opacity aria-busy:opacity-60 border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900"
+          <DataTable
+            caption="Users"
+            columns={['Name', 'Email', 'Role', 'Status', 'Verified', 'Created']}
+            actions
+            busy={users.isFetching}
           >
-            <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
-              <caption className="sr-only">Users</caption>
-              <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">
-                <tr>
-                  <th scope="col" className="px-4 py-3">
-                    Name
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    Email
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    Role
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    Status
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    Verified
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    Created
-                  </th>
-                  <th scope="col" className="px-4 py-3 text-right">
-                    <span className="sr-only">Actions</span>
-                  </th>
+            {users.data.data.map((user) => {
+              const isSelf = user.id === me.id;
+              return (
+                <tr key={user.id} data-email={user.email}>
+                  <td className="px-4 py-3 font-medium">
+                    {user.full_name || <span className="text-slate-400">—</span>}
+                    {isSelf && (
+                      <span className="ml-2">
+                        <Badge tone="slate">You</Badge>
+                      </span>
+                    )}
+                  </td>
+                  <td className="px-4 py-3 text-slate-700 dark:text-slate-300">{user.email}</td>
+                  <td className="px-4 py-3">
+                    {user.is_superuser ? <Badge tone="indigo">Superuser</Badge> : <Badge tone="slate">User</Badge>}
+                  </td>
+                  <td className="px-4 py-3">
+                    {user.is_active ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>}
+                  </td>
+                  <td className="px-4 py-3">
+                    {user.is_verified ? <Badge tone="green">Verified</Badge> : <Badge tone="amber">Not verified</Badge>}
+                  </td>
+                  <td className="px-4 py-3 whitespace-nowrap text-slate-600 dark:text-slate-400">
+                    {formatDate(user.created_at)}
+                  </td>
+                  <td className="px-4 py-3 text-right whitespace-nowrap">
+                    <Button variant="ghost" size="sm" onClick={() => setEditing(user)} aria-label={`Edit ${user.email}`}>
+                      Edit
+                    </Button>
+                    <Button
+                      variant="ghostDanger"
+                      size="sm"
+                      disabled={isSelf}
+                      title={isSelf ? 'You cannot delete your own account' : undefined}
+                      onClick={() => setDeleting(user)}
+                      aria-label={`Delete ${user.email}`}
+                    >
+                      Delete
+                    </Button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-                {users.data.data.map((user) => {
-                  const isSelf = user.id === me.id;
-                  return (
-                    <tr key={user.id} data-email={user.email}>
-                      <td className="px-4 py-3 font-medium">
-                        {user.full_name || <span className="text-slate-400">—</span>}
-                        {isSelf && (
-                          <span className="ml-2">
-                            <Badge tone="slate">You</Badge>
-                          </span>
-                        )}
-                      </td>
-                      <td className="px-4 py-3 text-slate-700 dark:text-slate-300">{user.email}</td>
-                      <td className="px-4 py-3">
-                        {user.is_superuser ? <Badge tone="indigo">Superuser</Badge> : <Badge tone="slate">User</Badge>}
-                      </td>
-                      <td className="px-4 py-3">
-                        {user.is_active ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>}
-                      </td>
-                      <td className="px-4 py-3">
-                        {user.is_verified ? <Badge tone="green">Verified</Badge> : <Badge tone="amber">Not verified</Badge>}
-                      </td>
-                      <td className="px-4 py-3 whitespace-nowrap text-slate-600 dark:text-slate-400">
-                        {formatDate(user.created_at)}
-                      </td>
-                      <td className="px-4 py-3 text-right whitespace-nowrap">
-                        <Button variant="ghost" size="sm" onClick={() => setEditing(user)} aria-label={`Edit ${user.email}`}>
-                          Edit
-                        </Button>
-                        <Button
-                          variant="ghostDanger"
-                          size="sm"
-                          disabled={isSelf}
-                          title={isSelf ? 'You cannot delete your own account' : undefined}
-                          onClick={() => setDeleting(user)}
-                          aria-label={`Delete ${user.email}`}
-                        >
-                          Delete
-                        </Button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
           <Pagination
             label="Users"
             page={search.page}

@@ -4,7 +4,7 @@ import { Link } from '@tanstack/react-router';
 import { api, unwrap } from '../api/client';
 import { ApiError, errorMessage } from '../api/errors';
 import type { paths } from '../api/schema';
-import { Button, EmptyState, ErrorState, LoadingState, PageHeader, SelectField } from '../components/ui';
+import { Button, DataTable, EmptyState, ErrorState, LoadingState, PageHeader, SelectField } from '../components/ui';
 import { formatDateTime } from '../lib/format';
 import { oneOf } from '../lib/search';
 
@@ -137,51 +137,24 @@ export function AuditLogPage({ search, onSearchChange }: { search: AuditSearch; 
         <EmptyState title="No events match" />
       ) : (
         <>
-          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900">
-            <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
-              <caption className="sr-only">Audit events</caption>
-              <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">
-                <tr>
-                  <th scope="col" className="px-4 py-3">
-                    When
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    Event
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    By
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    About
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    IP
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    Details
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-                {rows.map((event) => (
-                  <tr key={event.id} data-type={event.type}>
-                    <td className="px-4 py-2 whitespace-nowrap text-slate-600 dark:text-slate-400">{formatDateTime(event.at)}</td>
-                    <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">{event.type}</td>
-                    <td className="px-4 py-2">
-                      <UserLabel id={event.actor_id} onPick={(user) => onSearchChange({ ...search, user })} />
-                    </td>
-                    <td className="px-4 py-2">
-                      <UserLabel id={event.target_id} onPick={(user) => onSearchChange({ ...search, user })} />
-                    </td>
-                    <td className="px-4 py-2 whitespace-nowrap text-slate-600 dark:text-slate-400">{event.ip ?? '—'}</td>
-                    <td className="px-4 py-2 text-xs text-slate-600 break-words dark:text-slate-400">
-                      {formatDetails(event.details) || '—'}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="Audit events" columns={['When', 'Event', 'By', 'About', 'IP', 'Details']}>
+            {rows.map((event) => (
+              <tr key={event.id} data-type={event.type}>
+                <td className="px-4 py-2 whitespace-nowrap text-slate-600 dark:text-slate-400">{formatDateTime(event.at)}</td>
+                <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">{event.type}</td>
+                <td className="px-4 py-2">
+                  <UserLabel id={event.actor_id} onPick={(user) => onSearchChange({ ...search, user })} />
+                </td>
+                <td className="px-4 py-2">
+                  <UserLabel id={event.target_id} onPick={(user) => onSearchChange({ ...search, user })} />
+                </td>
+                <td className="px-4 py-2 whitespace-nowrap text-slate-600 dark:text-slate-400">{event.ip ?? '—'}</td>
+                <td className="px-4 py-2 text-xs text-slate-600 break-words dark:text-slate-400">
+                  {formatDetails(event.details) || '—'}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           {events.hasNextPage && (
             <div className="mt-4 flex justify-center">
               <Button variant="secondary" busy={events.isFetchingNextPage} onClick={() => void events.fetchNextPage()}>

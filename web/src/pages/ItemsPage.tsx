@@ -6,7 +6,7 @@ import type { ItemPublic } from '../api/types';
 import { useMe } from '../auth/session';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { Pagination } from '../components/Pagination';
-import { Button, EmptyState, ErrorState, FormError, LoadingState, PageHeader, TextField } from '../components/ui';
+import { Button, DataTable, EmptyState, ErrorState, FormError, LoadingState, PageHeader, TextField } from '../components/ui';
 import { formatDate } from '../lib/format';
 import { pageSize, positiveInt } from '../lib/search';
 import { toast } from '../lib/toast';
@@ -104,60 +104,29 @@ export function ItemsPage({ search, onSearchChange }: { search: ItemsSearch; onS
         <EmptyState title="No items yet">Add your first item with the “Add item” button.</EmptyState>
       ) : (
         <>
-          <div
-            aria-busy={items.isFetching}
-            className="relative overflow-x-auto rounded-lg transition-opacity aria-busy:opacity-60 border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900"
+          <DataTable
+            caption="Items"
+            columns={['Title', 'Description', showOwner && 'Owner', 'Created']}
+            actions
+            busy={items.isFetching}
           >
-            <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
-              <caption className="sr-only">Items</caption>
-              <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">
-                <tr>
-                  <th scope="col" className="px-4 py-3">
-                    Title
-                  </th>
-                  <th scope="col" className="px-4 py-3">
-                    Description
-                  </th>
-                  {showOwner && (
-                    <th scope="col" className="px-4 py-3">
-                      Owner
-                    </th>
-                  )}
-                  <th scope="col" className="px-4 py-3">
-                    Created
-                  </th>
-                  <th scope="col" className="px-4 py-3 text-right">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-                {items.data.data.map((item) => (
-                  <tr key={item.id}>
-                    <td className="px-4 py-3 font-medium break-words">{item.title}</td>
-                    <td className="px-4 py-3 text-slate-600 break-words dark:text-slate-400">{item.description || '—'}</td>
-                    {showOwner && <td className="px-4 py-3 text-slate-600 dark:text-slate-400">{item.owner_email ?? '—'}</td>}
-                    <td className="px-4 py-3 whitespace-nowrap text-slate-600 dark:text-slate-400">
-                      {formatDate(item.created_at)}
-                    </td>
-                    <td className="px-4 py-3 text-right whitespace-nowrap">
-                      <Button variant="ghost" size="sm" onClick={() => setEditing(item)} aria-label={`Edit ${item.title}`}>
-                        Edit
-                      </Button>
-                      <Button
-                        variant="ghostDanger"
-                        size="sm"
-                        onClick={() => setDeleting(item)}
-                        aria-label={`Delete ${item.title}`}
-                      >
-                        Delete
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+            {items.data.data.map((item) => (
+              <tr key={item.id}>
+                <td className="px-4 py-3 font-medium break-words">{item.title}</td>
+                <td className="px-4 py-3 text-slate-600 break-words dark:text-slate-400">{item.description || '—'}</td>
+                {showOwner && <td className="px-4 py-3 text-slate-600 dark:text-slate-400">{item.owner_email ?? '—'}</td>}
+                <td className="px-4 py-3 whitespace-nowrap text-slate-600 dark:text-slate-400">{formatDate(item.created_at)}</td>
+                <td className="px-4 py-3 text-right whitespace-nowrap">
+                  <Button variant="ghost" size="sm" onClick={() => setEditing(item)} aria-label={`Edit ${item.title}`}>
+                    Edit
+                  </Button>
+                  <Button variant="ghostDanger" size="sm" onClick={() => setDeleting(item)} aria-label={`Delete ${item.title}`}>
+                    Delete
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination
             label="Items"
             page={search.page}
