@@ -29,7 +29,7 @@ import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
-import { mailpitRoutes } from './private/mailpit.js';
+import { announceDevMailbox, mailpitRoutes } from './private/mailpit.js';
 import { privateRoutes } from './private/routes.js';
 import { installBruteForceProtection } from './security/hooks.js';
 import { fastifyTrustProxy } from './security/keys.js';
@@ -203,6 +203,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     await app.register(privateRoutes, options);
     // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
     await app.register(mailpitRoutes, { ctx });
+    announceDevMailbox(app);
   }
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());

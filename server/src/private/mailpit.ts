@@ -8,6 +8,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
 import type { OutboxRow } from '../db/schema.js';
 import type { MailboxSearchTerm } from '../email/outbox.js';
 import { HttpError } from '../errors.js';
@@ -34,6 +35,15 @@ export function parseMailpitQuery(query: string): MailboxSearchTerm[] {
     terms.push({ field, word: field === 'any' && prefix ? `${prefix}:${word}` : word });
   }
   return terms;
+}
+
+/** Tells the web app on every API answer where mail can be read, so it can link there (local only). */
+export const DEV_MAILBOX_HEADER = 'x-roster-dev-mailbox';
+
+export function announceDevMailbox(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header(DEV_MAILBOX_HEADER, MAILPIT_PREFIX);
+  });
 }
 
 export const mailpitRoutes: RoutePlugin = async (plain, { ctx }) => {

@@ -88,6 +88,13 @@ describe('Mailpit API of the dev mailbox', () => {
     expect(quoted.messages[0].ID).toBe(all.messages[0].ID);
   });
 
+  it('every API answer tells the web app where the mailbox is', async () => {
+    for (const url of ['/api/v1/utils/health-check/', '/api/v1/users/me', '/api/v1/no-such-route']) {
+      const response = await template.request({ method: 'GET', url });
+      expect(response.headers['x-roster-dev-mailbox'], url).toBe('/dev/mailbox');
+    }
+  });
+
   it('LIKE wildcards in the query are matched literally', async () => {
     const response = await search(template, 'to:%');
     expect(response.statusCode).toBe(200);
@@ -110,6 +117,8 @@ describe('Mailpit API of the dev mailbox', () => {
       expect(response.statusCode).toBe(404);
       const view = await staging.request({ method: 'GET', url: '/dev/mailbox/view/00000000-0000-4000-8000-000000000000.html' });
       expect(view.statusCode).toBe(404);
+      const health = await staging.request({ method: 'GET', url: '/api/v1/utils/health-check/' });
+      expect(health.headers['x-roster-dev-mailbox']).toBeUndefined();
     } finally {
       await staging.app.close();
       await staging.database.drop();
