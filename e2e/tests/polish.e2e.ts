@@ -80,7 +80,7 @@ browserTest(
     await onScreen(`Edit ${admin.email}`);
     await onScreen(`Delete ${admin.email}`);
     // Each value is labelled in the card, the header row being for screen readers only.
-    expect(await userRow.locator('td[data-label="Email"]').innerText()).toContain(admin.email);
+    expect(await userRow.locator('td[data-label="Email"]').textContent()).toContain(admin.email);
     expect(await page.locator('thead').first().boundingBox()).toMatchObject({ height: 1 });
 
     await page.goto('/items');
@@ -107,7 +107,7 @@ browserTest('sign up: a password the server refuses is said once, at its field',
   await page.getByRole('button', { name: 'Sign up' }).click();
   await expectText(page.locator('form'), 'Password is too common');
   expect(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
-  const form = await page.locator('form').innerText();
+  const form = (await page.locator('form').textContent()) ?? '';
   expect(form.match(/too common/g)).toHaveLength(1);
   await expectPath(page, '/signup');
 });
