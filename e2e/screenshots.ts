@@ -109,7 +109,7 @@ async function shootPhoneTables(base: string, browser: Browser): Promise<void> {
   await page.locator('tbody tr').nth(3).waitFor();
   // Names are fetched per person: wait until no id stands in for one.
   await page.waitForFunction(() =>
-    [...document.querySelectorAll('tbody td > div > p')].every((p) => !/\b[0-9a-f]{8}\b/.test(p.textContent ?? '')),
+    Array.from(document.querySelectorAll('tbody td > div > p')).every((p) => !/\b[0-9a-f]{8}\b/.test(p.textContent ?? '')),
   );
   await page.locator('tbody tr summary').first().click();
   await shoot(page, 'audit-375');

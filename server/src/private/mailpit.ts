@@ -13,7 +13,6 @@ import type { OutboxRow } from '../db/schema.js';
 import type { MailboxSearchTerm } from '../email/outbox.js';
 import { HttpError } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
-import { errorResponses } from '../http/schemas.js';
 
 export const MAILPIT_PREFIX = '/dev/mailbox';
 
@@ -76,7 +75,6 @@ export const mailpitRoutes: RoutePlugin = async (plain, { ctx }) => {
           start: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
           limit: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 50 }),
         }),
-        response: { ...errorResponses(422) },
       },
     },
     async (request) => {
