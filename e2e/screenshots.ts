@@ -1,10 +1,11 @@
 // README screenshots from the same browser setup as the tests: sign in, the admin users
-// table, settings in dark mode. Starts a Roster server on a fresh database, seeds a few
+// table, settings in dark mode, and at 375 px (a phone) the users, items and audit tables as
+// stacked cards. Starts a Roster server on a fresh database, seeds a few
 // plausible users and items, and writes docs/screenshots/*.png.
 //   npm run screenshots            (from the repo root)
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './support/browser';
 import { buildIfNeeded, repoRoot, startServer } from './support/server';
 
@@ -57,6 +58,26 @@ async function seed(base: string): Promise<void> {
   }
   const ada = await login(base, 'ada@example.com', 'a-long-password');
   await call(base, 'POST', '/items/', { title: 'Analytical engine notes', description: 'Note G' }, ada);
+  const grace = await login(base, 'grace@example.com', 'a-long-password');
+  await call(base, 'POST', '/items/', { title: 'Compiler A-0', description: 'The first one' }, grace);
+  await call(
+    base,
+    'POST',
+    '/items/',
+    { title: 'A moth in relay 70', description: 'First actual case of bug being found' },
+    grace,
+  );
+  // A few events an admin would look for in the audit log.
+  const alan = await call(base, 'POST', '/private/users/', {
+    email: 'alan.t@example.com',
+    password: 'a-long-password',
+    full_name: 'Alan Mathison',
+  });
+  await call(base, 'PATCH', `/users/${alan.id}`, { email: 'alan.mathison@example.com', is_superuser: false }, admin);
+  await fetch(`${base}/api/v1/login/access-token`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: 'katherine@example.com', password: 'not-her-password' }),
+  });
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
@@ -64,6 +85,34 @@ async function shoot(page: Page, name: string): Promise<void> {
   const file = path.join(outDir, `${name}.png`);
   await page.screenshot({ path: file });
   process.stderr.write(`wrote ${path.relative(repoRoot, file)}\n`);
+}
+
+/** The stacked-card tables at 375 px, signed in as the admin (session cookie, as the app does). */
+async function shootPhoneTables(base: string, browser: Browser): Promise<void> {
+  const context = await browser.newContext({ baseURL: base, viewport: { width: 375, height: 812 }, colorScheme: 'light' });
+  const signedIn = await context.request.post('/api/v1/login/access-token', {
+    form: { username: ADMIN.email, password: ADMIN.password },
+    headers: { 'X-Roster-Refresh': 'cookie' },
+  });
+  if (!signedIn.ok()) throw new Error(`login → ${signedIn.status()}`);
+  const page = await context.newPage();
+
+  await page.goto('/admin');
+  await page.locator('tbody tr').nth(3).waitFor();
+  await shoot(page, 'admin-users-375');
+
+  await page.goto('/items');
+  await page.locator('tbody tr').nth(2).waitFor();
+  await shoot(page, 'items-375');
+
+  await page.goto('/admin/audit');
+  await page.locator('tbody tr').nth(3).waitFor();
+  // Names are fetched per person: wait until no id stands in for one.
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('tbody td > div > p')).every((p) => !/\b[0-9a-f]{8}\b/.test(p.textContent ?? '')),
+  );
+  await shoot(page, 'audit-375');
+  await context.close();
 }
 
 async function main() {
@@ -99,6 +148,8 @@ async function main() {
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
     await shoot(page, 'settings-dark');
     await context.close();
+
+    await shootPhoneTables(server.url, browser);
   } finally {
     await browser.close();
     await server.stop();

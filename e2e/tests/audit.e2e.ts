@@ -23,9 +23,9 @@ browserTest('the audit log shows one user’s events, filtered by type', async (
   await expect
     .poll(async () => (await rowTypes(page)).sort())
     .toEqual(['admin.user_updated', 'login.failed', 'private.user_created']);
-  // Ids are shown as the accounts' emails.
-  await expectText(page.locator('tr[data-type="admin.user_updated"]'), user.email);
-  await expectText(page.locator('tr[data-type="admin.user_updated"]'), 'admin@example.com');
+  // Events read as sentences, people by name.
+  await expectText(page.locator('tr[data-type="admin.user_updated"]'), `changed ${user.full_name}'s status`);
+  await expectText(page.locator('tr[data-type="login.failed"]'), `A sign-in as ${user.full_name} failed: wrong password`);
 
   await page.getByLabel('Event').selectOption('login.failed');
   await expect.poll(() => rowTypes(page)).toEqual(['login.failed']);

@@ -29,6 +29,7 @@ import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
+import { announceDevMailbox, mailpitRoutes } from './private/mailpit.js';
 import { privateRoutes } from './private/routes.js';
 import { installBruteForceProtection } from './security/hooks.js';
 import { fastifyTrustProxy } from './security/keys.js';
@@ -87,6 +88,7 @@ export function createContext(deps: AppDependencies): AppContext {
     config.emailResetTokenExpireHours,
     clock,
     config.mailMode !== 'off',
+    config.emailVerificationOnSignup,
   );
   const userCache = new UserCache((id) => users.getById(id));
   users.onUserChanged = (id) => userCache.invalidate(id);
@@ -197,7 +199,12 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(utilsRoutes, options);
   await app.register(sessionsRoutes, options);
   await app.register(auditRoutes, options);
-  if (ctx.config.environment === 'local') await app.register(privateRoutes, options);
+  if (ctx.config.environment === 'local') {
+    await app.register(privateRoutes, options);
+    // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
+    await app.register(mailpitRoutes, { ctx });
+    announceDevMailbox(app);
+  }
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
   if (deps.webRoot) await registerWebApp(app, deps.webRoot);

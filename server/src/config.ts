@@ -57,6 +57,8 @@ export interface Config {
   mailMode: 'smtp' | 'mailbox' | 'off';
   /** Sent, failed and kept mail older than this is deleted. */
   emailRetentionDays: number;
+  /** Sign-up sends a link to verify the address (false: no mail, as in the FastAPI template). */
+  emailVerificationOnSignup: boolean;
   /** Refuse login to accounts whose email is not verified. */
   requireVerifiedLogin: boolean;
   /** A session ends this long after its last refresh. */
@@ -170,6 +172,7 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     smtp: null,
     mailMode: 'off',
     emailRetentionDays: integer(raw, 'EMAIL_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
+    emailVerificationOnSignup: boolean(raw, 'EMAIL_VERIFICATION_ON_SIGNUP', true, problems),
     requireVerifiedLogin: boolean(raw, 'REQUIRE_VERIFIED_LOGIN', false, problems),
     refreshTokenExpireDays: integer(raw, 'REFRESH_TOKEN_EXPIRE_DAYS', 30, problems, { min: 1, max: 3650 }),
     auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),

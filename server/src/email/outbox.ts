@@ -7,7 +7,7 @@
  * the stable Message-ID makes a duplicate recognisable).
  */
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.js';
 import { emailOutbox, type OutboxRow } from '../db/schema.js';
 import type { Clock } from '../utils/clock.js';
@@ -21,6 +21,16 @@ export interface OutboxOptions {
   /** Domain for Message-IDs (the sender's domain). */
   messageIdDomain: string;
   clock: Clock;
+}
+
+export interface MailboxSearchTerm {
+  field: 'to' | 'subject' | 'any';
+  word: string;
+}
+
+/** LIKE treats `%`, `_` and `\\` specially; a searched address is matched literally. */
+function escapeLike(word: string): string {
+  return word.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
 /** Notified when queued mail commits (migration 0007), in every process. */
@@ -104,6 +114,36 @@ export class Outbox {
       this.db.select({ value: count() }).from(emailOutbox),
     ]);
     return { rows, count: Number(total?.value ?? 0) };
+  }
+
+  /**
+   * Mailpit-style search for the dev mailbox: every word must occur (case-insensitively) in the
+   * recipient (`to:word`), the subject (`subject:word`) or either (a bare word). Newest first.
+   */
+  async search(terms: MailboxSearchTerm[], skip: number, limit: number): Promise<{ rows: OutboxRow[]; count: number }> {
+    const conditions = terms.map((term): SQL | undefined => {
+      const pattern = `%${escapeLike(term.word)}%`;
+      if (term.field === 'to') return ilike(emailOutbox.toAddress, pattern);
+      if (term.field === 'subject') return ilike(emailOutbox.subject, pattern);
+      return sql`(${ilike(emailOutbox.toAddress, pattern)} OR ${ilike(emailOutbox.subject, pattern)})`;
+    });
+    const where = and(...conditions);
+    const [rows, [total]] = await Promise.all([
+      this.db
+        .select()
+        .from(emailOutbox)
+        .where(where)
+        .orderBy(desc(emailOutbox.createdAt), desc(emailOutbox.id))
+        .offset(skip)
+        .limit(limit),
+      this.db.select({ value: count() }).from(emailOutbox).where(where),
+    ]);
+    return { rows, count: Number(total?.value ?? 0) };
+  }
+
+  async get(id: string): Promise<OutboxRow | null> {
+    const [row] = await this.db.select().from(emailOutbox).where(eq(emailOutbox.id, id));
+    return row ?? null;
   }
 
   async clear(): Promise<void> {

@@ -3,7 +3,9 @@
  * refresh cookie. A browser asks for the cookie with `X-Roster-Refresh: cookie`:
  * the refresh token then travels only in an HttpOnly, SameSite=Strict cookie
  * scoped to the refresh path (Secure except on localhost) and never in a body
- * that scripts can read.
+ * that scripts can read. Beside it, a marker cookie readable by scripts (`roster_session=1`,
+ * no secret in it, same lifetime) tells the web app that a session may exist, so a signed-out
+ * page load does not ask for a refresh that can only fail.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,6 +13,7 @@ import type { TokenService } from '../auth/tokens.js';
 
 export const REFRESH_COOKIE = 'roster_refresh';
 export const REFRESH_PATH = '/api/v1/login/refresh-token';
+export const SESSION_MARKER_COOKIE = 'roster_session';
 const COOKIE_MODE_HEADER = 'x-roster-refresh';
 
 export const TokenResponse = Type.Object(
@@ -36,6 +39,7 @@ function isLocalhost(request: FastifyRequest): boolean {
 
 export function clearRefreshCookie(request: FastifyRequest, reply: FastifyReply): void {
   reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH, httpOnly: true, sameSite: 'strict', secure: !isLocalhost(request) });
+  reply.clearCookie(SESSION_MARKER_COOKIE, { path: '/', sameSite: 'strict', secure: !isLocalhost(request) });
 }
 
 export async function sendTokens(
@@ -53,6 +57,12 @@ export async function sendTokens(
     reply.setCookie(REFRESH_COOKIE, grant.refreshToken, {
       path: REFRESH_PATH,
       httpOnly: true,
+      sameSite: 'strict',
+      secure: !isLocalhost(request),
+      expires: grant.sessionExpiresAt,
+    });
+    reply.setCookie(SESSION_MARKER_COOKIE, '1', {
+      path: '/',
       sameSite: 'strict',
       secure: !isLocalhost(request),
       expires: grant.sessionExpiresAt,

@@ -29,11 +29,13 @@ export class AccountEmails {
     private readonly clock: Clock,
     /** False when mail is off: nothing is written, no token is issued. */
     readonly enabled: boolean,
+    /** EMAIL_VERIFICATION_ON_SIGNUP: false sends no verification link after sign-up (the template sends none). */
+    private readonly verifyOnSignup = true,
   ) {}
 
   /** After sign-up: a link to verify the address. */
   async afterSignup(tx: Executor, user: UserRow): Promise<void> {
-    if (!this.enabled || user.isVerified) return;
+    if (!this.enabled || !this.verifyOnSignup || user.isVerified) return;
     await this.sendVerification(tx, user);
   }
 

@@ -272,6 +272,48 @@ describe('the web app’s refresh cookie', () => {
     expect((await me(refreshed.json().access_token)).statusCode).toBe(200);
   });
 
+  it('comes with a marker scripts can read (no secret in it), cleared with it on logout and on a failed refresh', async () => {
+    const user = await t.createUser();
+    const cookieLogin = () =>
+      t.request({
+        method: 'POST',
+        url: '/api/v1/login/access-token',
+        headers: { ...form, 'x-roster-refresh': 'cookie', host: 'localhost:8000' },
+        payload: new URLSearchParams({ username: user.email, password: user.password }).toString(),
+      });
+    const login = await cookieLogin();
+    const marker = login.cookies.find((c) => c.name === 'roster_session');
+    expect(marker).toMatchObject({ value: '1', path: '/', sameSite: 'Strict' });
+    expect(marker?.httpOnly).toBeFalsy();
+    const refreshCookie = login.cookies.find((c) => c.name === 'roster_refresh');
+    expect(marker?.expires?.getTime()).toBe(refreshCookie?.expires?.getTime());
+    // A client that keeps its refresh token in the body gets no marker.
+    const bodyLogin = await t.request({
+      method: 'POST',
+      url: '/api/v1/login/access-token',
+      headers: form,
+      payload: new URLSearchParams({ username: user.email, password: user.password }).toString(),
+    });
+    expect(bodyLogin.cookies).toEqual([]);
+
+    const out = await t.request({
+      method: 'POST',
+      url: '/api/v1/logout',
+      headers: { ...bearer(login.json().access_token), host: 'localhost:8000' },
+    });
+    const cleared = out.cookies.find((c) => c.name === 'roster_session');
+    expect(cleared?.value).toBe('');
+    expect(cleared?.path).toBe('/');
+
+    const failed = await t.request({
+      method: 'POST',
+      url: '/api/v1/login/refresh-token',
+      headers: { cookie: `roster_refresh=${refreshCookie?.value}; roster_session=1`, host: 'localhost:8000' },
+    });
+    expect(failed.statusCode).toBe(400);
+    expect(failed.cookies.find((c) => c.name === 'roster_session')?.value).toBe('');
+  });
+
   it('is Secure on any host but localhost', async () => {
     const user = await t.createUser();
     const login = await t.request({

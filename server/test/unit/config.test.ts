@@ -80,6 +80,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must look like'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must look like'],
     [{ SMTP_TLS: 'perhaps' }, 'SMTP_TLS must be true or false'],
+    [{ EMAIL_VERIFICATION_ON_SIGNUP: 'sometimes' }, 'EMAIL_VERIFICATION_ON_SIGNUP must be true or false'],
     [{ FRONTEND_HOST: 'localhost:5173' }, 'FRONTEND_HOST must be an http(s) URL'],
     [{ ARGON2_MEMORY_KIB: '1024' }, 'ARGON2_MEMORY_KIB must be between 19456'],
     [{ ACCESS_TOKEN_EXPIRE_MINUTES: '0' }, 'ACCESS_TOKEN_EXPIRE_MINUTES must be between'],
@@ -92,6 +93,11 @@ describe('loadConfig', () => {
   it('never echoes a DATABASE_URL that may hold a password', () => {
     const problems = problemsOf({ ...production, DATABASE_URL: 'mysql://root:s3cret@db/app' });
     expect(problems.join('')).not.toContain('s3cret');
+  });
+
+  it('EMAIL_VERIFICATION_ON_SIGNUP is on unless turned off', () => {
+    expect(loadConfig(production).config.emailVerificationOnSignup).toBe(true);
+    expect(loadConfig({ ...production, EMAIL_VERIFICATION_ON_SIGNUP: 'false' }).config.emailVerificationOnSignup).toBe(false);
   });
 
   it('enables mail only with SMTP_HOST and EMAILS_FROM_EMAIL', () => {

@@ -3,6 +3,7 @@
 // a contract change that breaks the UI breaks `npm run typecheck`.
 import createClient from 'openapi-fetch';
 import { getAccessToken } from '../auth/token-store';
+import { noteDevMailbox } from '../lib/dev-mailbox';
 import { ApiError } from './errors';
 import type { paths } from './schema';
 
@@ -28,6 +29,7 @@ api.use({
     return request;
   },
   async onResponse({ request, response }) {
+    noteDevMailbox(response);
     if (!request.headers.has('Authorization') || response.ok) return response;
     // Signing out of a session that already ended is fine: signOut() forgets it either way.
     if (new URL(request.url).pathname === '/api/v1/logout') return response;

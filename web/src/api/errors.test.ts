@@ -63,3 +63,22 @@ describe('errorMessage', () => {
     expect(error.status).toBe(422);
   });
 });
+
+describe('ApiError.messageWithout', () => {
+  const detail = [
+    { loc: ['body', 'password'], msg: 'Password is too common', type: 'value_error' },
+    { loc: ['query', 'password'], msg: 'odd', type: 'x' },
+    { loc: ['body', 'is_superuser'], msg: 'Input should be a valid boolean', type: 'bool_type' },
+  ];
+
+  it('leaves out what the form shows at its fields', () => {
+    const error = new ApiError(422, detail);
+    expect(error.messageWithout(['password'])).toBe('Password: odd; Is superuser: Input should be a valid boolean');
+    expect(error.messageWithout(['password', 'is_superuser'])).toBe('Password: odd');
+    expect(new ApiError(422, [detail[0]]).messageWithout(['password'])).toBeNull();
+  });
+
+  it('a detail that is not a list of issues is said whole', () => {
+    expect(new ApiError(400, 'Incorrect password').messageWithout(['password'])).toBe('Incorrect password');
+  });
+});

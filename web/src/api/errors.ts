@@ -20,6 +20,18 @@ export class ApiError extends Error {
   get fieldErrors(): Record<string, string> {
     return fieldErrorsFromDetail(this.detail);
   }
+
+  /**
+   * The message without the 422 issues about `shownFields` (body fields a form already shows
+   * at their input), or null when nothing else is left to say.
+   */
+  messageWithout(shownFields: readonly string[]): string | null {
+    if (!Array.isArray(this.detail)) return this.message;
+    const rest = this.detail.filter(
+      (issue) => !(isIssue(issue) && issue.loc[0] === 'body' && shownFields.includes(issueField(issue) ?? '')),
+    );
+    return rest.length > 0 ? detailMessage(rest, this.status) : null;
+  }
 }
 
 function isIssue(value: unknown): value is ValidationIssue {

@@ -5,6 +5,8 @@ import { type QueryClient, queryOptions, useQuery } from '@tanstack/react-query'
 import { api, notifySessionLost, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { UserPublic } from '../api/types';
+import { clearToasts } from '../lib/toast';
+import { mayHaveSession } from './session-marker';
 import { announceSessionEvent, getAccessToken, setAccessToken } from './token-store';
 
 const COOKIE_MODE = { 'X-Roster-Refresh': 'cookie' } as const;
@@ -56,9 +58,13 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
-/** Signed in, using the token in memory or else the refresh cookie. */
+/**
+ * Signed in, using the token in memory or else the refresh cookie. Without the session marker
+ * there is no refresh cookie either: a signed-out visitor costs no request (and no console 400).
+ */
 export async function ensureSession(): Promise<boolean> {
-  return getAccessToken() !== null || refreshSession();
+  if (getAccessToken() !== null) return true;
+  return mayHaveSession() && refreshSession();
 }
 
 export function isSignedIn(): boolean {
@@ -92,6 +98,7 @@ export async function signIn(queryClient: QueryClient, email: string, password: 
   );
   adopt(token);
   queryClient.clear(); // nothing cached for a previous user may leak into this session
+  clearToasts(); // nor anything said to them
   announceSessionEvent('signed-in');
   return queryClient.fetchQuery(meQuery);
 }
@@ -107,6 +114,7 @@ export async function signOut(queryClient: QueryClient, { revoke = true } = {}):
   }
   forget();
   queryClient.clear();
+  clearToasts();
   announceSessionEvent('signed-out');
 }
 
@@ -114,6 +122,7 @@ export async function signOut(queryClient: QueryClient, { revoke = true } = {}):
 export function forgetSession(queryClient: QueryClient): void {
   forget();
   queryClient.clear();
+  clearToasts();
 }
 
 export function displayName(user: Pick<UserPublic, 'full_name' | 'email'>): string {

@@ -1,6 +1,15 @@
 // Small building blocks shared by the pages. Every input has a visible <label>; errors are
 // tied to their input with aria-describedby and announced.
-import { type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, useId } from 'react';
+import {
+  type ButtonHTMLAttributes,
+  Children,
+  cloneElement,
+  type InputHTMLAttributes,
+  isValidElement,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  useId,
+} from 'react';
 
 export function cx(...classes: (string | false | null | undefined)[]): string {
   return classes.filter(Boolean).join(' ');
@@ -247,10 +256,26 @@ export function PageHeader({ title, description, actions }: { title: string; des
 }
 
 /**
- * A data table's frame: scrolls sideways on narrow screens, dims while `busy`
- * (a new page loading over the old one), and heads its columns. The last column
- * is the row's actions when `actions` is set: right-aligned, its heading for
- * screen readers only.
+ * Names each cell of `rows` (the table's <tr> elements) after its column, so that below 640 px,
+ * where rows become stacked cards (styles.css, `.stacked-table`), every value keeps its label.
+ */
+function labelCells(rows: ReactNode, labels: string[]): ReactNode {
+  return Children.map(rows, (row) => {
+    if (!isValidElement<{ children?: ReactNode }>(row)) return row;
+    const cells = Children.toArray(row.props.children).map((cell, index) =>
+      isValidElement<{ 'data-label'?: string }>(cell) && labels[index]
+        ? cloneElement(cell, { 'data-label': labels[index] })
+        : cell,
+    );
+    return cloneElement(row, {}, ...cells);
+  });
+}
+
+/**
+ * A data table's frame: dims while `busy` (a new page loading over the old one) and heads
+ * its columns. The last column is the row's actions when `actions` is set: right-aligned,
+ * its heading for screen readers only. Below 640 px each row is a card of labelled values
+ * with its actions under them, so nothing hides past the right edge.
  */
 export function DataTable({
   caption,
@@ -266,12 +291,13 @@ export function DataTable({
   busy?: boolean;
   children: ReactNode;
 }) {
+  const labels = columns.filter((column): column is string => column !== false);
   return (
     <div
       aria-busy={busy}
       className="relative overflow-x-auto rounded-lg transition-opacity aria-busy:opacity-60 border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900"
     >
-      <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
+      <table className="stacked-table min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600 uppercase dark:bg-slate-800 dark:text-slate-300">
           <tr>
@@ -290,7 +316,7 @@ export function DataTable({
             )}
           </tr>
         </thead>
-        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">{children}</tbody>
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">{labelCells(children, labels)}</tbody>
       </table>
     </div>
   );

@@ -15,6 +15,15 @@ export function useForm<T extends string>(initial: Record<T, string>, rules: (va
     requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
   }
 
+  /** Puts the API's 422 issues next to the fields this form has; returns the fields that got one. */
+  function showAtFields(error: ApiError): string[] {
+    const known = Object.fromEntries(Object.entries(error.fieldErrors).filter(([name]) => name in values)) as Errors<T>;
+    if (!hasErrors(known)) return [];
+    setErrors(known);
+    focusFirstInvalid();
+    return Object.keys(known);
+  }
+
   return {
     values,
     errors,
@@ -59,15 +68,9 @@ export function useForm<T extends string>(initial: Record<T, string>, rules: (va
         try {
           await send(values);
         } catch (error) {
-          if (error instanceof ApiError) {
-            const fieldErrors = error.fieldErrors;
-            const known = Object.fromEntries(Object.entries(fieldErrors).filter(([name]) => name in values)) as Errors<T>;
-            if (hasErrors(known)) {
-              setErrors(known);
-              focusFirstInvalid();
-            }
-          }
-          setFormError(errorMessage(error));
+          const shown = error instanceof ApiError ? showAtFields(error) : [];
+          // Said once: an issue shown at its field is not repeated in the banner above the form.
+          setFormError(error instanceof ApiError && shown.length > 0 ? error.messageWithout(shown) : errorMessage(error));
         } finally {
           setSubmitting(false);
         }

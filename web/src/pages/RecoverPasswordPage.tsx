@@ -2,12 +2,14 @@ import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { Button, FormError, TextField } from '../components/ui';
+import { useDevMailbox } from '../lib/dev-mailbox';
 import { useForm } from '../lib/useForm';
 import { email } from '../lib/validation';
 
 export function RecoverPasswordPage() {
   const [sentMessage, setSentMessage] = useState<string | null>(null);
   const form = useForm({ email: '' }, () => ({ email: [email] }));
+  const mailbox = useDevMailbox();
 
   const onSubmit = form.handleSubmit(async ({ email: address }) => {
     // The answer is the same whether or not the address has an account, so the page cannot
@@ -24,6 +26,11 @@ export function RecoverPasswordPage() {
           {sentMessage}.
         </p>
         <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">The link in it lets you choose a new password.</p>
+        {mailbox && (
+          <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+            Running locally, mail is kept here: <a href={mailbox}>open the dev mailbox</a>.
+          </p>
+        )}
         <p className="mt-6 text-center text-sm">
           <Link to="/login">Back to sign in</Link>
         </p>

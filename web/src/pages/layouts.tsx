@@ -16,7 +16,7 @@ function Logo() {
   );
 }
 
-function SkipLink() {
+export function SkipLink() {
   return (
     <a
       href="#main"
@@ -24,6 +24,23 @@ function SkipLink() {
     >
       Skip to content
     </a>
+  );
+}
+
+/** For pages outside the app (not found): the logo and a way in. */
+export function SignedOutHeader() {
+  return (
+    <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
+        <Link to="/" className="no-underline hover:no-underline">
+          <Logo />
+        </Link>
+        <nav aria-label="Main" className="flex items-center gap-3 text-sm">
+          <Link to="/login">Sign in</Link>
+          <Link to="/signup">Sign up</Link>
+        </nav>
+      </div>
+    </header>
   );
 }
 
@@ -59,7 +76,8 @@ const navLinkClass =
   'block rounded-md px-3 py-2 text-sm font-medium text-slate-700 no-underline hover:bg-slate-100 hover:no-underline dark:text-slate-200 dark:hover:bg-slate-800';
 const activeNavLinkClass = 'bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300';
 
-export function AppLayout() {
+/** The signed-in app's header: logo, navigation, who is signed in, sign out. */
+export function AppHeader() {
   const me = useMe();
   const signOutNow = useSignOut();
   const [signingOut, setSigningOut] = useState(false);
@@ -84,59 +102,66 @@ export function AppLayout() {
   ] as const;
 
   return (
+    <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
+        <Link to="/" className="no-underline hover:no-underline">
+          <Logo />
+        </Link>
+        <Button
+          variant="ghost"
+          className="sm:hidden"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          Menu
+        </Button>
+        <nav
+          id="main-nav"
+          aria-label="Main"
+          className={cx(
+            'absolute inset-x-0 top-14 z-40 border-b border-slate-200 bg-white px-4 pb-3 shadow-md sm:static sm:flex sm:border-0 sm:p-0 sm:shadow-none dark:border-slate-800 dark:bg-slate-900',
+            menuOpen ? 'block' : 'hidden',
+          )}
+        >
+          <ul className="flex flex-col gap-1 sm:flex-row sm:items-center">
+            {links.map((link) => (
+              <li key={link.to}>
+                <Link
+                  to={link.to}
+                  activeOptions={{ exact: 'exact' in link }}
+                  className={navLinkClass}
+                  activeProps={{ className: activeNavLinkClass, 'aria-current': 'page' }}
+                >
+                  {link.label}
+                </Link>
+              </li>
+            ))}
+            <li className="mt-2 border-t border-slate-200 pt-2 sm:ml-3 sm:mt-0 sm:border-0 sm:border-l sm:pl-3 sm:pt-0 dark:border-slate-700">
+              <div className="flex items-center justify-between gap-3">
+                {me.data && (
+                  <span className="max-w-48 truncate text-sm text-slate-600 dark:text-slate-400" title={me.data.email}>
+                    {displayName(me.data)}
+                  </span>
+                )}
+                <Button variant="secondary" busy={signingOut} onClick={handleSignOut}>
+                  Sign out
+                </Button>
+              </div>
+            </li>
+          </ul>
+        </nav>
+      </div>
+    </header>
+  );
+}
+
+export function AppLayout() {
+  const me = useMe();
+  return (
     <div className="min-h-screen">
       <SkipLink />
-      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
-          <Link to="/" className="no-underline hover:no-underline">
-            <Logo />
-          </Link>
-          <Button
-            variant="ghost"
-            className="sm:hidden"
-            aria-expanded={menuOpen}
-            aria-controls="main-nav"
-            onClick={() => setMenuOpen((open) => !open)}
-          >
-            Menu
-          </Button>
-          <nav
-            id="main-nav"
-            aria-label="Main"
-            className={cx(
-              'absolute inset-x-0 top-14 z-40 border-b border-slate-200 bg-white px-4 pb-3 shadow-md sm:static sm:flex sm:border-0 sm:p-0 sm:shadow-none dark:border-slate-800 dark:bg-slate-900',
-              menuOpen ? 'block' : 'hidden',
-            )}
-          >
-            <ul className="flex flex-col gap-1 sm:flex-row sm:items-center">
-              {links.map((link) => (
-                <li key={link.to}>
-                  <Link
-                    to={link.to}
-                    activeOptions={{ exact: 'exact' in link }}
-                    className={navLinkClass}
-                    activeProps={{ className: activeNavLinkClass, 'aria-current': 'page' }}
-                  >
-                    {link.label}
-                  </Link>
-                </li>
-              ))}
-              <li className="mt-2 border-t border-slate-200 pt-2 sm:ml-3 sm:mt-0 sm:border-0 sm:border-l sm:pl-3 sm:pt-0 dark:border-slate-700">
-                <div className="flex items-center justify-between gap-3">
-                  {me.data && (
-                    <span className="max-w-48 truncate text-sm text-slate-600 dark:text-slate-400" title={me.data.email}>
-                      {displayName(me.data)}
-                    </span>
-                  )}
-                  <Button variant="secondary" busy={signingOut} onClick={handleSignOut}>
-                    Sign out
-                  </Button>
-                </div>
-              </li>
-            </ul>
-          </nav>
-        </div>
-      </header>
+      <AppHeader />
       {me.data && <VerifyBanner me={me.data} />}
       <main id="main" className="mx-auto max-w-6xl px-4 py-8">
         {me.isPending ? (

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { type AuditEventLike, describeEvent, listInWords, sentenceText } from './audit-sentences';
+
+const ANN = '11111111-1111-4111-8111-111111111111';
+const BOB = '22222222-2222-4222-8222-222222222222';
+const names: Record<string, string> = { [ANN]: 'Ann', [BOB]: 'Bob' };
+const say = (event: Partial<AuditEventLike> & { type: string }) =>
+  sentenceText(describeEvent({ actor_id: null, target_id: null, details: {}, ...event }), (id) =>
+    id ? (names[id] ?? '?') : 'nobody',
+  );
+
+describe('audit events as sentences', () => {
+  it('names who did what to whom', () => {
+    expect(say({ type: 'email.changed', actor_id: ANN, target_id: BOB, details: { from: 'a', to: 'b' } })).toBe(
+      "Ann changed Bob's email",
+    );
+    expect(say({ type: 'email.changed', actor_id: BOB, target_id: BOB })).toBe('Bob changed their email');
+    expect(
+      say({ type: 'admin.user_updated', actor_id: ANN, target_id: BOB, details: { changed: ['is_superuser', 'password'] } }),
+    ).toBe("Ann changed Bob's role and password");
+    expect(say({ type: 'admin.user_deleted', actor_id: ANN, target_id: BOB })).toBe("Ann deleted Bob's account");
+    expect(say({ type: 'session.revoked', actor_id: ANN, target_id: BOB, details: { scope: 'all', count: 2 } })).toBe(
+      'Ann signed Bob out everywhere',
+    );
+    expect(say({ type: 'session.revoked', actor_id: BOB, target_id: BOB, details: { scope: 'others', count: 1 } })).toBe(
+      'Bob signed out 1 other device',
+    );
+  });
+
+  it('sign-ins, including refused ones', () => {
+    expect(say({ type: 'login.succeeded', actor_id: BOB, target_id: BOB })).toBe('Bob signed in');
+    expect(say({ type: 'login.failed', target_id: BOB, details: { reason: 'wrong_password' } })).toBe(
+      'A sign-in as Bob failed: wrong password',
+    );
+    expect(say({ type: 'login.failed', details: { reason: 'unknown_email' } })).toBe('A sign-in with an unknown email failed');
+    expect(say({ type: 'login.locked', target_id: BOB, details: { failures: 5 } })).toBe(
+      'Sign-in as Bob was locked after 5 failures',
+    );
+  });
+
+  it('the command line and the private API are named as such', () => {
+    expect(say({ type: 'admin.user_created', target_id: BOB, details: { via: 'cli' } })).toBe(
+      "The command line created Bob's account",
+    );
+    expect(say({ type: 'users.imported', details: { via: 'cli', command: 'import', created: 1, items: 0 } })).toBe(
+      'The command line imported 1 user',
+    );
+    expect(say({ type: 'private.user_created', target_id: BOB })).toBe("The private API created Bob's account");
+  });
+
+  it('an event type it does not know still reads', () => {
+    expect(say({ type: 'something.new', actor_id: ANN })).toBe('Ann did something.new');
+  });
+
+  it('lists in words', () => {
+    expect(listInWords(['a'])).toBe('a');
+    expect(listInWords(['a', 'b', 'c'])).toBe('a, b and c');
+  });
+});

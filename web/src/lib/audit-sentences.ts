@@ -1,0 +1,125 @@
+// Audit events as sentences a person reads at a glance ("Ann changed Bob's role"). The raw
+// type and details stay one click away on the page; this only words them. People are parts
+// of the sentence, not text, so the page can show each as a name that filters the log.
+
+export type AuditEventLike = {
+  type: string;
+  actor_id: string | null;
+  target_id: string | null;
+  details: Record<string, unknown>;
+};
+
+/** A person in a sentence: `possessive` reads "Bob's"; `null` is nobody the log knows. */
+export type Person = { user: string | null; possessive?: boolean };
+export type SentencePart = string | Person;
+
+const FAILURE_REASONS: Record<string, string> = {
+  wrong_password: 'wrong password',
+  unknown_email: 'unknown email',
+  inactive: 'the account is inactive',
+  unverified: 'the email is not verified',
+};
+
+const FIELD_NAMES: Record<string, string> = {
+  email: 'email',
+  full_name: 'name',
+  fullName: 'name',
+  password: 'password',
+  hashedPassword: 'password',
+  is_active: 'status',
+  isActive: 'status',
+  is_superuser: 'role',
+  isSuperuser: 'role',
+  is_verified: 'verification',
+  isVerified: 'verification',
+};
+
+/** "a", "a and b", "a, b and c". */
+export function listInWords(words: string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+function plural(count: unknown, noun: string): string {
+  const n = typeof count === 'number' ? count : Number(count);
+  if (!Number.isFinite(n)) return `${noun}s`;
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+export function describeEvent(event: AuditEventLike): SentencePart[] {
+  const { details } = event;
+  const viaCli = details.via === 'cli';
+  const actor: SentencePart = event.actor_id ? { user: event.actor_id } : viaCli ? 'The command line' : 'Someone';
+  const target: Person = { user: event.target_id };
+  const targetsOwn: SentencePart =
+    event.actor_id !== null && event.actor_id === event.target_id ? 'their' : { user: event.target_id, possessive: true };
+
+  switch (event.type) {
+    case 'login.succeeded':
+      return [target, ' signed in'];
+    case 'login.failed': {
+      const reason = FAILURE_REASONS[String(details.reason)] ?? String(details.reason ?? 'refused');
+      return event.target_id ? ['A sign-in as ', target, ` failed: ${reason}`] : [`A sign-in with an unknown email failed`];
+    }
+    case 'login.locked': {
+      const whom: SentencePart[] = event.target_id ? [target] : [String(details.username ?? 'an unknown email')];
+      return ['Sign-in as ', ...whom, ` was locked after ${plural(details.failures, 'failure')}`];
+    }
+    case 'logout':
+      return [target, ' signed out'];
+    case 'refresh.reuse_detected':
+      return ['A stolen or replayed sign-in token ended a session of ', target];
+    case 'session.revoked':
+      if (details.scope === 'others') return [target, ` signed out ${plural(details.count, 'other device')}`];
+      if (details.scope === 'all') return [actor, ' signed ', target, ' out everywhere'];
+      return [actor, ' signed out one of ', targetsOwn, ' devices'];
+    case 'password.changed':
+      return [target, ' changed their password'];
+    case 'password.reset':
+      return [target, ' reset their password with an emailed link'];
+    case 'email.changed':
+      return [actor, ' changed ', targetsOwn, ' email'];
+    case 'email.verified':
+      return event.actor_id === event.target_id
+        ? [target, ' verified their email']
+        : [actor, ' marked ', targetsOwn, ' email verified'];
+    case 'user.signed_up':
+      return [target, ' signed up'];
+    case 'admin.user_created':
+      return [actor, ' created ', targetsOwn, ' account'];
+    case 'private.user_created':
+      return ['The private API created ', { user: event.target_id, possessive: true }, ' account'];
+    case 'admin.user_updated': {
+      const fields = Array.isArray(details.changed) ? details.changed.map((f) => FIELD_NAMES[String(f)] ?? String(f)) : [];
+      const unique = [...new Set(fields.filter((f) => f !== 'via'))];
+      return [actor, ' changed ', targetsOwn, ` ${unique.length > 0 ? listInWords(unique) : 'account'}`];
+    }
+    case 'admin.user_deleted':
+      return [actor, ' deleted ', targetsOwn, ' account'];
+    case 'user.deleted_self':
+      return [target, ' deleted their own account'];
+    case 'users.imported':
+      return [
+        actor,
+        ` ${details.command === 'seed' ? 'seeded' : 'imported'} ${plural(details.created, 'user')}`,
+        ...(typeof details.items === 'number' && details.items > 0 ? [` and ${plural(details.items, 'item')}`] : []),
+      ];
+    default:
+      return [actor, ` did ${event.type}`];
+  }
+}
+
+/** The sentence as plain text, with `nameOf` naming each person (for tests and titles). */
+export function sentenceText(parts: SentencePart[], nameOf: (id: string | null) => string): string {
+  return parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const name = nameOf(part.user);
+      return part.possessive ? possessive(name) : name;
+    })
+    .join('');
+}
+
+export function possessive(name: string): string {
+  return /s$/i.test(name) && !name.includes('@') ? `${name}'` : `${name}'s`;
+}
