@@ -2,8 +2,9 @@
  * The token answer of login and refresh (OAuth2 style), and the web app's
  * refresh cookie. A browser asks for the cookie with `X-Roster-Refresh: cookie`:
  * the refresh token then travels only in an HttpOnly, SameSite=Strict cookie
- * scoped to the refresh path (Secure except on localhost) and never in a body
- * that scripts can read.
+ * scoped to the refresh path and never in a body that scripts can read. Its
+ * Secure flag is a setting (COOKIE_SECURE, on unless ENVIRONMENT=local), never
+ * a guess from the request's Host, which the client chooses.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -29,13 +30,16 @@ export function wantsRefreshCookie(request: FastifyRequest): boolean {
   return request.headers[COOKIE_MODE_HEADER] === 'cookie' || Boolean(request.cookies?.[REFRESH_COOKIE]);
 }
 
-function isLocalhost(request: FastifyRequest): boolean {
-  const host = request.hostname.replace(/:\d+$/, '');
-  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+export function clearRefreshCookie(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH, httpOnly: true, sameSite: 'strict', secure });
 }
 
-export function clearRefreshCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH, httpOnly: true, sameSite: 'strict', secure: !isLocalhost(request) });
+/**
+ * For the routes that answer with tokens, as onRequest: every answer, refusals
+ * included, is `Cache-Control: no-store`, so no browser or proxy cache keeps a token.
+ */
+export async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('cache-control', 'no-store');
 }
 
 export async function sendTokens(
@@ -43,6 +47,7 @@ export async function sendTokens(
   reply: FastifyReply,
   tokens: TokenService,
   grant: { userId: string; sessionId: string; refreshToken: string; sessionExpiresAt: Date },
+  secureCookie: boolean,
 ) {
   const body = {
     access_token: await tokens.createAccessToken(grant.userId, grant.sessionId),
@@ -54,7 +59,7 @@ export async function sendTokens(
       path: REFRESH_PATH,
       httpOnly: true,
       sameSite: 'strict',
-      secure: !isLocalhost(request),
+      secure: secureCookie,
       expires: grant.sessionExpiresAt,
     });
     return body;

@@ -11,6 +11,9 @@ import type { Outbox } from '../email/outbox.js';
 import { type BrandInfo, emailChangedNotice, newAccountEmail, resetPasswordEmail, verifyEmail } from '../email/templates.js';
 import type { Clock } from '../utils/clock.js';
 
+/** Stands for the token in the preview's reset link; no token is ever issued for a preview. */
+export const PREVIEW_TOKEN_PLACEHOLDER = 'preview-only-not-a-valid-token';
+
 /** At most one verification email per user per this many seconds. */
 export const VERIFICATION_RESEND_SECONDS = 60;
 
@@ -65,10 +68,13 @@ export class AccountEmails {
     });
   }
 
-  /** The reset email's HTML with a live token, for the superuser preview; not sent. */
+  /**
+   * The reset email's HTML for the superuser preview; not sent. Its link holds a
+   * placeholder, never a live token: a preview must not let whoever sees it (or a
+   * stolen superuser token) take over the account without the owner's mailbox.
+   */
   async previewPasswordReset(user: UserRow): Promise<string> {
-    const token = await this.tokens.issue(this.db, user.id, 'password_reset', user.email);
-    return resetPasswordEmail(this.brand, user.email, token, this.tokenHours).html;
+    return resetPasswordEmail(this.brand, user.email, PREVIEW_TOKEN_PLACEHOLDER, this.tokenHours).html;
   }
 
   /** A new verification link, at most once a minute per user (the user row is locked to decide races). */
