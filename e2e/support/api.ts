@@ -119,8 +119,13 @@ export async function canSignIn(email: string, password: string): Promise<boolea
  */
 export async function resetTokenFor(email: string): Promise<string> {
   await request('POST', `/password-recovery/${encodeURIComponent(email)}`);
-  const mailbox = await request<{ data: { to: string; kind: string; html: string }[] }>('GET', '/private/emails/?limit=200');
-  const html = mailbox.data.find((mail) => mail.to === email && mail.kind === 'password_reset')?.html ?? '';
+  // The mail is written just after the answer (the answer never waits on the account lookup).
+  let html = '';
+  for (let attempt = 0; attempt < 50 && !html; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    const mailbox = await request<{ data: { to: string; kind: string; html: string }[] }>('GET', '/private/emails/?limit=200');
+    html = mailbox.data.find((mail) => mail.to === email && mail.kind === 'password_reset')?.html ?? '';
+  }
   const match = /reset-password\?token=([^"'&<\s]+)/.exec(html);
   if (!match?.[1]) throw new Error(`no reset link in the recovery email: ${html.slice(0, 300)}`);
   return decodeURIComponent(match[1].replace(/&amp;/g, '&'));

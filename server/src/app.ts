@@ -226,6 +226,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   }
   installHousekeeping(app, ctx);
   app.addHook('onClose', async () => {
+    await ctx.accountEmails.drain();
     await ctx.userCache.stop();
     await ctx.sessionCache.stop();
     await ctx.mailer.close();

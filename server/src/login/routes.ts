@@ -139,10 +139,16 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request) => {
-      const user = await users.getByEmail(request.params.email.trim());
-      // Only written to the outbox: the answer never waits for, or depends on, the mail server.
-      // An account deleted meanwhile gets no mail and the same answer, as if it never existed.
-      if (user) await accountEmails.sendPasswordReset(user).catch(ignoreUserGone);
+      // Answered before the address is even looked up (see requestPasswordReset): the same
+      // path whether or not it is an account. The mail is only written to the outbox, so it
+      // never waits for the mail server either. An account deleted meanwhile gets no mail.
+      accountEmails.requestPasswordReset(
+        request.params.email.trim(),
+        (email) => users.getByEmail(email),
+        (error) => {
+          if (!isUserGone(error)) request.log.error({ err: error }, 'password recovery failed');
+        },
+      );
       return { message: Messages.recoverySent };
     },
   );

@@ -23,6 +23,8 @@ export type ResendResult =
   | { outcome: 'too-soon'; retryAfterSeconds: number };
 
 export class AccountEmails {
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(
     private readonly db: Database,
     private readonly outbox: Outbox,
@@ -52,6 +54,32 @@ export class AccountEmails {
     if (!this.enabled || before.email.toLowerCase() === after.email.toLowerCase()) return;
     if (!after.isVerified) await this.sendVerification(tx, after);
     await this.outbox.enqueue(tx, 'email_changed', before.email, emailChangedNotice(this.brand, before.email, after.email));
+  }
+
+  /**
+   * A password-recovery request, for an address that may or may not be an account.
+   * Nothing about the address is looked up before the caller answers: the lookup
+   * and the outbox write start on the next turn of the event loop, so the answer
+   * takes the same path, and the same time, whether or not the account exists.
+   * `drain` waits for requests still in flight (before the database closes).
+   */
+  requestPasswordReset(
+    email: string,
+    lookup: (email: string) => Promise<UserRow | null>,
+    onError: (error: unknown) => void,
+  ): void {
+    const work: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        const user = await lookup(email);
+        if (user) await this.sendPasswordReset(user);
+      })
+      .catch(onError)
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   /** A password-reset link for the account, if mail is on. */
