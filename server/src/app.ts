@@ -22,6 +22,7 @@ import { OUTBOX_CHANNEL, Outbox } from './email/outbox.js';
 import { defaultWorkerOptions, EmailWorker, type WorkerOptions } from './email/worker.js';
 import type { AppContext } from './http/context.js';
 import { installErrorHandling } from './http/error-handling.js';
+import { installLocalHostCheck } from './http/local-only.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
@@ -78,7 +79,10 @@ export function createContext(deps: AppDependencies): AppContext {
     clock,
   });
   const brand = { projectName: config.projectName, frontendHost: config.frontendHost };
-  const sessions = new SessionsService(database.db, clock, config.refreshTokenExpireDays);
+  const sessions = new SessionsService(database.db, clock, config.refreshTokenExpireDays, {
+    maxDays: config.sessionMaxDays,
+    secretKey: config.secretKey,
+  });
   const audit = new AuditLog(database.db, clock);
   const accountEmails = new AccountEmails(
     database.db,
@@ -133,6 +137,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   installRequestLogging(app);
+  installLocalHostCheck(app, ctx.config);
   installBruteForceProtection(app, ctx.bruteForce, ctx.clock);
   ctx.bruteForce.lockout.onLockTriggered(async (lock) => {
     const target = await ctx.users.getByEmail(lock.username);
@@ -228,6 +233,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   }
   installHousekeeping(app, ctx);
   app.addHook('onClose', async () => {
+    await ctx.accountEmails.drain();
     await ctx.userCache.stop();
     await ctx.sessionCache.stop();
     await ctx.mailer.close();

@@ -10,6 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
+import ipaddr from 'ipaddr.js';
+import { isValidEmail } from './http/validation.js';
+import { isCommonPassword } from './security/common-passwords.js';
 import { type BruteForceSettings, readBruteForceSettings } from './security/settings.js';
 
 export type Environment = 'local' | 'staging' | 'production';
@@ -63,6 +66,12 @@ export interface Config {
   requireVerifiedLogin: boolean;
   /** A session ends this long after its last refresh. */
   refreshTokenExpireDays: number;
+  /** A session ends this long after its login, however often it is refreshed. */
+  sessionMaxDays: number;
+  /** The refresh cookie's Secure flag: COOKIE_SECURE, by default on unless ENVIRONMENT=local. */
+  cookieSecure: boolean;
+  /** ENVIRONMENT=local only: listen on a non-loopback HOST and answer any Host header. */
+  allowLocalOnNetwork: boolean;
   /** Audit events older than this are deleted. */
   auditRetentionDays: number;
   argon2: Argon2Settings;
@@ -85,11 +94,13 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  * machine, so that it works with no setup. They apply only when the resolved
  * ENVIRONMENT is `local`, and never override a value that was set.
  */
+const LOCAL_SECRET_KEY = 'local-development-secret-key-not-for-production-use';
+
 export function localDefaults(port: string): Record<string, string> {
   return {
     ENVIRONMENT: 'local',
     PROJECT_NAME: 'Roster',
-    SECRET_KEY: 'local-development-secret-key-not-for-production-use',
+    SECRET_KEY: LOCAL_SECRET_KEY,
     FIRST_SUPERUSER: 'admin@example.com',
     FIRST_SUPERUSER_PASSWORD: 'changethis',
     FRONTEND_HOST: `http://localhost:${port}`,
@@ -175,15 +186,23 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     emailVerificationOnSignup: boolean(raw, 'EMAIL_VERIFICATION_ON_SIGNUP', true, problems),
     requireVerifiedLogin: boolean(raw, 'REQUIRE_VERIFIED_LOGIN', false, problems),
     refreshTokenExpireDays: integer(raw, 'REFRESH_TOKEN_EXPIRE_DAYS', 30, problems, { min: 1, max: 3650 }),
+    sessionMaxDays: integer(raw, 'SESSION_MAX_DAYS', 90, problems, { min: 1, max: 3650 }),
+    cookieSecure: boolean(raw, 'COOKIE_SECURE', environment !== 'local', problems),
+    allowLocalOnNetwork: boolean(raw, 'ALLOW_LOCAL_ON_NETWORK', false, problems),
     auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),
     argon2: argon2Settings(raw, problems),
     trustProxy: trustProxy(raw, problems),
     redisUrl: redisUrl(raw, problems),
     redisKeyPrefix: raw.REDIS_KEY_PREFIX ?? 'roster:',
-    bruteForce: readBruteForceSettings(raw, problems, {
-      integer: (name, fallback, range) => integer(raw, name, fallback, problems, range),
-      boolean: (name, fallback) => boolean(raw, name, fallback, problems),
-    }),
+    bruteForce: readBruteForceSettings(
+      raw,
+      problems,
+      {
+        integer: (name, fallback, range) => integer(raw, name, fallback, problems, range),
+        boolean: (name, fallback) => boolean(raw, name, fallback, problems),
+      },
+      environment === 'local',
+    ),
   };
 
   const smtpTls = boolean(raw, 'SMTP_TLS', true, problems);
@@ -203,6 +222,8 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
   config.mailMode = config.smtp ? 'smtp' : environment === 'local' ? 'mailbox' : 'off';
 
   checkSecrets(config, databaseUrl, problems, warnings);
+  if (environment !== 'local') checkBootstrap(config, problems);
+  if (environment === 'local') checkLocalHost(config, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, warnings };
 }
@@ -252,6 +273,57 @@ function checkSecrets(config: Config, databaseUrl: string | null, problems: stri
     if (config.environment === 'local') warnings.push(`${line}: acceptable for local development only.`);
     else problems.push(`${line}: set a strong value to run with ENVIRONMENT=${config.environment}.`);
   }
+}
+
+/** Password length bounds, as the API's schemas enforce them for every password set (http/schemas.ts). */
+const PASSWORD_MIN = 8;
+const PASSWORD_MAX = 128;
+
+/**
+ * Outside local, the first superuser must be an account a stranger cannot guess
+ * into, signed by a key that is not in this repository.
+ */
+function checkBootstrap(config: Config, problems: string[]): void {
+  const env = `ENVIRONMENT=${config.environment}`;
+  if (config.secretKey === LOCAL_SECRET_KEY) {
+    problems.push(`SECRET_KEY is the built-in development key: set your own (openssl rand -base64 48) to run with ${env}.`);
+  }
+  if (config.firstSuperuser && !isValidEmail(config.firstSuperuser.trim())) {
+    problems.push(`FIRST_SUPERUSER must be an email address to run with ${env}, got "${config.firstSuperuser}".`);
+  }
+  const password = config.firstSuperuserPassword;
+  if (!password || password === WEAK_SECRET) return; // already reported
+  const length = [...password].length;
+  if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
+    problems.push(`FIRST_SUPERUSER_PASSWORD must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters to run with ${env}.`);
+  } else if (isCommonPassword(password)) {
+    problems.push(`FIRST_SUPERUSER_PASSWORD is on the common-password list: set a strong one to run with ${env}.`);
+  }
+}
+
+/**
+ * Local mode has routes that create accounts without authentication and a mailbox
+ * anyone who reaches it can read: it listens only on loopback unless told otherwise.
+ */
+function checkLocalHost(config: Config, problems: string[]): void {
+  if (config.allowLocalOnNetwork || isLoopbackName(config.host)) return;
+  problems.push(
+    `HOST=${config.host} would expose ENVIRONMENT=local (unauthenticated /private routes and the dev mailbox) to the network: ` +
+      'use HOST=127.0.0.1, or set ALLOW_LOCAL_ON_NETWORK=true if that is what you want (e.g. in a container).',
+  );
+}
+
+/** localhost, *.localhost, 127.0.0.0/8 and ::1 (bracketed or not). */
+export function isLoopbackName(host: string): boolean {
+  const name = host.trim().toLowerCase().replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+  if (!ipaddr.isValid(bare)) return false;
+  let address = ipaddr.parse(bare);
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    address = (address as ipaddr.IPv6).toIPv4Address();
+  }
+  return address.range() === 'loopback';
 }
 
 function required(raw: Source, name: string, problems: string[]): string {

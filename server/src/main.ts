@@ -51,6 +51,11 @@ async function main(): Promise<void> {
   if (config.environment === 'local') {
     logger.warn('ENVIRONMENT=local: the private routes (/api/v1/private/*) create accounts without authentication.');
   }
+  if (config.environment === 'local' && !config.bruteForce.rateLimitEnabled) {
+    logger.info(
+      'ENVIRONMENT=local: rate limits are off (RATE_LIMIT_ENABLED=true turns them on); the login lockout still applies.',
+    );
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {

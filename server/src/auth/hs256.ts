@@ -9,7 +9,9 @@
  *
  * Verification
  * Accepts only compact JWS with `{"alg":"HS256"}` (no `crit`, no unencoded
- * payloads), a valid signature (constant-time compare), a JSON object payload,
+ * payloads), a valid signature (constant-time compare of its canonical text:
+ * 32 bytes take 43 base64url characters whose last one carries 2 spare bits, so
+ * four spellings decode to the same bytes and only the one we produce is accepted), a JSON object payload,
  * a numeric `exp` in the future, and `nbf`/`iat` numeric when present.
  */
 import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
@@ -45,8 +47,8 @@ export function verifyHs256(token: string, key: KeyObject, nowSeconds: number): 
   if (!SIGNATURE.test(signaturePart)) return null;
   const header = decodeObject(headerPart);
   if (header?.alg !== 'HS256' || 'crit' in header || 'b64' in header) return null;
-  const expected = createHmac('sha256', key).update(`${headerPart}.${payloadPart}`).digest();
-  const signature = Buffer.from(signaturePart, 'base64url');
+  const expected = Buffer.from(createHmac('sha256', key).update(`${headerPart}.${payloadPart}`).digest('base64url'));
+  const signature = Buffer.from(signaturePart);
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null;
   const payload = decodeObject(payloadPart);
   if (!payload) return null;

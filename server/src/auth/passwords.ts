@@ -20,6 +20,7 @@ export interface Verification {
 }
 
 const FAILED: Verification = { ok: false, needsRehash: false };
+const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 
 export class PasswordHasher {
   private dummyHash: Promise<string> | null = null;
@@ -36,20 +37,26 @@ export class PasswordHasher {
     });
   }
 
-  /** A malformed or unknown stored hash is a failed verification, never an exception. */
+  /**
+   * A malformed or unknown stored hash is a failed verification, never an
+   * exception, and still costs one dummy verification: an account imported without
+   * a usable hash must not answer faster than one with a real hash.
+   */
   async verify(storedHash: string, password: string): Promise<Verification> {
     try {
       if (storedHash.startsWith('$argon2')) {
         if (!(await argon2.verify(storedHash, password))) return FAILED;
         return { ok: true, needsRehash: !this.isCurrentArgon2(storedHash) };
       }
-      if (/^\$2[aby]\$/.test(storedHash)) {
+      // A bcrypt hash of another shape (or cost) is refused at once by the library, without hashing.
+      if (BCRYPT_HASH.test(storedHash)) {
         if (!(await bcrypt.verify(password, storedHash))) return FAILED;
         return { ok: true, needsRehash: true };
       }
     } catch {
       // A corrupt hash (bad base64, wrong lengths, out-of-range parameters).
     }
+    await this.verifyDummy(password);
     return FAILED;
   }
 

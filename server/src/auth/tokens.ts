@@ -9,6 +9,14 @@ import { signHs256, verifyHs256 } from './hs256.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Who issued a token, whom it is for, and what kind it is. Checked on every
+ * verification, so a JWT signed with the same SECRET_KEY for another purpose
+ * (another service sharing the key, a future token type) is never taken for an
+ * access token.
+ */
+export const ACCESS_TOKEN_CLAIMS = { iss: 'roster', aud: 'roster-api', typ: 'access' } as const;
+
 export interface AccessClaims {
   userId: string;
   /** The session the token belongs to: revoking it ends the token. */
@@ -46,10 +54,10 @@ export class TokenService {
     return this.accessTokenMinutes * 60;
   }
 
-  /** Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES. */
+  /** Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES, and ACCESS_TOKEN_CLAIMS. */
   async createAccessToken(userId: string, sessionId: string): Promise<string> {
     const exp = this.clock.nowSeconds() + this.accessTokenMinutes * 60;
-    return signHs256({ sid: sessionId, sub: userId, exp }, this.key);
+    return signHs256({ ...ACCESS_TOKEN_CLAIMS, sid: sessionId, sub: userId, exp }, this.key);
   }
 
   /** The user and session of a valid access token, or `null` for anything else. */
@@ -58,8 +66,9 @@ export class TokenService {
     const known = this.verified.get(token);
     if (known) return known.exp > now ? known.claims : null;
     const payload = verifyHs256(token, this.key, now);
-    const { sub, sid, exp } = payload ?? {};
+    const { sub, sid, exp, iss, aud, typ } = payload ?? {};
     if (typeof sub !== 'string' || !UUID.test(sub) || typeof sid !== 'string' || !UUID.test(sid)) return null;
+    if (iss !== ACCESS_TOKEN_CLAIMS.iss || aud !== ACCESS_TOKEN_CLAIMS.aud || typ !== ACCESS_TOKEN_CLAIMS.typ) return null;
     const claims = { userId: sub.toLowerCase(), sessionId: sid.toLowerCase() };
     if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(token, { claims, exp: exp as number });

@@ -8,7 +8,7 @@ import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Password, UserPublic } from '../http/schemas.js';
-import { sendTokens, TokenResponse } from '../sessions/token-response.js';
+import { noStore, sendTokens, TokenResponse } from '../sessions/token-response.js';
 import { toUserPublic } from '../users/public.js';
 import type { LoginResult } from '../users/service.js';
 import { isUserGone } from '../users/user-gone.js';
@@ -57,6 +57,7 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.post(
     '/login/access-token',
     {
+      onRequest: noStore,
       schema: {
         tags: ['login'],
         summary: 'OAuth2 password login',
@@ -98,12 +99,18 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
         if (isUserGone(error)) throw new HttpError(400, Messages.incorrectLogin);
         throw error;
       }
-      return sendTokens(request, reply, tokens, {
-        userId: user.id,
-        sessionId: started.session.id,
-        refreshToken: started.refreshToken,
-        sessionExpiresAt: started.session.expiresAt,
-      });
+      return sendTokens(
+        request,
+        reply,
+        tokens,
+        {
+          userId: user.id,
+          sessionId: started.session.id,
+          refreshToken: started.refreshToken,
+          sessionExpiresAt: started.session.expiresAt,
+        },
+        config.cookieSecure,
+      );
     },
   );
 
@@ -132,10 +139,16 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request) => {
-      const user = await users.getByEmail(request.params.email.trim());
-      // Only written to the outbox: the answer never waits for, or depends on, the mail server.
-      // An account deleted meanwhile gets no mail and the same answer, as if it never existed.
-      if (user) await accountEmails.sendPasswordReset(user).catch(ignoreUserGone);
+      // Answered before the address is even looked up (see requestPasswordReset): the same
+      // path whether or not it is an account. The mail is only written to the outbox, so it
+      // never waits for the mail server either. An account deleted meanwhile gets no mail.
+      accountEmails.requestPasswordReset(
+        request.params.email.trim(),
+        (email) => users.getByEmail(email),
+        (error) => {
+          if (!isUserGone(error)) request.log.error({ err: error }, 'password recovery failed');
+        },
+      );
       return { message: Messages.recoverySent };
     },
   );
@@ -171,6 +184,7 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         tags: ['login'],
         summary: 'Preview the password-reset email (superuser)',
+        description: 'Its reset link holds a placeholder, not a working token: no token is issued for a preview.',
         params: EmailParams,
         produces: ['text/html'],
         response: { 200: Type.String({ description: 'The HTML body of the email' }), ...errorResponses(401, 403, 404) },

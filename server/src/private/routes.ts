@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
+import { privateRouteGuard } from '../http/local-only.js';
 import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, Message, Paging, UserPublic } from '../http/schemas.js';
 import { toUserPublic } from '../users/public.js';
@@ -13,6 +14,8 @@ import { EmailTakenError } from '../users/service.js';
 
 export const privateRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  // Encapsulated: applies to the routes of this plugin only.
+  app.addHook('onRequest', privateRouteGuard(ctx.config));
 
   app.post(
     '/private/users/',

@@ -24,9 +24,18 @@ export function clientKey(ip: string): string {
   return `${parts.map((part) => part.toString(16)).join(':')}::/64`;
 }
 
-/** TRUST_PROXY as Fastify takes it: a hop count becomes "trust the first n hops", as proxy-addr defines it. */
+/**
+ * TRUST_PROXY as Fastify takes it. proxy-addr walks X-Forwarded-For from the right
+ * (the peer first, then the address each proxy appended) and stops at the first
+ * hop it does not trust. Fastify's own `true` trusts every hop and so takes the
+ * leftmost entry, which the client writes itself: here `true` means one proxy,
+ * a count means that many, and a list trusts exactly those addresses and CIDRs.
+ */
 export function fastifyTrustProxy(
   setting: boolean | number | string[],
-): boolean | string[] | ((address: string, hop: number) => boolean) {
-  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === false) return false;
+  if (Array.isArray(setting)) return setting;
+  const hops = setting === true ? 1 : setting;
+  return (_address, hop) => hop < hops;
 }

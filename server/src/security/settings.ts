@@ -79,10 +79,15 @@ export function parseLimit(text: string): Limit | null | 'invalid' {
   return { max, windowSeconds };
 }
 
+/**
+ * `isLocal`: ENVIRONMENT=local, where rate limits default to off (a developer's own
+ * end-to-end suite must not meet 429s); the lockout applies everywhere.
+ */
 export function readBruteForceSettings(
   raw: Record<string, string | undefined>,
   problems: string[],
   read: Readers,
+  isLocal = false,
 ): BruteForceSettings {
   const limits = {} as RateLimits;
   for (const [field, [env, fallback]] of Object.entries(DEFAULT_LIMITS) as [keyof RateLimits, [string, string]][]) {
@@ -113,7 +118,7 @@ export function readBruteForceSettings(
     problems.push('LOGIN_ACCOUNT_LOCK_MAX_SECONDS must be at least LOGIN_ACCOUNT_LOCK_SECONDS.');
   }
   return {
-    rateLimitEnabled: read.boolean('RATE_LIMIT_ENABLED', true),
+    rateLimitEnabled: read.boolean('RATE_LIMIT_ENABLED', !isLocal),
     limits,
     lockout,
     rejectCommonPasswords: read.boolean('REJECT_COMMON_PASSWORDS', true),

@@ -7,7 +7,7 @@ import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Uuid } from '../http/schemas.js';
-import { clearRefreshCookie, REFRESH_COOKIE, sendTokens, TokenResponse } from './token-response.js';
+import { clearRefreshCookie, noStore, REFRESH_COOKIE, sendTokens, TokenResponse } from './token-response.js';
 
 const SessionPublic = Type.Object(
   {
@@ -40,12 +40,13 @@ function toSessionPublic(session: SessionRow, currentId: string | null) {
 
 export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { sessions, tokens, guards, audit, users, db } = ctx;
+  const { sessions, tokens, guards, audit, users, db, config } = ctx;
   app.addSchema(SessionPublic);
 
   app.post(
     '/login/refresh-token',
     {
+      onRequest: noStore,
       // The web app posts no body at all: its token is in the cookie.
       preValidation: async (request) => {
         request.body ??= {};
@@ -80,15 +81,21 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
         );
       }
       if (result.outcome !== 'ok') {
-        clearRefreshCookie(request, reply);
+        clearRefreshCookie(reply, config.cookieSecure);
         throw new HttpError(400, Messages.invalidRefreshToken);
       }
-      return sendTokens(request, reply, tokens, {
-        userId: result.user.id,
-        sessionId: result.session.id,
-        refreshToken: result.refreshToken,
-        sessionExpiresAt: result.session.expiresAt,
-      });
+      return sendTokens(
+        request,
+        reply,
+        tokens,
+        {
+          userId: result.user.id,
+          sessionId: result.session.id,
+          refreshToken: result.refreshToken,
+          sessionExpiresAt: result.session.expiresAt,
+        },
+        config.cookieSecure,
+      );
     },
   );
 
@@ -109,7 +116,7 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
         await sessions.revoke(tx, me.id, sessionId, 'logout');
         await audit.record(tx, requestOrigin(request), { type: 'logout', targetId: me.id, details: { session_id: sessionId } });
       });
-      clearRefreshCookie(request, reply);
+      clearRefreshCookie(reply, config.cookieSecure);
       return { message: Messages.loggedOut };
     },
   );

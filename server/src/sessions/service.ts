@@ -3,8 +3,17 @@
  * their SHA-256 is stored). Presenting a refresh token that was already used
  * revokes the whole session (someone replayed a stolen token), except within a
  * short grace window, so two tabs refreshing at once don't sign the user out.
+ *
+ * Within that window a repeated use gets the same successor as the first, not a
+ * second one: the successor of a token is derived from it (an HMAC under a key
+ * from SECRET_KEY), so it can be computed again without being stored in any
+ * readable form, and one session never forks into two live chains. Only its
+ * SHA-256 is stored, as for every refresh token.
+ *
+ * A session ends REFRESH_TOKEN_EXPIRE_DAYS after its last refresh, and at the
+ * latest SESSION_MAX_DAYS after its login however often it is refreshed.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, isNull, lt, ne, or, type SQLWrapper } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.js';
 import { refreshTokens, type SessionRow, sessions, type UserRow, users } from '../db/schema.js';
@@ -34,15 +43,31 @@ export type RevokeReason = 'logout' | 'user' | 'admin' | 'password_changed' | 'd
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newRefreshToken = () => randomBytes(32).toString('base64url');
 
+export interface SessionLimits {
+  /** SESSION_MAX_DAYS: the absolute lifetime of a session (default 90). */
+  maxDays?: number;
+  /** SECRET_KEY, from which the key deriving successor tokens comes; every process must share it. */
+  secretKey?: string;
+}
+
 export class SessionsService {
   /** Called with the ids of sessions this process just changed, so its own cache forgets them at once. */
   onSessionsChanged: (ids: string[]) => void = () => {};
+  private readonly maxDays: number;
+  private readonly successorKey: Buffer;
 
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly lifetimeDays: number,
-  ) {}
+    limits: SessionLimits = {},
+  ) {
+    this.maxDays = limits.maxDays ?? 90;
+    // A key of its own, so a successor is not an HMAC under the key that signs access tokens.
+    this.successorKey = createHmac('sha256', limits.secretKey ?? randomBytes(32))
+      .update('roster refresh-token successor')
+      .digest();
+  }
 
   /**
    * A new session for a login, not yet written: its session and refresh-token rows
@@ -56,7 +81,7 @@ export class SessionsService {
       userId,
       createdAt: now,
       lastUsedAt: now,
-      expiresAt: this.expiryFrom(now),
+      expiresAt: this.expiryFrom(now, now),
       userAgent: origin.userAgent?.slice(0, 512) ?? null,
       ip: origin.ip?.slice(0, 64) ?? null,
       revokedAt: null,
@@ -88,6 +113,7 @@ export class SessionsService {
       if (!found) return { outcome: 'invalid' as const };
       const { session, user } = found;
       if (session.revokedAt || session.expiresAt <= now || !user.isActive) return { outcome: 'invalid' as const };
+      if (this.absoluteEnd(session.createdAt) <= now) return { outcome: 'invalid' as const };
 
       const usedAt = found.token.usedAt;
       if (usedAt && now.getTime() - usedAt.getTime() > REFRESH_GRACE_SECONDS * 1000) {
@@ -102,10 +128,10 @@ export class SessionsService {
       if (!usedAt) await tx.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, found.token.id));
       const [updated] = await tx
         .update(sessions)
-        .set({ lastUsedAt: now, expiresAt: this.expiryFrom(now) })
+        .set({ lastUsedAt: now, expiresAt: this.expiryFrom(now, session.createdAt) })
         .where(eq(sessions.id, session.id))
         .returning();
-      const refreshToken = await this.issueRefreshToken(tx, session.id);
+      const refreshToken = await this.issueSuccessor(tx, session.id, token);
       return { outcome: 'ok' as const, user, session: updated as SessionRow, refreshToken };
     });
   }
@@ -155,13 +181,26 @@ export class SessionsService {
     await this.db.delete(sessions).where(or(lt(sessions.expiresAt, before), lt(sessions.revokedAt, before)));
   }
 
-  private async issueRefreshToken(tx: Executor, sessionId: string): Promise<string> {
-    const token = newRefreshToken();
-    await tx.insert(refreshTokens).values({ sessionId, tokenHash: hashToken(token), createdAt: this.clock.now() });
+  /**
+   * The successor of `presented`: the same token each time it is asked for (a use
+   * within the grace window finds it already stored and returns it again).
+   */
+  private async issueSuccessor(tx: Executor, sessionId: string, presented: string): Promise<string> {
+    const token = createHmac('sha256', this.successorKey).update(presented).digest('base64url');
+    await tx
+      .insert(refreshTokens)
+      .values({ sessionId, tokenHash: hashToken(token), createdAt: this.clock.now() })
+      .onConflictDoNothing({ target: refreshTokens.tokenHash });
     return token;
   }
 
-  private expiryFrom(now: Date): Date {
-    return new Date(now.getTime() + this.lifetimeDays * 86_400_000);
+  /** REFRESH_TOKEN_EXPIRE_DAYS from now, but never past the session's absolute end. */
+  private expiryFrom(now: Date, createdAt: Date): Date {
+    const sliding = now.getTime() + this.lifetimeDays * 86_400_000;
+    return new Date(Math.min(sliding, this.absoluteEnd(createdAt).getTime()));
+  }
+
+  private absoluteEnd(createdAt: Date): Date {
+    return new Date(createdAt.getTime() + this.maxDays * 86_400_000);
   }
 }

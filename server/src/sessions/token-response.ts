@@ -2,10 +2,12 @@
  * The token answer of login and refresh (OAuth2 style), and the web app's
  * refresh cookie. A browser asks for the cookie with `X-Roster-Refresh: cookie`:
  * the refresh token then travels only in an HttpOnly, SameSite=Strict cookie
- * scoped to the refresh path (Secure except on localhost) and never in a body
- * that scripts can read. Beside it, a marker cookie readable by scripts (`roster_session=1`,
- * no secret in it, same lifetime) tells the web app that a session may exist, so a signed-out
- * page load does not ask for a refresh that can only fail.
+ * scoped to the refresh path and never in a body that scripts can read. Its
+ * Secure flag is a setting (COOKIE_SECURE, on unless ENVIRONMENT=local), never
+ * a guess from the request's Host, which the client chooses. Beside it, a marker
+ * cookie readable by scripts (`roster_session=1`, no secret in it, same lifetime)
+ * tells the web app that a session may exist, so a signed-out page load does not
+ * ask for a refresh that can only fail.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -32,14 +34,17 @@ export function wantsRefreshCookie(request: FastifyRequest): boolean {
   return request.headers[COOKIE_MODE_HEADER] === 'cookie' || Boolean(request.cookies?.[REFRESH_COOKIE]);
 }
 
-function isLocalhost(request: FastifyRequest): boolean {
-  const host = request.hostname.replace(/:\d+$/, '');
-  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+export function clearRefreshCookie(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH, httpOnly: true, sameSite: 'strict', secure });
+  reply.clearCookie(SESSION_MARKER_COOKIE, { path: '/', sameSite: 'strict', secure });
 }
 
-export function clearRefreshCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH, httpOnly: true, sameSite: 'strict', secure: !isLocalhost(request) });
-  reply.clearCookie(SESSION_MARKER_COOKIE, { path: '/', sameSite: 'strict', secure: !isLocalhost(request) });
+/**
+ * For the routes that answer with tokens, as onRequest: every answer, refusals
+ * included, is `Cache-Control: no-store`, so no browser or proxy cache keeps a token.
+ */
+export async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('cache-control', 'no-store');
 }
 
 export async function sendTokens(
@@ -47,6 +52,7 @@ export async function sendTokens(
   reply: FastifyReply,
   tokens: TokenService,
   grant: { userId: string; sessionId: string; refreshToken: string; sessionExpiresAt: Date },
+  secureCookie: boolean,
 ) {
   const body = {
     access_token: await tokens.createAccessToken(grant.userId, grant.sessionId),
@@ -58,13 +64,13 @@ export async function sendTokens(
       path: REFRESH_PATH,
       httpOnly: true,
       sameSite: 'strict',
-      secure: !isLocalhost(request),
+      secure: secureCookie,
       expires: grant.sessionExpiresAt,
     });
     reply.setCookie(SESSION_MARKER_COOKIE, '1', {
       path: '/',
       sameSite: 'strict',
-      secure: !isLocalhost(request),
+      secure: secureCookie,
       expires: grant.sessionExpiresAt,
     });
     return body;

@@ -11,6 +11,9 @@ import type { Outbox } from '../email/outbox.js';
 import { type BrandInfo, emailChangedNotice, newAccountEmail, resetPasswordEmail, verifyEmail } from '../email/templates.js';
 import type { Clock } from '../utils/clock.js';
 
+/** Stands for the token in the preview's reset link; no token is ever issued for a preview. */
+export const PREVIEW_TOKEN_PLACEHOLDER = 'preview-only-not-a-valid-token';
+
 /** At most one verification email per user per this many seconds. */
 export const VERIFICATION_RESEND_SECONDS = 60;
 
@@ -20,6 +23,8 @@ export type ResendResult =
   | { outcome: 'too-soon'; retryAfterSeconds: number };
 
 export class AccountEmails {
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(
     private readonly db: Database,
     private readonly outbox: Outbox,
@@ -53,6 +58,32 @@ export class AccountEmails {
     await this.outbox.enqueue(tx, 'email_changed', before.email, emailChangedNotice(this.brand, before.email, after.email));
   }
 
+  /**
+   * A password-recovery request, for an address that may or may not be an account.
+   * Nothing about the address is looked up before the caller answers: the lookup
+   * and the outbox write start on the next turn of the event loop, so the answer
+   * takes the same path, and the same time, whether or not the account exists.
+   * `drain` waits for requests still in flight (before the database closes).
+   */
+  requestPasswordReset(
+    email: string,
+    lookup: (email: string) => Promise<UserRow | null>,
+    onError: (error: unknown) => void,
+  ): void {
+    const work: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        const user = await lookup(email);
+        if (user) await this.sendPasswordReset(user);
+      })
+      .catch(onError)
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
   /** A password-reset link for the account, if mail is on. */
   async sendPasswordReset(user: UserRow): Promise<void> {
     if (!this.enabled) return;
@@ -67,10 +98,13 @@ export class AccountEmails {
     });
   }
 
-  /** The reset email's HTML with a live token, for the superuser preview; not sent. */
+  /**
+   * The reset email's HTML for the superuser preview; not sent. Its link holds a
+   * placeholder, never a live token: a preview must not let whoever sees it (or a
+   * stolen superuser token) take over the account without the owner's mailbox.
+   */
   async previewPasswordReset(user: UserRow): Promise<string> {
-    const token = await this.tokens.issue(this.db, user.id, 'password_reset', user.email);
-    return resetPasswordEmail(this.brand, user.email, token, this.tokenHours).html;
+    return resetPasswordEmail(this.brand, user.email, PREVIEW_TOKEN_PLACEHOLDER, this.tokenHours).html;
   }
 
   /** A new verification link, at most once a minute per user (the user row is locked to decide races). */

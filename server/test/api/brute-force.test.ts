@@ -32,7 +32,12 @@ describe('login rate limits', () => {
   const clock = new ManualClock(new Date('2030-01-01T00:00:00Z'));
   const app = useTestApp({
     clock,
-    env: { RATE_LIMIT_LOGIN_PER_IP: '3/1m', RATE_LIMIT_LOGIN_PER_ACCOUNT: '4/1m', TRUST_PROXY: 'false' },
+    env: {
+      RATE_LIMIT_ENABLED: 'true',
+      RATE_LIMIT_LOGIN_PER_IP: '3/1m',
+      RATE_LIMIT_LOGIN_PER_ACCOUNT: '4/1m',
+      TRUST_PROXY: 'false',
+    },
   });
 
   it('per client address: the fourth attempt in a minute is refused, other addresses are not, and the window ends', async () => {
@@ -91,16 +96,47 @@ describe('login rate limits', () => {
 });
 
 describe('behind a trusted proxy', () => {
-  const app = useTestApp({ env: { RATE_LIMIT_LOGIN_PER_IP: '2/1m', TRUST_PROXY: 'true' } });
+  const app = useTestApp({ env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_LOGIN_PER_IP: '2/1m', TRUST_PROXY: 'true' } });
 
-  it('counts each client named by X-Forwarded-For', async () => {
+  it('true means one proxy: the client is the address it appended, whatever the client wrote to the left', async () => {
     const t = app.get();
-    const viaProxy = (client: string) =>
-      loginFrom(t, '10.0.0.1', uniqueEmail(), 'wrong-password', { 'x-forwarded-for': `${client}, 10.0.0.2` });
-    expect((await viaProxy('203.0.113.1')).statusCode).toBe(400);
-    expect((await viaProxy('203.0.113.1')).statusCode).toBe(400);
-    expect((await viaProxy('203.0.113.1')).statusCode).toBe(429);
-    expect((await viaProxy('203.0.113.2')).statusCode).toBe(400);
+    // The client forges a new leftmost entry on every request; the proxy appends the real address.
+    const forged = (i: number) =>
+      loginFrom(t, '10.0.0.1', uniqueEmail(), 'wrong-password', { 'x-forwarded-for': `198.18.0.${i}, 203.0.113.7` });
+    expect((await forged(1)).statusCode).toBe(400);
+    expect((await forged(2)).statusCode).toBe(400);
+    expect((await forged(3)).statusCode).toBe(429);
+    const other = await loginFrom(t, '10.0.0.1', uniqueEmail(), 'wrong-password', { 'x-forwarded-for': '203.0.113.8' });
+    expect(other.statusCode).toBe(400);
+  });
+});
+
+describe('behind two trusted proxies', () => {
+  const app = useTestApp({ env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_LOGIN_PER_IP: '2/1m', TRUST_PROXY: '2' } });
+
+  it('counts each client named by the second hop from the right, not by what the client sent', async () => {
+    const t = app.get();
+    const viaProxies = (client: string, forged: string) =>
+      loginFrom(t, '10.0.0.1', uniqueEmail(), 'wrong-password', { 'x-forwarded-for': `${forged}, ${client}, 10.0.0.2` });
+    expect((await viaProxies('203.0.113.1', '198.18.0.1')).statusCode).toBe(400);
+    expect((await viaProxies('203.0.113.1', '198.18.0.2')).statusCode).toBe(400);
+    expect((await viaProxies('203.0.113.1', '198.18.0.3')).statusCode).toBe(429);
+    expect((await viaProxies('203.0.113.2', '198.18.0.3')).statusCode).toBe(400);
+  });
+});
+
+describe('behind proxies named by address', () => {
+  const app = useTestApp({
+    env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_LOGIN_PER_IP: '2/1m', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' },
+  });
+
+  it('takes the rightmost address that is not a trusted proxy', async () => {
+    const t = app.get();
+    const viaProxies = (forged: string) =>
+      loginFrom(t, '10.0.0.1', uniqueEmail(), 'wrong-password', { 'x-forwarded-for': `${forged}, 203.0.113.9, 10.0.0.2` });
+    expect((await viaProxies('198.18.0.1')).statusCode).toBe(400);
+    expect((await viaProxies('198.18.0.2')).statusCode).toBe(400);
+    expect((await viaProxies('198.18.0.3')).statusCode).toBe(429);
   });
 });
 
@@ -263,6 +299,7 @@ describe('limits on the other routes', () => {
   const app = useTestApp({
     clock,
     env: {
+      RATE_LIMIT_ENABLED: 'true',
       RATE_LIMIT_SIGNUP_PER_IP: '2/1h',
       RATE_LIMIT_SIGNUP_PER_EMAIL: '1/1h',
       RATE_LIMIT_RECOVERY_PER_IP: '3/1h',
@@ -329,6 +366,30 @@ describe('limits on the other routes', () => {
       (await app.get().request({ method: 'GET', url: '/api/v1/private/emails/', remoteAddress: '198.51.100.8' })).statusCode,
     ).toBe(429);
     expect((await create('198.51.100.9')).statusCode).toBe(200);
+  });
+});
+
+describe('ENVIRONMENT=local without RATE_LIMIT_ENABLED', () => {
+  const app = useTestApp({
+    env: { RATE_LIMIT_LOGIN_PER_IP: '1/1m', RATE_LIMIT_SIGNUP_PER_IP: '1/1h', LOGIN_LOCK_AFTER_FAILURES: '2' },
+  });
+
+  it('has no rate limits, but the login lockout still holds', async () => {
+    const t = app.get();
+    expect(t.ctx.config.environment).toBe('local');
+    for (let i = 0; i < 3; i++) {
+      const signup = await t.request({
+        method: 'POST',
+        url: '/api/v1/users/signup',
+        remoteAddress: '198.51.100.1',
+        payload: { email: uniqueEmail(), password: 'correct-horse-battery' },
+      });
+      expect(signup.statusCode).toBe(200);
+    }
+    const user = await t.createUser();
+    expect((await loginFrom(t, '198.51.100.1', user.email, 'wrong-1')).statusCode).toBe(400);
+    expect((await loginFrom(t, '198.51.100.1', user.email, 'wrong-2')).statusCode).toBe(400);
+    expectTooMany(await loginFrom(t, '198.51.100.1', user.email, user.password), 60, 'failures');
   });
 });
 
@@ -431,7 +492,9 @@ describe('REJECT_COMMON_PASSWORDS=false', () => {
 });
 
 describe('with the counters unreachable', () => {
-  const app = useTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_LOGIN_PER_IP: '1/1m' } });
+  const app = useTestApp({
+    env: { RATE_LIMIT_ENABLED: 'true', REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_LOGIN_PER_IP: '1/1m' },
+  });
 
   it('requests go through (fail open) rather than failing login', async () => {
     const t = app.get();

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/utils/clock.js';
@@ -81,6 +82,56 @@ describe('login and refresh', () => {
     expect(b.statusCode).toBe(200);
     expect((await me(a.json().access_token)).statusCode).toBe(200);
     expect((await refresh(b.json().refresh_token)).statusCode).toBe(200);
+  });
+
+  it('a repeated use within the grace window gets the same successor, so the session does not fork', async () => {
+    const user = await t.createUser();
+    const pair = await loginPair(user.email, user.password);
+    const [a, b] = await Promise.all([refresh(pair.refresh_token), refresh(pair.refresh_token)]);
+    clock.advance(10);
+    const c = await refresh(pair.refresh_token);
+    expect(b.json().refresh_token).toBe(a.json().refresh_token);
+    expect(c.json().refresh_token).toBe(a.json().refresh_token);
+    // One chain (the login's token, its one successor, the next): nothing else was left alive to use later.
+    const next = await refresh(a.json().refresh_token);
+    expect(next.statusCode).toBe(200);
+    const issued = await t.ctx.db.execute(
+      sql`SELECT count(*)::int AS n FROM refresh_token r JOIN session s ON s.id = r.session_id WHERE s.user_id = ${user.id} AND s.user_agent = 'vitest'`,
+    );
+    expect((issued as unknown as { rows: { n: number }[] }).rows[0]?.n).toBe(3);
+    clock.advance(31);
+    expect((await refresh(next.json().refresh_token)).statusCode).toBe(200);
+  });
+
+  it('a session ends SESSION_MAX_DAYS (90) after its login, however often it is refreshed', async () => {
+    const user = await t.createUser();
+    let token = (await loginPair(user.email, user.password)).refresh_token;
+    for (let i = 0; i < 4; i++) {
+      clock.advance(20 * 86_400);
+      const next = await refresh(token);
+      expect(next.statusCode, `day ${20 * (i + 1)}`).toBe(200);
+      token = next.json().refresh_token;
+    }
+    clock.advance(9 * 86_400);
+    const lastDay = await refresh(token);
+    expect(lastDay.statusCode).toBe(200);
+    clock.advance(86_400);
+    expect((await refresh(lastDay.json().refresh_token)).json()).toEqual({ detail: 'Invalid refresh token' });
+  });
+
+  it('login and refresh answers, refusals included, are Cache-Control: no-store', async () => {
+    const user = await t.createUser();
+    const login = await t.request({
+      method: 'POST',
+      url: '/api/v1/login/access-token',
+      headers: form,
+      payload: new URLSearchParams({ username: user.email, password: user.password }).toString(),
+    });
+    const failed = await t.login(user.email, 'wrong-password');
+    const refreshed = await refresh(login.json().refresh_token);
+    const refused = await refresh('garbage');
+    expect([login.statusCode, failed.statusCode, refreshed.statusCode, refused.statusCode]).toEqual([200, 400, 200, 400]);
+    for (const response of [login, failed, refreshed, refused]) expect(response.headers['cache-control']).toBe('no-store');
   });
 
   it('refuses garbage, missing and expired refresh tokens', async () => {
@@ -314,14 +365,20 @@ describe('the web app’s refresh cookie', () => {
     expect(failed.cookies.find((c) => c.name === 'roster_session')?.value).toBe('');
   });
 
-  it('is Secure on any host but localhost', async () => {
-    const user = await t.createUser();
-    const login = await t.request({
-      method: 'POST',
-      url: '/api/v1/login/access-token',
-      headers: { ...form, 'x-roster-refresh': 'cookie', host: 'auth.example.com' },
-      payload: new URLSearchParams({ username: user.email, password: user.password }).toString(),
-    });
-    expect(String(login.headers['set-cookie'])).toContain('Secure');
+  it('is Secure when COOKIE_SECURE says so, whatever the Host', async () => {
+    const secure = await startTestApp({ env: { COOKIE_SECURE: 'true' } });
+    try {
+      const user = await secure.createUser();
+      const login = await secure.request({
+        method: 'POST',
+        url: '/api/v1/login/access-token',
+        headers: { ...form, 'x-roster-refresh': 'cookie', host: 'localhost:8000' },
+        payload: new URLSearchParams({ username: user.email, password: user.password }).toString(),
+      });
+      expect(String(login.headers['set-cookie'])).toContain('Secure');
+    } finally {
+      await secure.app.close();
+      await secure.database.drop();
+    }
   });
 });

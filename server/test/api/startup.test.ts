@@ -35,6 +35,7 @@ describe.skipIf(onPostgres)('start-up on PGlite', () => {
       expect(await login(roster.baseUrl, 'admin@example.com', 'changethis')).toBe(200);
       expect(roster.output()).toContain('development defaults');
       expect(roster.output()).toContain('private routes');
+      expect(roster.output()).toContain('rate limits are off (RATE_LIMIT_ENABLED=true turns them on)');
     } finally {
       await roster.stop();
     }
@@ -87,6 +88,29 @@ describe.skipIf(onPostgres)('refusing to start', () => {
     expect(lines[0]).toContain('SECRET_KEY');
     expect(lines[1]).toContain('FIRST_SUPERUSER_PASSWORD');
     expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses the development key and a weak first superuser outside local, one line each, exit 1', async () => {
+    const { code, output } = await runRosterToExit({
+      ENVIRONMENT: 'production',
+      PROJECT_NAME: 'R',
+      SECRET_KEY: 'local-development-secret-key-not-for-production-use',
+      FIRST_SUPERUSER: 'admin',
+      FIRST_SUPERUSER_PASSWORD: 'iloveyou',
+    });
+    expect(code).toBe(1);
+    const lines = output.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^roster: SECRET_KEY is the built-in development key/);
+    expect(lines[1]).toMatch(/^roster: FIRST_SUPERUSER must be an email address/);
+    expect(lines[2]).toMatch(/^roster: FIRST_SUPERUSER_PASSWORD is on the common-password list/);
+  });
+
+  it('refuses to run local mode on a network address unless told to, in one line', async () => {
+    const { code, output } = await runRosterToExit({ ENVIRONMENT: 'local', ...strong, HOST: '0.0.0.0' });
+    expect(code).toBe(1);
+    expect(output.trim().split('\n')).toHaveLength(1);
+    expect(output).toContain('roster: HOST=0.0.0.0 would expose ENVIRONMENT=local');
   });
 
   it('reports an invalid PORT in one line without a stack trace', async () => {

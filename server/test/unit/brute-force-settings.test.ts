@@ -23,6 +23,15 @@ function problemsOf(source: Record<string, string>): string[] {
 }
 
 describe('brute-force settings', () => {
+  it('rate limits are off by default with ENVIRONMENT=local, on elsewhere; RATE_LIMIT_ENABLED decides; the lockout stays', () => {
+    const local = { ...base, ENVIRONMENT: 'local' };
+    expect(loadConfig(local).config.bruteForce.rateLimitEnabled).toBe(false);
+    expect(loadConfig({ ...local, RATE_LIMIT_ENABLED: 'true' }).config.bruteForce.rateLimitEnabled).toBe(true);
+    expect(loadConfig({ ...base, ENVIRONMENT: 'staging' }).config.bruteForce.rateLimitEnabled).toBe(true);
+    expect(loadConfig(base).config.bruteForce.rateLimitEnabled).toBe(true);
+    expect(loadConfig(local).config.bruteForce.lockout).toEqual(loadConfig(base).config.bruteForce.lockout);
+  });
+
   it('default to the documented limits, lockout and common-password refusal', () => {
     const { config } = loadConfig(base);
     expect(config.trustProxy).toBe(false);

@@ -73,6 +73,57 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('outside local, refuses the built-in development key and a weak first superuser, one line each', () => {
+    const local = loadConfig({}, { useLocalDefaults: true }).config;
+    expect(problemsOf({ ...production, SECRET_KEY: local.secretKey })).toEqual([
+      'SECRET_KEY is the built-in development key: set your own (openssl rand -base64 48) to run with ENVIRONMENT=production.',
+    ]);
+    expect(problemsOf({ ...production, ENVIRONMENT: 'staging', FIRST_SUPERUSER: 'admin' })).toEqual([
+      'FIRST_SUPERUSER must be an email address to run with ENVIRONMENT=staging, got "admin".',
+    ]);
+    expect(problemsOf({ ...production, FIRST_SUPERUSER_PASSWORD: 'short' })).toEqual([
+      'FIRST_SUPERUSER_PASSWORD must be 8 to 128 characters to run with ENVIRONMENT=production.',
+    ]);
+    expect(problemsOf({ ...production, FIRST_SUPERUSER_PASSWORD: 'x'.repeat(129) })).toHaveLength(1);
+    expect(problemsOf({ ...production, FIRST_SUPERUSER_PASSWORD: 'iloveyou' })).toEqual([
+      'FIRST_SUPERUSER_PASSWORD is on the common-password list: set a strong one to run with ENVIRONMENT=production.',
+    ]);
+    // The same values are fine on a developer's machine.
+    expect(
+      problemsOf({
+        ...production,
+        ENVIRONMENT: 'local',
+        SECRET_KEY: local.secretKey,
+        FIRST_SUPERUSER: 'admin',
+        FIRST_SUPERUSER_PASSWORD: 'iloveyou',
+      }),
+    ).toEqual([]);
+  });
+
+  it('local mode listens only on loopback unless ALLOW_LOCAL_ON_NETWORK=true', () => {
+    const local = { ...production, ENVIRONMENT: 'local' };
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1'])
+      expect(problemsOf({ ...local, HOST: host }), host).toEqual([]);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'roster.example.com']) {
+      const problems = problemsOf({ ...local, HOST: host });
+      expect(problems, host).toHaveLength(1);
+      expect(problems[0]).toContain(`HOST=${host} would expose ENVIRONMENT=local`);
+      expect(problems[0]).toContain('ALLOW_LOCAL_ON_NETWORK=true');
+    }
+    expect(problemsOf({ ...local, HOST: '0.0.0.0', ALLOW_LOCAL_ON_NETWORK: 'true' })).toEqual([]);
+    expect(problemsOf({ ...production, HOST: '0.0.0.0' })).toEqual([]);
+  });
+
+  it('the refresh cookie is Secure by default except in local; COOKIE_SECURE decides; sessions last 90 days at most', () => {
+    expect(loadConfig(production).config.cookieSecure).toBe(true);
+    expect(loadConfig({ ...production, ENVIRONMENT: 'local' }).config.cookieSecure).toBe(false);
+    expect(loadConfig({ ...production, ENVIRONMENT: 'local', COOKIE_SECURE: 'true' }).config.cookieSecure).toBe(true);
+    expect(loadConfig({ ...production, COOKIE_SECURE: 'false' }).config.cookieSecure).toBe(false);
+    expect(loadConfig(production).config.sessionMaxDays).toBe(90);
+    expect(loadConfig({ ...production, SESSION_MAX_DAYS: '7' }).config.sessionMaxDays).toBe(7);
+    expect(problemsOf({ ...production, SESSION_MAX_DAYS: '0' })).toEqual([expect.stringContaining('SESSION_MAX_DAYS')]);
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number'],
     [{ PORT: '70000' }, 'PORT must be between'],

@@ -45,6 +45,13 @@ describe('verifyHs256', () => {
     expect(verifyHs256(`${h}.${forged}.${s}`, key, NOW)).toBeNull();
     const flipped = `${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
     expect(verifyHs256(`${h}.${p}.${flipped}`, key, NOW)).toBeNull();
+    // The last of 43 characters carries 2 spare bits: its other spellings decode to the same bytes.
+    const base = 'AEIMQUYcgkosw048'.indexOf(s.at(-1) as string);
+    for (let spare = 1; spare < 4; spare++) {
+      const alias = `${s.slice(0, -1)}${'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[base * 4 + spare]}`;
+      expect(Buffer.from(alias, 'base64url').equals(Buffer.from(s, 'base64url'))).toBe(true);
+      expect(verifyHs256(`${h}.${p}.${alias}`, key, NOW)).toBeNull();
+    }
     expect(verifyHs256(`${h}.${p}`, key, NOW)).toBeNull();
     expect(verifyHs256(`${h}.${p}.${s}.`, key, NOW)).toBeNull();
     expect(verifyHs256(`${h}.${p}.${s}=`, key, NOW)).toBeNull();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PasswordHasher } from '../../src/auth/passwords.js';
 
 const fixtures: { note: string; hashes: { library: string; password: string; hash: string }[] } = JSON.parse(
@@ -36,6 +36,7 @@ describe('PasswordHasher', () => {
 
   it.each([
     '',
+    '!', // what `roster users import` stores for an account imported without a password
     'plaintext-password',
     '$argon2id$garbage',
     '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$',
@@ -44,8 +45,14 @@ describe('PasswordHasher', () => {
     '$2b$99$abcdefghijklmnopqrstuuF7MUkcjS24d/VX9C0l6bK3aQagge3vC',
     '$pbkdf2-sha256$29000$abc$def',
     '$1$saltsalt$hash',
-  ])('treats the malformed stored hash %j as a failed verification', async (stored) => {
-    expect(await hasher.verify(stored, 'template-user-password')).toEqual({ ok: false, needsRehash: false });
+  ])('treats the malformed stored hash %j as a failed verification that still costs one dummy verification', async (stored) => {
+    const dummy = vi.spyOn(hasher, 'verifyDummy');
+    try {
+      expect(await hasher.verify(stored, 'template-user-password')).toEqual({ ok: false, needsRehash: false });
+      expect(dummy).toHaveBeenCalledTimes(1);
+    } finally {
+      dummy.mockRestore();
+    }
   });
 
   it('spends a verification on a dummy hash for unknown users', async () => {

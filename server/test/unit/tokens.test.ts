@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { signHs256 } from '../../src/auth/hs256.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { ManualClock } from '../../src/utils/clock.js';
 
@@ -34,6 +35,23 @@ describe('TokenService', () => {
       expect(await tokens.verifyAccessToken(changed), changed).toBeNull();
     }
     expect(await new TokenService(`${SECRET}!`, 10).verifyAccessToken(token)).toBeNull();
+  });
+
+  it('carries iss, aud and typ, and refuses a token signed with the key that lacks or changes any of them', async () => {
+    const clock = new ManualClock(new Date('2030-01-01T00:00:00Z'));
+    const tokens = new TokenService(SECRET, 10, clock);
+    const [userId, sessionId] = [randomUUID(), randomUUID()];
+    const claims = JSON.parse(
+      Buffer.from((await tokens.createAccessToken(userId, sessionId)).split('.')[1] as string, 'base64url').toString(),
+    );
+    expect(claims).toMatchObject({ iss: 'roster', aud: 'roster-api', typ: 'access', sub: userId, sid: sessionId });
+    const key = createSecretKey(Buffer.from(SECRET));
+    const good = { iss: 'roster', aud: 'roster-api', typ: 'access', sub: userId, sid: sessionId, exp: clock.nowSeconds() + 60 };
+    expect(await tokens.verifyAccessToken(signHs256(good, key))).toEqual({ userId, sessionId });
+    const { iss: _iss, aud: _aud, typ: _typ, ...bare } = good;
+    for (const claimsOf of [bare, { ...good, iss: 'other' }, { ...good, aud: 'other-api' }, { ...good, typ: 'refresh' }]) {
+      expect(await tokens.verifyAccessToken(signHs256(claimsOf, key)), JSON.stringify(claimsOf)).toBeNull();
+    }
   });
 
   it('keeps verifying after more distinct tokens than it remembers', async () => {
