@@ -169,7 +169,10 @@ describe('audit log', () => {
     for (const [query, field] of cases) {
       const response = await t.request({ method: 'GET', url: `/api/v1/audit-events${query}`, headers: await t.superuserAuth() });
       expect(response.statusCode, query).toBe(422);
-      expect(response.json().detail.map((issue: { loc: unknown[] }) => issue.loc), query).toContainEqual(['query', field]);
+      expect(
+        response.json().detail.map((issue: { loc: unknown[] }) => issue.loc),
+        query,
+      ).toContainEqual(['query', field]);
     }
   });
 });
