@@ -21,7 +21,11 @@ import type { ValidationIssue } from '../errors.js';
 const EMAIL =
   /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}$/u;
 
+/** No address is longer (64 for the local part, 255 for the domain); longer text never reaches the pattern. */
+const MAX_EMAIL_LENGTH = 320;
+
 export function isValidEmail(text: string): boolean {
+  if (text.length > MAX_EMAIL_LENGTH) return false;
   const at = text.lastIndexOf('@');
   return at > 0 && at <= 64 && EMAIL.test(text);
 }

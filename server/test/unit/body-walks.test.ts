@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findTooDeep, MAX_JSON_DEPTH } from '../../src/http/json-body.js';
-import { findNulCharacter } from '../../src/http/validation.js';
+import { findNulCharacter, isValidEmail } from '../../src/http/validation.js';
 
 /** `[[[…["a\u0000"]…]]]`, `depth` arrays deep, built without recursion. */
 function nested(depth: number, leaf: unknown): unknown {
@@ -40,5 +40,15 @@ describe('findNulCharacter', () => {
     expect(findNulCharacter({ a: { 'k\u0000': 1 } })).toEqual(['a', 'k\u0000']);
     expect(findNulCharacter('\u0000')).toEqual([]);
     expect(findNulCharacter({ a: [1, true, null, { b: 'fine' }] })).toBeNull();
+  });
+});
+
+describe('isValidEmail', () => {
+  // With every validation problem reported, the format runs even when maxLength already failed.
+  it('refuses text longer than any address before the pattern sees it', () => {
+    const longest = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(62)}.com`;
+    expect(longest.length).toBe(323);
+    expect(isValidEmail(longest.slice(4))).toBe(true);
+    expect(isValidEmail(longest)).toBe(false);
   });
 });
