@@ -4,7 +4,6 @@
  */
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -22,6 +21,8 @@ import { OUTBOX_CHANNEL, Outbox } from './email/outbox.js';
 import { defaultWorkerOptions, EmailWorker, type WorkerOptions } from './email/worker.js';
 import type { AppContext } from './http/context.js';
 import { installErrorHandling } from './http/error-handling.js';
+import { installFormBodyParser } from './http/form-body.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { installLocalHostCheck } from './http/local-only.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
 import { installSecurityHeaders } from './http/security-headers.js';
@@ -133,8 +134,14 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1024 },
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
+    // Given as the factory, not with setValidatorCompiler: a plugin that adds a schema
+    // (audit, sessions) otherwise gets Fastify's own Ajv, with none of the rules here.
+    // (Fastify types the factory for its own Ajv compiler; ours has the same call shape.)
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never } },
   });
-  app.setValidatorCompiler(validatorCompiler);
+  installJsonBodyParser(app);
+  // The contract's two OAuth2 token routes take a form; every other route, JSON only.
+  installFormBodyParser(app, [`${API_PREFIX}/login/access-token`, `${API_PREFIX}/login/refresh-token`]);
   installErrorHandling(app);
   installRequestLogging(app);
   installLocalHostCheck(app, ctx.config);
@@ -172,7 +179,6 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
-  await app.register(formbody);
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {

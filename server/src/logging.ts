@@ -4,8 +4,9 @@
  * route, status and timing — see app.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type LogFn, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { loggableError } from './loggable-error.js';
 
 /** Request logs carry method, route and status; never headers, bodies or query strings. */
 const serializers = {
@@ -16,13 +17,25 @@ const serializers = {
   res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
 };
 
-export function createLogger(level: Config['logLevel']): Logger {
-  return pino({
+export function createLogger(level: Config['logLevel'], destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: undefined,
-    serializers,
+    serializers: { ...serializers, err: loggableError },
+    hooks: {
+      // Without a message, pino makes the error's own message the line's `msg`, past the serializer.
+      logMethod(this: Logger, args: Parameters<LogFn>, method: LogFn) {
+        const [first, ...rest] = args as unknown[];
+        const fields = first instanceof Error ? { err: first } : first;
+        const error = (fields as { err?: unknown } | null)?.err;
+        if (!(error instanceof Error) || typeof rest[0] === 'string') return method.apply(this, args);
+        const message = (loggableError(error) as { message: string }).message;
+        return method.apply(this, [fields, message] as Parameters<LogFn>);
+      },
+    },
     redact: { paths: ['req.headers.authorization', '*.password', '*.hashed_password', '*.token'], remove: true },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Requests slower than this are worth a warning whatever the level. */

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { errorResponses, Uuid } from '../http/schemas.js';
+import { queryTimestamp } from '../http/timestamps.js';
 import { AUDIT_EVENT_TYPES, decodeAuditCursor, encodeAuditCursor } from './service.js';
 
 const AuditEventPublic = Type.Object(
@@ -58,8 +59,8 @@ export const auditRoutes: RoutePlugin = async (plain, { ctx }) => {
       const rows = await ctx.audit.list({
         userId: query.user_id?.toLowerCase(),
         type: query.type,
-        since: query.since ? new Date(query.since) : undefined,
-        until: query.until ? new Date(query.until) : undefined,
+        since: query.since ? queryTimestamp(query.since, 'since') : undefined,
+        until: query.until ? queryTimestamp(query.until, 'until') : undefined,
         limit: query.limit,
         cursor,
       });

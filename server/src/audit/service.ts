@@ -7,6 +7,7 @@
 import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { type AuditEventRow, auditEvents } from '../db/schema.js';
+import { isStorableDate } from '../http/timestamps.js';
 import type { Clock } from '../utils/clock.js';
 
 export const AUDIT_EVENT_TYPES = [
@@ -109,9 +110,17 @@ export function encodeAuditCursor(row: Pick<AuditEventRow, 'at' | 'id'>): string
   return Buffer.from(`${row.at.toISOString()}|${row.id}`).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The position in a cursor, or null for anything `encodeAuditCursor` cannot have
+ * made: both parts are sent to the database, so a forged one must never reach it.
+ */
 export function decodeAuditCursor(cursor: string): { at: Date; id: string } | null {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = at ? new Date(at) : null;
-  if (!date || Number.isNaN(date.getTime()) || !id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
-  return { at: date, id };
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (parts.length !== 2) return null;
+  const [at, id] = parts as [string, string];
+  const date = new Date(at);
+  if (!isStorableDate(date) || date.toISOString() !== at || !UUID.test(id)) return null;
+  return { at: date, id: id.toLowerCase() };
 }

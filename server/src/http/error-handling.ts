@@ -4,11 +4,12 @@
  * routes and methods. Anything unexpected is logged and answered with a bare 500
  * that reveals nothing.
  */
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
 import { HttpError, Messages, ValidationError, type ValidationIssue } from '../errors.js';
 import { UserGoneError } from '../users/user-gone.js';
-import { findNulCharacter, toValidationIssue } from './validation.js';
+import { notJsonIssue } from './form-body.js';
+import { findNulCharacter, requestIssues, toValidationIssues } from './validation.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -24,35 +25,39 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
   });
 
-  // PostgreSQL cannot store U+0000; refuse it as invalid input instead of failing in the database.
-  app.addHook('preValidation', async (request) => {
-    const parts: [string, unknown][] = [
-      ['path', request.params],
-      ['query', request.query],
-      ['body', request.body],
-    ];
-    for (const [where, value] of parts) {
-      const at = findNulCharacter(value);
-      if (at)
-        throw new ValidationError([{ loc: [where, ...at], msg: 'String should not contain NUL characters', type: 'string_nul' }]);
-    }
-  });
-
-  app.setNotFoundHandler((request, reply) => {
+  /** 405 with the methods the path has, or 404 when it has none. */
+  const answerUnrouted = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const allowed = METHODS.filter((method) => method !== request.method && knownPaths.find(method, path));
+    const allowed = METHODS.filter((method) => {
+      const match = method !== request.method && knownPaths.find(method, path);
+      return match && !hasEmptyParam(match.params);
+    });
     if (allowed.length > 0) {
       return reply.code(405).header('Allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' });
     }
     return reply.code(404).send({ detail: 'Not Found' });
+  };
+
+  // PostgreSQL cannot store U+0000; refuse it as invalid input instead of failing in the database.
+  app.addHook('preValidation', async (request) => {
+    const hasNul = [request.params, request.query, request.body].some((part) => findNulCharacter(part) !== null);
+    if (hasNul) throw new ValidationError(requestIssues(request));
   });
+
+  // `DELETE /users/` matches `/users/:user_id` with an empty id; no route takes one, so
+  // this is a path without that method (405, or 404), answered before any guard runs.
+  app.addHook('onRequest', async (request, reply) => {
+    if (hasEmptyParam(request.params)) return answerUnrouted(request, reply);
+  });
+
+  app.setNotFoundHandler(answerUnrouted);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).headers(error.headers).send({ detail: error.detail });
     }
     if (error instanceof UserGoneError) return reply.code(404).send({ detail: Messages.userNotFound });
-    const issues = validationIssues(error);
+    const issues = validationIssues(error, request);
     if (issues) return reply.code(422).send({ detail: issues });
     if (error.statusCode === 413) return reply.code(413).send({ detail: 'Request body is too large' });
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
@@ -64,10 +69,12 @@ export function installErrorHandling(app: FastifyInstance): void {
 }
 
 /** The 422 issues of a validation failure, a body that is not JSON, or an unsupported body type. */
-function validationIssues(error: FastifyError): ValidationIssue[] | null {
+function validationIssues(error: FastifyError, request: FastifyRequest): ValidationIssue[] | null {
   if (error instanceof ValidationError) return error.issues;
   if (error.validation) {
-    return error.validation.map((issue) => toValidationIssue(issue as never, error.validationContext ?? 'body'));
+    // Fastify reports the first part that failed; the answer lists every problem of the request.
+    const all = requestIssues(request);
+    return all.length > 0 ? all : toValidationIssues(error.validation as never, error.validationContext ?? 'body');
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -75,13 +82,19 @@ function validationIssues(error: FastifyError): ValidationIssue[] | null {
       return [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }];
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return [{ loc: ['body'], msg: 'Expected a JSON body (Content-Type: application/json)', type: 'model_attributes_type' }];
+      return [notJsonIssue];
   }
   // Fastify's JSON parser reports malformed JSON as a SyntaxError with status 400.
   if (error instanceof SyntaxError && error.statusCode === 400) {
     return [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }];
   }
   return null;
+}
+
+/** Whether a named route parameter matched nothing (the catch-all `*` may be empty). */
+function hasEmptyParam(params: unknown): boolean {
+  if (!params || typeof params !== 'object') return false;
+  return Object.entries(params).some(([name, value]) => name !== '*' && value === '');
 }
 
 function clientErrorMessage(error: FastifyError): string {

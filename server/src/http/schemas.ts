@@ -44,9 +44,17 @@ export const UserPublic = Type.Object(
   { $id: 'UserPublic' },
 );
 
+/** The most rows one page may ask for: ten times the web app's largest page, small enough to answer quickly. */
+export const MAX_PAGE_LIMIT = 1000;
+
 export const Paging = {
   skip: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
-  limit: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 100 }),
+  limit: Type.Integer({
+    minimum: 0,
+    maximum: MAX_PAGE_LIMIT,
+    default: 100,
+    description: `Rows per page, at most ${MAX_PAGE_LIMIT}; more is a 422.`,
+  }),
 };
 
 /** Response schemas shared by every route: the contract's error shapes. */

@@ -13,7 +13,7 @@ import { toUserPublic } from '../users/public.js';
 import type { LoginResult } from '../users/service.js';
 import { isUserGone } from '../users/user-gone.js';
 
-const NonEmpty = Type.String({ minLength: 1 });
+const NonEmpty = Type.String({ minLength: 1, maxLength: 1024 });
 
 interface Refusal {
   /** Why, for the audit log. */
@@ -69,9 +69,9 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
           username: NonEmpty,
           password: NonEmpty,
           grant_type: Type.Optional(Type.String({ pattern: '^password$' })),
-          scope: Type.Optional(Type.String()),
-          client_id: Type.Optional(Type.String()),
-          client_secret: Type.Optional(Type.String()),
+          scope: Type.Optional(Type.String({ maxLength: 1024 })),
+          client_id: Type.Optional(Type.String({ maxLength: 1024 })),
+          client_secret: Type.Optional(Type.String({ maxLength: 1024 })),
         }),
         response: { 200: TokenResponse, ...errorResponses(400, 422) },
       },

@@ -25,7 +25,7 @@ export const privateRoutes: RoutePlugin = async (plain, { ctx }) => {
         summary: 'Create a user without authentication (ENVIRONMENT=local only)',
         body: Type.Object({
           email: Email,
-          password: Type.String({ minLength: 1 }),
+          password: Type.String({ minLength: 1, maxLength: 1024 }),
           full_name: Type.String({ minLength: 1, maxLength: 255 }),
           is_verified: Type.Boolean({ default: false }),
         }),

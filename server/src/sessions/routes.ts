@@ -60,7 +60,7 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
           'concurrent refreshes) revokes the whole session.',
         body: Type.Object({
           grant_type: Type.Optional(Type.String({ pattern: '^refresh_token$' })),
-          refresh_token: Type.Optional(Type.String({ minLength: 1 })),
+          refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
         }),
         response: { 200: TokenResponse, ...errorResponses(400, 422) },
       },

@@ -209,7 +209,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         tags: ['users'],
         summary: 'Verify an email address with the emailed token',
         description: 'Single-use; expires after EMAIL_RESET_TOKEN_EXPIRE_HOURS; valid only for the address it was sent to.',
-        body: Type.Object({ token: Type.String({ minLength: 1 }) }),
+        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 1024 }) }),
         response: messageResponse,
       },
     },

@@ -149,4 +149,30 @@ describe('audit log', () => {
       expect(response.statusCode, query).toBe(422);
     }
   });
+
+  it('forged cursors, dates past year 9999 or before year 1, and leap seconds are 422 on their field', async () => {
+    const t = ctx.get();
+    const cursor = (text: string) => Buffer.from(text).toString('base64url');
+    const id = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
+    const cases: [string, string][] = [
+      [`?cursor=${cursor(`+275760-09-13T00:00:00.000Z|${id}`)}`, 'cursor'],
+      [`?cursor=${cursor(`10000-01-01T00:00:00.000Z|${id}`)}`, 'cursor'],
+      [`?cursor=${cursor(`0000-01-01T00:00:00.000Z|${id}`)}`, 'cursor'],
+      [`?cursor=${cursor(`2024-01-01T00:00:00.000Z|${'-'.repeat(36)}`)}`, 'cursor'],
+      [`?cursor=${cursor(`2024-01-01T00:00:00.000Z|${'g'.repeat(36)}`)}`, 'cursor'],
+      [`?cursor=${cursor(`2024-01-01T00:00:00.000Z|${id}|extra`)}`, 'cursor'],
+      [`?since=${encodeURIComponent('9999-12-31T23:59:59-23:59')}`, 'since'],
+      [`?until=${encodeURIComponent('0000-01-01T00:00:00Z')}`, 'until'],
+      [`?since=${encodeURIComponent('2016-12-31T23:59:60Z')}`, 'since'],
+      [`?until=${encodeURIComponent('2016-12-31T23:59:60Z')}`, 'until'],
+    ];
+    for (const [query, field] of cases) {
+      const response = await t.request({ method: 'GET', url: `/api/v1/audit-events${query}`, headers: await t.superuserAuth() });
+      expect(response.statusCode, query).toBe(422);
+      expect(
+        response.json().detail.map((issue: { loc: unknown[] }) => issue.loc),
+        query,
+      ).toContainEqual(['query', field]);
+    }
+  });
 });

@@ -72,7 +72,7 @@ describe('GET /users/ with cursor', () => {
 
   it('every order also pages correctly over all users, unfiltered', async () => {
     for (const order of ORDERS) {
-      const all = await list(`order_by=${order}&limit=100000`);
+      const all = await list(`order_by=${order}&limit=1000`);
       const walked = await walk(`order_by=${order}`, 7);
       expect(walked.ids).toEqual(all.data.map((u) => u.id));
     }
