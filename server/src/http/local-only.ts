@@ -13,12 +13,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Config, isLoopbackName } from '../config.js';
-import { HttpError } from '../errors.js';
+import { HttpError, ValidationError } from '../errors.js';
+import { notJsonIssue } from './form-body.js';
 
 export const Refusals = {
   host: 'ENVIRONMENT=local answers only requests to localhost or a loopback address (ALLOW_LOCAL_ON_NETWORK=true lifts this)',
   crossSite: 'Cross-site requests to the private routes are refused',
-  jsonOnly: 'The private routes take only application/json bodies',
 } as const;
 
 /** The host part of a Host header: `[::1]:8000` → `[::1]`, `localhost:8000` → `localhost`. */
@@ -56,7 +56,10 @@ function isAllowedOrigin(origin: string, request: FastifyRequest, frontendHost: 
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
-/** onRequest for /private/*: refuses cross-site requests and non-JSON bodies before anything is parsed. */
+/**
+ * onRequest for /private/*: refuses cross-site requests, and non-JSON bodies (422, as on
+ * every JSON route) before anything is parsed.
+ */
 export function privateRouteGuard(config: Config) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const origin = request.headers.origin;
@@ -65,6 +68,6 @@ export function privateRouteGuard(config: Config) {
       throw new HttpError(403, Refusals.crossSite);
     }
     const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !JSON_TYPE.test(request.headers['content-type'] ?? '')) throw new HttpError(415, Refusals.jsonOnly);
+    if (hasBody && !JSON_TYPE.test(request.headers['content-type'] ?? '')) throw new ValidationError([notJsonIssue]);
   };
 }

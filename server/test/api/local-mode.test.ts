@@ -49,13 +49,15 @@ describe('ENVIRONMENT=local', () => {
       { 'content-type': 'application/x-www-form-urlencoded' },
       new URLSearchParams({ email, password: 'seed-password', full_name: 'Form' }).toString(),
     );
-    expect(form.statusCode).toBe(415);
-    expect(form.json()).toEqual({ detail: 'The private routes take only application/json bodies' });
+    expect(form.statusCode).toBe(422);
+    expect(form.json().detail).toEqual([
+      expect.objectContaining({ loc: ['body'], msg: 'Expected a JSON body (Content-Type: application/json)' }),
+    ]);
     const text = await createUser(
       { 'content-type': 'text/plain' },
       JSON.stringify({ email, password: 'pw-123456', full_name: 'T' }),
     );
-    expect(text.statusCode).toBe(415);
+    expect(text.statusCode).toBe(422);
     expect(await t.ctx.users.getByEmail(email)).toBeNull();
     expect((await createUser({ 'content-type': 'application/json; charset=utf-8' }, seed())).statusCode).toBe(200);
   });
