@@ -16,6 +16,7 @@ import { systemClock } from '../../src/utils/clock.js';
 import { testConfig } from '../helpers/app.js';
 import { queryRows } from '../helpers/cli.js';
 import { createPostgresDatabase, onPostgres } from '../helpers/database.js';
+import { startRoster } from '../helpers/process.js';
 
 const NORMAL_FORM_MIGRATION = '0008_email_normal_form.sql';
 
@@ -124,4 +125,51 @@ describe('migration 0008 on a database with users', () => {
     expect(moved).toMatchObject({ emailNormalized: 'robert@example.com', emailDuplicateRank: 0 });
     expect((await service.emailDuplicates()).map((g) => g.normalized)).toEqual(['ann@example.com', 'fiona@example.com']);
   });
+});
+
+describe('start-up after migration 0008', () => {
+  it('logs one warning per group of accounts that share an address, and starts', async () => {
+    let env: Record<string, string>;
+    let cleanup: () => Promise<void>;
+    let old: DbHandle;
+    if (onPostgres) {
+      const created = await createPostgresDatabase('roster_emailnorm_start');
+      old = await openDatabase({ databaseUrl: created.url, dataDir: null, poolSize: 2 });
+      env = { DATABASE_URL: created.url };
+      cleanup = created.drop;
+    } else {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-emailnorm-start-'));
+      old = await openDatabase({ databaseUrl: null, dataDir });
+      env = { DATA_DIR: dataDir };
+      cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+    try {
+      await migrate(old, before);
+      await old.exec(`INSERT INTO "user" (email, hashed_password, created_at) VALUES
+        ('ann@example.com', 'x', '2025-01-01T00:00:00Z'), ('ａnn@example.com', 'x', '2025-01-01T00:01:00Z'),
+        ('ﬁona@example.com', 'x', '2025-01-01T00:02:00Z'), ('fiona@ｅxample.com', 'x', '2025-01-01T00:03:00Z'),
+        ('carl@example.com', 'x', '2025-01-01T00:04:00Z')`);
+      await old.close();
+      const roster = await startRoster({ ...env, LOG_LEVEL: 'warn' }, ['--local-defaults']);
+      try {
+        await roster.ready();
+        const warnings = roster
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('accounts share the email address'));
+        expect(warnings).toHaveLength(2);
+        expect(warnings[0]).toContain('2 accounts share the email address ann@example.com');
+        expect(warnings[1]).toContain('2 accounts share the email address fiona@example.com');
+        expect(JSON.parse(warnings[1] as string)).toMatchObject({
+          level: 40,
+          normalizedEmail: 'fiona@example.com',
+          users: [{ email: 'ﬁona@example.com' }, { email: 'fiona@ｅxample.com' }],
+        });
+      } finally {
+        await roster.stop();
+      }
+    } finally {
+      await cleanup();
+    }
+  }, 180_000);
 });
