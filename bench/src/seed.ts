@@ -37,8 +37,9 @@ export async function seedUsers(url: string, total: number): Promise<SeedResult>
         next = to + 1;
         // created_at one millisecond apart, so the default order is well defined and deep pages mean something.
         await client.query(
-          `INSERT INTO "user" (email, hashed_password, full_name, is_verified, created_at)
-           SELECT 'user' || g || '@bench.example', $1, 'Bench User ' || g, g % 2 = 0,
+          // Lower-case ASCII addresses: each is its own normal form (src/users/email-address.ts).
+          `INSERT INTO "user" (email, email_normalized, hashed_password, full_name, is_verified, created_at)
+           SELECT 'user' || g || '@bench.example', 'user' || g || '@bench.example', $1, 'Bench User ' || g, g % 2 = 0,
                   timestamptz '2026-01-01T00:00:00Z' + g * interval '1 millisecond'
            FROM generate_series($2::int, $3::int) AS g`,
           [hash, from, to],

@@ -8,6 +8,7 @@ import { ConfigError, type LoadedConfig, loadConfig, readSources } from './confi
 import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './logging.js';
+import { reportEmailDuplicates } from './users/email-duplicates.js';
 import { defaultWebRoot } from './web/static.js';
 
 function fail(lines: string[]): never {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const webRoot = defaultWebRoot();
   if (!webRoot) logger.warn('web/dist not found: serving the API only (npm run build --workspace web builds the app).');
   const { app, ctx } = await buildApp({ config, database, logger, webRoot });
+  await reportEmailDuplicates(ctx.users, logger);
   const created = await ctx.users.createIfAbsent({
     email: config.firstSuperuser,
     password: config.firstSuperuserPassword,

@@ -9,7 +9,7 @@ import { exportCommand } from './export.js';
 import { importCommand } from './import/command.js';
 import { seedCommand } from './seed.js';
 import type { Terminal } from './terminal.js';
-import { changeFlag, createUser, deleteUser, FLAG_CHANGES, listUsers, setPassword, showUser } from './users.js';
+import { changeFlag, createUser, deleteUser, FLAG_CHANGES, listDuplicates, listUsers, setPassword, showUser } from './users.js';
 
 const DATABASE_HELP = `
 The database is the service's: DATABASE_URL (PostgreSQL) when set, else the embedded
@@ -62,6 +62,12 @@ export function buildProgram(terminal: Terminal): Command {
     .option('--limit <n>', 'show at most n users', positiveInteger, 100)
     .option('--json', 'print JSON instead of a table')
     .action((options) => listUsers(terminal, options));
+
+  users
+    .command('duplicates')
+    .description('list accounts that share an email address (kept by the upgrade to one normal form for emails)')
+    .option('--json', 'print JSON')
+    .action((options) => listDuplicates(terminal, options));
 
   users
     .command('show')

@@ -6,11 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import YAML from 'yaml';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { Database } from '../db/client.js';
 import { items, users } from '../db/schema.js';
+import { normalizeEmail } from '../users/email-address.js';
 import { withContext } from './context.js';
 import { describeError, OperationError, UsageError } from './errors.js';
 import { checkUserRecord, type UserRecord } from './records.js';
@@ -67,7 +68,7 @@ function readSeedFile(terminal: Terminal, file: string): UserRecord[] {
       problems.push(`users[${index}]: ${checked.problem}`);
       continue;
     }
-    const key = checked.value.email.toLowerCase();
+    const key = normalizeEmail(checked.value.email);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       problems.push(`users[${index}]: the same email as users[${earlier}]`);
@@ -86,7 +87,10 @@ function readSeedFile(terminal: Terminal, file: string): UserRecord[] {
 async function seed(db: Database, hasher: PasswordHasher, records: UserRecord[], update: boolean): Promise<SeedReport> {
   const report: SeedReport = { created: 0, updated: 0, unchanged: 0, items: 0 };
   for (const record of records) {
-    const [existing] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${record.email})`);
+    const [existing] = await db
+      .select()
+      .from(users)
+      .where(and(eq(users.emailNormalized, normalizeEmail(record.email)), eq(users.emailDuplicateRank, 0)));
     if (!existing) {
       const [created] = await db
         .insert(users)
@@ -94,6 +98,7 @@ async function seed(db: Database, hasher: PasswordHasher, records: UserRecord[],
           ...(record.id ? { id: record.id } : {}),
           ...(record.createdAt ? { createdAt: new Date(record.createdAt) } : {}),
           email: record.email,
+          emailNormalized: normalizeEmail(record.email),
           hashedPassword: record.hashedPassword ?? (await hasher.hash(record.password as string)),
           fullName: record.fullName,
           isActive: record.isActive,

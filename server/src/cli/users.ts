@@ -109,6 +109,41 @@ function table(rows: UserRow[]): string {
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 
+/**
+ * Accounts whose addresses have one normal form, which only the upgrade to it
+ * (migration 0008) can leave behind. Only the first of each group is found by its
+ * address; the operator gives the others another one, or deletes them.
+ */
+export async function listDuplicates(terminal: Terminal, options: { json?: boolean }): Promise<void> {
+  await withContext(terminal, async (ctx) => {
+    const groups = await ctx.users.emailDuplicates();
+    if (options.json) {
+      const shown = groups.map((group) => ({
+        normalized_email: group.normalized,
+        users: group.accounts.map((user) => ({ ...toUserPublic(user), holds_address: user.emailDuplicateRank === 0 })),
+      }));
+      say(terminal, JSON.stringify(shown, null, 2));
+      return;
+    }
+    if (groups.length === 0) {
+      say(terminal, 'No accounts share an email address.');
+      return;
+    }
+    for (const group of groups) {
+      say(terminal, `${group.normalized} (${group.accounts.length} accounts):`);
+      for (const user of group.accounts) {
+        const holder = user.emailDuplicateRank === 0 ? '  (signs in with this address)' : '';
+        say(terminal, `  ${user.email}  id ${user.id}  created ${user.createdAt.toISOString()}${holder}`);
+      }
+    }
+    note(
+      terminal,
+      'Only the account that signs in with an address can be found by it. Give the others another address ' +
+        '(PATCH /api/v1/users/{id} as a superuser) or delete them (roster users delete <id>).',
+    );
+  });
+}
+
 export async function showUser(terminal: Terminal, ref: string, options: { json?: boolean }): Promise<void> {
   await withContext(terminal, async (ctx) => {
     const user = await findUser(ctx, ref);

@@ -8,8 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from './client.js';
+import { completeEmailNormalForms } from './email-normal-forms.js';
 
 export const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+const EMAIL_NORMAL_FORM_MIGRATION = '0008_email_normal_form.sql';
 
 /** An arbitrary constant that names Roster's migration lock among the cluster's advisory locks. */
 const MIGRATION_LOCK_KEY = 727_274_001;
@@ -34,6 +37,8 @@ export async function migrate(handle: DbHandle, dir = migrationsDir): Promise<st
       await handle.exec(`${body}\n;INSERT INTO schema_migrations (name) VALUES ('${quotedName}');`);
       newlyApplied.push(name);
     }
+    // Migration 0008's rows that only JavaScript can normalise (a no-op before 0008 exists).
+    if (files.includes(EMAIL_NORMAL_FORM_MIGRATION)) await completeEmailNormalForms(handle.db);
     return newlyApplied;
   });
 }

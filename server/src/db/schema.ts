@@ -23,7 +23,16 @@ export const users = pgTable(
   'user',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** As the user last spelled it: shown and mailed to, never compared (see emailNormalized). */
     email: varchar('email', { length: 255 }).notNull(),
+    /**
+     * normalizeEmail(email) (src/users/email-address.ts): what every lookup and the
+     * unique index compare. NULL only between migration 0008 and the completion of
+     * its non-ASCII rows in migrate(). Unbounded: NFKC and punycode can lengthen.
+     */
+    emailNormalized: text('email_normalized'),
+    /** 0 for the account that holds the address; 1, 2, … for accounts kept by migration 0008 that share it. */
+    emailDuplicateRank: integer('email_duplicate_rank').notNull().default(0),
     hashedPassword: text('hashed_password').notNull(),
     fullName: varchar('full_name', { length: 255 }),
     isActive: boolean('is_active').notNull().default(true),
@@ -32,8 +41,11 @@ export const users = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    // One address is one account whatever its case; the index is what decides races.
-    uniqueIndex('user_email_lower_key').on(sql`lower(${table.email})`),
+    // One address is one account whatever its spelling; the index is what decides races.
+    // Lookups and order_by=email walk it too (migration 0008).
+    uniqueIndex('user_email_normalized_key').on(table.emailNormalized, table.emailDuplicateRank),
+    // The accounts that still share an address (see emailDuplicateRank): normally none.
+    index('user_email_duplicates_idx').on(table.emailNormalized).where(sql`${table.emailDuplicateRank} > 0`),
     // Ascending (migration 0002): a backward scan serves ORDER BY created_at DESC, id DESC.
     index('user_created_at_idx').on(table.createdAt, table.id),
     // Keyset pages ordered by full name (migration 0002).

@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
+import { normalizeEmail } from '../users/email-address.js';
 
-/** The account a username or email names, as login compares it: trimmed, case-insensitive. */
+/** The account a username or email names, as login compares it: by the address's normal form. */
 export function accountKey(username: string): string {
-  return createHash('sha256').update(username.trim().toLowerCase()).digest('base64url');
+  return createHash('sha256').update(normalizeEmail(username)).digest('base64url');
 }
 
 /** The client bucket of an address: IPv4 as is (also when IPv4-mapped), IPv6 by its /64. */

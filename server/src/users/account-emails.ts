@@ -53,7 +53,7 @@ export class AccountEmails {
 
   /** After an update: when the address changed, verify the new one and tell the old one. */
   async afterUpdate(tx: Executor, before: UserRow, after: UserRow): Promise<void> {
-    if (!this.enabled || before.email.toLowerCase() === after.email.toLowerCase()) return;
+    if (!this.enabled || before.emailNormalized === after.emailNormalized) return;
     if (!after.isVerified) await this.sendVerification(tx, after);
     await this.outbox.enqueue(tx, 'email_changed', before.email, emailChangedNotice(this.brand, before.email, after.email));
   }

@@ -3,7 +3,7 @@
  * who is logging in, how many users there are): parsed and planned once per
  * connection instead of on every call. One set per database handle.
  */
-import { asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { asTimestamp, isTimestampText, type KeysetOrder, timestampText } from '../db/keyset.js';
 import { userCount, users } from '../db/schema.js';
@@ -15,11 +15,12 @@ function prepare(db: Database) {
       .from(users)
       .where(eq(users.id, sql.placeholder('id')))
       .prepare('roster_user_by_id'),
-    byEmail: db
+    /** By normal form (normalizeEmail): the account that holds the address, not an older duplicate of it. */
+    byNormalizedEmail: db
       .select()
       .from(users)
-      .where(sql`lower(${users.email}) = lower(${sql.placeholder('email')})`)
-      .prepare('roster_user_by_email'),
+      .where(and(eq(users.emailNormalized, sql.placeholder('normalized')), eq(users.emailDuplicateRank, 0)))
+      .prepare('roster_user_by_normalized_email'),
     total: db.select({ value: userCount.users }).from(userCount).prepare('roster_user_total'),
   };
 }
@@ -59,12 +60,12 @@ export function userSort(field: UserSortField, descending: boolean): UserSort {
     };
   }
   if (field === 'email') {
-    // Case-insensitive order, as the unique index on lower(email) defines it (and walks it).
-    const key = sql`lower(${users.email})`;
+    // By normal form, as addresses compare: the unique index on it serves the order (ties are
+    // only the rare duplicates that migration 0008 kept). Never NULL once migrate() has run.
     return {
-      keyset: { key, id: users.id, descending, nullable: false },
-      orderBy: [direction(key), direction(users.id)],
-      keyText: sql<string>`lower(${users.email})`,
+      keyset: { key: users.emailNormalized, id: users.id, descending, nullable: false },
+      orderBy: [direction(users.emailNormalized), direction(users.id)],
+      keyText: sql<string>`${users.emailNormalized}`,
     };
   }
   return {

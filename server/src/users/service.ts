@@ -9,9 +9,10 @@ import type { PasswordHasher } from '../auth/passwords.js';
 import { type Database, type Executor, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
 import { afterPosition, type KeysetPosition } from '../db/keyset.js';
 import { type UserRow, users } from '../db/schema.js';
+import { normalizeEmail } from './email-address.js';
 import { type UserSortField, userQueries, userSort } from './queries.js';
 
-/** The address is already held by another account (in any letter case). */
+/** The address is already held by another account (in any spelling with the same normal form). */
 export class EmailTakenError extends Error {
   constructor() {
     super('email taken');
@@ -67,6 +68,13 @@ export type AfterChange = (tx: Executor, user: UserRow) => Promise<void>;
 /** Work in the transaction of a change that has no row to hand over (a delete, a password change). */
 export type AfterWrite = (tx: Executor) => Promise<void>;
 
+export interface EmailDuplicateGroup {
+  /** The normal form they share. */
+  normalized: string;
+  /** The account that holds the address (rank 0, if it still exists) first, then the others by rank. */
+  accounts: UserRow[];
+}
+
 export type LoginResult =
   | { outcome: 'ok'; user: UserRow }
   | { outcome: 'bad-credentials'; userId: string | null }
@@ -90,9 +98,28 @@ export class UsersService {
     return row ?? null;
   }
 
+  /** The account holding the address, compared by normal form (see email-address.ts). */
   async getByEmail(email: string): Promise<UserRow | null> {
-    const [row] = await userQueries(this.db).byEmail.execute({ email });
+    const [row] = await userQueries(this.db).byNormalizedEmail.execute({ normalized: normalizeEmail(email) });
     return row ?? null;
+  }
+
+  /**
+   * Accounts that share an address's normal form, which only migration 0008 can
+   * leave behind (see its notes): one group per address, the holder first.
+   */
+  async emailDuplicates(): Promise<EmailDuplicateGroup[]> {
+    const rows = await this.db
+      .select()
+      .from(users)
+      .where(sql`${users.emailNormalized} IN (SELECT email_normalized FROM "user" WHERE email_duplicate_rank > 0)`)
+      .orderBy(users.emailNormalized, users.emailDuplicateRank);
+    const groups = new Map<string, UserRow[]>();
+    for (const row of rows) {
+      const key = row.emailNormalized as string;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    return [...groups].map(([normalized, accounts]) => ({ normalized, accounts }));
   }
 
   /**
@@ -107,6 +134,7 @@ export class UsersService {
           .insert(users)
           .values({
             email: input.email,
+            emailNormalized: normalizeEmail(input.email),
             hashedPassword,
             fullName: input.fullName ?? null,
             isActive: input.isActive ?? true,
@@ -187,13 +215,19 @@ export class UsersService {
         const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update');
         if (!before) return null;
         const values: Partial<typeof users.$inferInsert> = {};
-        if (changes.email !== undefined) values.email = changes.email;
+        if (changes.email !== undefined) {
+          values.email = changes.email;
+          values.emailNormalized = normalizeEmail(changes.email);
+          // Any new spelling claims the address: a duplicate kept by migration 0008 stops being one,
+          // or the unique index refuses the change.
+          values.emailDuplicateRank = 0;
+        }
         if (changes.fullName !== undefined) values.fullName = changes.fullName;
         if (changes.isActive !== undefined) values.isActive = changes.isActive;
         if (changes.isSuperuser !== undefined) values.isSuperuser = changes.isSuperuser;
         if (changes.isVerified !== undefined) values.isVerified = changes.isVerified;
         if (hashedPassword !== undefined) values.hashedPassword = hashedPassword;
-        const emailChanged = changes.email !== undefined && changes.email.toLowerCase() !== before.email.toLowerCase();
+        const emailChanged = values.emailNormalized !== undefined && values.emailNormalized !== before.emailNormalized;
         if (emailChanged && changes.isVerified === undefined) values.isVerified = false;
         if (Object.keys(values).length === 0) return before;
 
@@ -323,9 +357,9 @@ function unwrapRollback<T>(error: unknown): T {
   throw error;
 }
 
-/** Email equality as the unique index defines it: case-insensitive. */
+/** Email equality as the unique index defines it: by normal form. */
 function emailIs(email: string): SQL {
-  return sql`lower(${users.email}) = lower(${email})`;
+  return eq(users.emailNormalized, normalizeEmail(email));
 }
 
 function translateUniqueViolation(error: unknown): unknown {

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/db/schema.js';
+import { normalizeEmail } from '../../src/users/email-address.js';
 import { useTestApp } from '../helpers/app.js';
 
 const ctx = useTestApp();
@@ -24,12 +25,16 @@ beforeAll(async () => {
   // Rows that make keyset paging hard: equal timestamps (to the microsecond), equal and
   // NULL names, emails that differ only in case order — all ties broken by id.
   const t = ctx.get();
-  const rows = Array.from({ length: 23 }, (_, i) => ({
-    email: `${i % 2 ? 'A' : 'b'}${TAG}-${String(i).padStart(2, '0')}@example.com`,
-    hashedPassword: 'x',
-    fullName: i % 3 === 0 ? null : i % 3 === 1 ? `Same Name ${TAG}` : `Name ${TAG} ${i}`,
-    createdAt: i < 8 ? SAME_TIME : new Date(SAME_TIME.getTime() + i * 1000),
-  }));
+  const rows = Array.from({ length: 23 }, (_, i) => {
+    const email = `${i % 2 ? 'A' : 'b'}${TAG}-${String(i).padStart(2, '0')}@example.com`;
+    return {
+      email,
+      emailNormalized: normalizeEmail(email),
+      hashedPassword: 'x',
+      fullName: i % 3 === 0 ? null : i % 3 === 1 ? `Same Name ${TAG}` : `Name ${TAG} ${i}`,
+      createdAt: i < 8 ? SAME_TIME : new Date(SAME_TIME.getTime() + i * 1000),
+    };
+  });
   await t.database.handle.db.insert(users).values(rows);
   // Sub-millisecond timestamps, which JavaScript dates cannot hold, must survive the cursor.
   await t.database.handle.db.execute(

@@ -34,6 +34,34 @@ describe('migrations match src/db/schema.ts', () => {
   );
 });
 
+describe('indexes match src/db/schema.ts', () => {
+  it.each(tables.map((table) => [getTableConfig(table as never).name, table] as const))(
+    'table %s has the same indexes (constraints aside)',
+    async (name, table) => {
+      const config = getTableConfig(table as never);
+      const result = await database.handle.db.execute<{ indexname: string }>(
+        sql`SELECT i.indexname FROM pg_indexes i
+            WHERE i.schemaname = current_schema() AND i.tablename = ${name}
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+            ORDER BY i.indexname`,
+      );
+      const inDatabase = (result as unknown as { rows: { indexname: string }[] }).rows.map((r) => r.indexname);
+      const inSchema = config.indexes.map((index) => index.config.name).sort();
+      expect(inDatabase).toEqual(inSchema);
+    },
+  );
+
+  it('the email normal form is unique per rank: the index migration 0008 builds', async () => {
+    const result = await database.handle.db.execute<{ indexdef: string }>(
+      sql`SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'user_email_normalized_key'`,
+    );
+    const [row] = (result as unknown as { rows: { indexdef: string }[] }).rows;
+    expect(row?.indexdef).toMatch(
+      /^CREATE UNIQUE INDEX user_email_normalized_key ON .*\(email_normalized, email_duplicate_rank\)$/,
+    );
+  });
+});
+
 function udtName(sqlType: string): string {
   const base = sqlType.replace(/\(.*\)/, '').trim();
   return (

@@ -10,6 +10,8 @@ function row(fullName: string): UserRow {
   return {
     id: ID,
     email: 'a@example.com',
+    emailNormalized: 'a@example.com',
+    emailDuplicateRank: 0,
     hashedPassword: 'x',
     fullName,
     isActive: true,

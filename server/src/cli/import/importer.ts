@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PasswordHasher } from '../../auth/passwords.js';
 import type { DbHandle } from '../../db/client.js';
+import { normalizeEmail } from '../../users/email-address.js';
 import { type BulkSession, copyLine, withBulkSession } from '../bulk.js';
 import { OperationError } from '../errors.js';
 import type { Progress } from '../progress.js';
@@ -65,6 +66,7 @@ const USER_COLUMNS = [
   'line',
   'id',
   'email',
+  'email_normalized',
   'hashed_password',
   'full_name',
   'is_active',
@@ -76,7 +78,8 @@ const ITEM_COLUMNS = ['id', 'owner_id', 'title', 'description', 'created_at'] as
 
 const CREATE_STAGING = [
   `CREATE TEMP TABLE roster_import_user (
-    line bigint NOT NULL, id uuid NOT NULL, email text NOT NULL, hashed_password text NOT NULL, full_name text,
+    line bigint NOT NULL, id uuid NOT NULL, email text NOT NULL, email_normalized text NOT NULL,
+    hashed_password text NOT NULL, full_name text,
     is_active boolean NOT NULL, is_superuser boolean NOT NULL, is_verified boolean NOT NULL, created_at timestamptz
   ) ON COMMIT DROP`,
   `CREATE TEMP TABLE roster_import_item (
@@ -91,8 +94,8 @@ const CREATE_STAGING = [
  */
 const MOVE_BATCH = `
   WITH inserted AS (
-    INSERT INTO "user" (id, email, hashed_password, full_name, is_active, is_superuser, is_verified, created_at)
-    SELECT id, email, hashed_password, full_name, is_active, is_superuser, is_verified, coalesce(created_at, now())
+    INSERT INTO "user" (id, email, email_normalized, hashed_password, full_name, is_active, is_superuser, is_verified, created_at)
+    SELECT id, email, email_normalized, hashed_password, full_name, is_active, is_superuser, is_verified, coalesce(created_at, now())
     FROM roster_import_user ORDER BY line
     ON CONFLICT DO NOTHING
     RETURNING id
@@ -108,7 +111,7 @@ const MOVE_BATCH = `
     (SELECT count(*) FROM inserted_items)::int AS items,
     (SELECT coalesce(json_agg(json_build_object(
         'line', s.line, 'email', s.email,
-        'email_taken', EXISTS (SELECT 1 FROM "user" t WHERE lower(t.email) = lower(s.email))
+        'email_taken', EXISTS (SELECT 1 FROM "user" t WHERE t.email_normalized = s.email_normalized)
       ) ORDER BY s.line), '[]'::json)
       FROM roster_import_user s WHERE NOT EXISTS (SELECT 1 FROM inserted n WHERE n.id = s.id)) AS skipped`;
 
@@ -189,7 +192,7 @@ class Batch {
   }
 
   add(line: number, user: UserRecord): void {
-    const key = user.email.toLowerCase();
+    const key = normalizeEmail(user.email);
     const earlier = this.emails.get(key);
     const reason =
       earlier !== undefined
@@ -234,6 +237,7 @@ async function writeBatch(session: BulkSession, hasher: PasswordHasher, staged: 
       String(line),
       id,
       user.email,
+      normalizeEmail(user.email),
       hash,
       user.fullName,
       user.isActive,
