@@ -4,6 +4,7 @@
  * 2 the command line was wrong. Errors are one line on stderr, never a stack.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DataFolderInUseError } from '../db/data-folder-lock.js';
 import { describeError } from './errors.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import/command.js';
@@ -152,7 +153,8 @@ export async function run(argv: string[], terminal: Terminal): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    terminal.stderr.write(`roster: ${describeError(error)}\n`);
+    // The data-folder refusal is the same line the server prints, word for word.
+    terminal.stderr.write(error instanceof DataFolderInUseError ? `${error.message}\n` : `roster: ${describeError(error)}\n`);
     return (error as { exitCode?: number }).exitCode === 2 ? 2 : 1;
   }
 }
