@@ -1,10 +1,11 @@
 /**
- * The process logger: pino, as Fastify uses it. Pretty enough to read on a
- * terminal as JSON lines; never given a secret (request logs carry only method,
- * route, status and timing — see app.ts).
+ * The process logger: pino, as Fastify uses it. JSON lines for log collectors, or
+ * (LOG_FORMAT=text, the default in local) lines for a person at a terminal; never
+ * given a secret (request logs carry only method, route, status and timing — see app.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from './config.js';
 
 /** Request logs carry method, route and status; never headers, bodies or query strings. */
@@ -16,13 +17,16 @@ const serializers = {
   res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
 };
 
-export function createLogger(level: Config['logLevel']): Logger {
-  return pino({
+export function createLogger(level: Config['logLevel'], format: Config['logFormat'] = 'json'): Logger {
+  const options = {
     level,
     base: undefined,
     serializers,
     redact: { paths: ['req.headers.authorization', '*.password', '*.hashed_password', '*.token'], remove: true },
-  });
+  };
+  if (format === 'json') return pino(options);
+  // Synchronous, in this thread: a start-up line is on the terminal before the next step begins.
+  return pino(options, pretty({ sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
 }
 
 /** Requests slower than this are worth a warning whatever the level. */

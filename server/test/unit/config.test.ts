@@ -151,8 +151,6 @@ describe('start-up settings', () => {
     expect(loadConfig({}, { useLocalDefaults: true }).config.logFormat).toBe('text');
     expect(loadConfig({ LOG_FORMAT: 'json' }, { useLocalDefaults: true }).config.logFormat).toBe('json');
     expect(loadConfig(production).config.logFormat).toBe('json');
-    expect(problemsOf({ ...production, LOG_FORMAT: 'pretty' })).toEqual([
-      'LOG_FORMAT must be one of text, json, got "pretty".',
-    ]);
+    expect(problemsOf({ ...production, LOG_FORMAT: 'pretty' })).toEqual(['LOG_FORMAT must be one of text, json, got "pretty".']);
   });
 });
