@@ -12,6 +12,7 @@ import type { PasswordHasher } from '../auth/passwords.js';
 import type { Database } from '../db/client.js';
 import { items, users } from '../db/schema.js';
 import { withContext } from './context.js';
+import { count } from './counts.js';
 import { describeError, OperationError, UsageError } from './errors.js';
 import { checkUserRecord, type UserRecord } from './records.js';
 import { note, say, type Terminal } from './terminal.js';
@@ -36,7 +37,7 @@ export async function seedCommand(terminal: Terminal, file: string, options: { u
   const parts = [`${report.created} created`];
   if (options.update) parts.push(`${report.updated} updated`);
   parts.push(`${report.unchanged} already there${options.update ? ' and up to date' : ' (left alone; --update changes them)'}`);
-  say(terminal, `Seeded ${file}: ${parts.join(', ')}; ${report.items} items added or changed.`);
+  say(terminal, `Seeded ${file}: ${parts.join(', ')}; ${count(report.items, 'item')} added or changed.`);
 }
 
 /** Parses and checks every user; reports all problems at once, then refuses. */
