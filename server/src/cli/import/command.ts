@@ -63,10 +63,13 @@ export async function importCommand(terminal: Terminal, file: string | undefined
   }
 }
 
+const MIN_USERS_FOR_RATE = 1000;
+
 function summarize(terminal: Terminal, report: ImportReport, from: string, unit: string, dryRun: boolean, ms: number) {
   const seconds = ms / 1000;
-  // A rate says something only for a run that imported users over at least a second.
-  const rate = report.imported > 0 && seconds >= 1 ? ` (${count(Math.round(report.imported / seconds), 'user')}/s)` : '';
+  // A rate says something only about a bulk run ("1 user in 7.6 s (0 users/s)" says nothing).
+  const bulk = report.imported >= MIN_USERS_FOR_RATE && seconds >= 1;
+  const rate = bulk ? ` (${count(Math.round(report.imported / seconds), 'user')}/s)` : '';
   const items = report.items > 0 ? ` and ${count(report.items, 'item')}` : '';
   const users = count(report.imported, 'user');
   say(
