@@ -68,7 +68,8 @@ if (!config.databaseUrl) {
 
 for (const build of builds) {
   if (isCurrent(build.output, build.inputs)) continue;
-  process.stderr.write(`npm start: building ${build.name} (changed since its last build)…\n`);
+  const why = existsSync(build.stamp) ? 'changed since its last build' : 'not built yet';
+  process.stderr.write(`npm start: building ${build.name} (${why})…\n`);
   const result = spawnSync('npm', ['run', '--silent', 'build', '--workspace', build.workspace], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) refuse([`npm start: building ${build.name} failed.`]);
   // An incremental build with nothing to emit leaves the output's times as they were: mark it current.
