@@ -94,6 +94,8 @@ export async function startServer(logName = 'server.log'): Promise<RunningServer
     cwd: repoRoot,
     env: {
       ...process.env,
+      // Never the developer's .env: the suite's settings are all here.
+      ROSTER_ENV_FILE: 'off',
       ENVIRONMENT: 'local',
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -175,7 +175,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     },
   });
   await app.register(cors, {
-    origin: [ctx.config.frontendHost],
+    origin: ctx.config.corsOrigins,
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });

@@ -1,6 +1,7 @@
 /**
  * Typed settings. Read once at start-up from the environment, then from a `.env`
- * file at the repository root (the environment wins). Nothing else in the
+ * file at the repository root (the environment wins; ROSTER_ENV_FILE names another
+ * file, or `off` for none, as the tests do). Nothing else in the
  * service reads `process.env`: settings are passed in.
  *
  * Every problem found is reported as one clear line; `loadConfig` collects all
@@ -42,7 +43,10 @@ export interface Config {
   emailResetTokenExpireHours: number;
   firstSuperuser: string;
   firstSuperuserPassword: string;
+  /** The web app's origin used in links (the first of FRONTEND_HOST's list). */
   frontendHost: string;
+  /** Every origin in FRONTEND_HOST: all are allowed by CORS (with credentials). */
+  corsOrigins: string[];
   /** `null`: the embedded PGlite database under `dataDir`. */
   databaseUrl: string | null;
   /** Connections in the PostgreSQL pool of each process (the LISTEN connections come on top). */
@@ -51,6 +55,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `text`: lines for a person (the default in local); `json`: one JSON object per line (elsewhere). */
+  logFormat: 'text' | 'json';
   /** `null` when mail is not configured (no SMTP_HOST or no EMAILS_FROM_EMAIL). */
   smtp: SmtpSettings | null;
   /**
@@ -116,11 +122,22 @@ export class ConfigError extends Error {
 
 type Source = Record<string, string | undefined>;
 
-/** Reads the environment and the `.env` file at the root; the environment wins. */
-export function readSources(env: Source = process.env, envFile = path.join(repoRoot, '.env')): Source {
+/**
+ * Reads the environment and a settings file; the environment wins. The file is the
+ * `.env` at the root, or ROSTER_ENV_FILE (a path, or `off` for none: the tests'
+ * processes run with `off`, so a developer's `.env` never changes a test).
+ */
+export function readSources(env: Source = process.env, envFile = settingsFile(env)): Source {
   let fromFile: Source = {};
-  if (fs.existsSync(envFile)) fromFile = parseDotenv(fs.readFileSync(envFile));
+  if (envFile && fs.existsSync(envFile)) fromFile = parseDotenv(fs.readFileSync(envFile));
   return { ...fromFile, ...definedOnly(env) };
+}
+
+/** The settings file `readSources` reads, or `null` for none (ROSTER_ENV_FILE=off). */
+export function settingsFile(env: Source): string | null {
+  const chosen = env.ROSTER_ENV_FILE?.trim();
+  if (!chosen) return path.join(repoRoot, '.env');
+  return chosen.toLowerCase() === 'off' ? null : path.resolve(chosen);
 }
 
 function definedOnly(source: Source): Source {
@@ -129,6 +146,7 @@ function definedOnly(source: Source): Source {
 
 const ENVIRONMENTS: readonly Environment[] = ['local', 'staging', 'production'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['text', 'json'] as const;
 const WEAK_SECRET = 'changethis';
 const MIN_SECRET_BYTES = 32;
 
@@ -151,7 +169,8 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
 
   const environment = oneOf(raw, 'ENVIRONMENT', ENVIRONMENTS, options.useLocalDefaults ? 'local' : 'production', problems);
   if (options.useLocalDefaults && environment === 'local') {
-    const defaults = localDefaults(raw.PORT ?? '8000');
+    // A PORT that is not a number is reported once, as PORT, not again inside FRONTEND_HOST.
+    const defaults = localDefaults(/^\d+$/.test(raw.PORT ?? '') ? (raw.PORT as string) : '8000');
     const supplied = Object.keys(defaults).filter((key) => raw[key] === undefined && key !== 'ENVIRONMENT');
     raw = { ...defaults, ...raw };
     if (supplied.length > 0) {
@@ -164,6 +183,7 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
   const port = integer(raw, 'PORT', 8000, problems, { min: 0, max: 65535 });
   const smtpPort = integer(raw, 'SMTP_PORT', 587, problems, { min: 1, max: 65535 });
   const databaseUrl = postgresUrl(raw, problems);
+  const frontendOrigins = httpUrlList(raw, 'FRONTEND_HOST', 'http://localhost:5173', problems);
 
   const config: Config = {
     environment,
@@ -173,13 +193,15 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     emailResetTokenExpireHours: integer(raw, 'EMAIL_RESET_TOKEN_EXPIRE_HOURS', 48, problems, { min: 1 }),
     firstSuperuser: required(raw, 'FIRST_SUPERUSER', problems),
     firstSuperuserPassword: required(raw, 'FIRST_SUPERUSER_PASSWORD', problems),
-    frontendHost: httpUrl(raw, 'FRONTEND_HOST', 'http://localhost:5173', problems),
+    frontendHost: frontendOrigins[0] as string,
+    corsOrigins: frontendOrigins,
     databaseUrl,
     databasePoolSize: integer(raw, 'DATABASE_POOL_SIZE', 10, problems, { min: 1, max: 1000 }),
     dataDir: path.resolve(repoRoot, raw.DATA_DIR ?? './data'),
     host: raw.HOST ?? (environment === 'local' ? '127.0.0.1' : '0.0.0.0'),
     port,
     logLevel: oneOf(raw, 'LOG_LEVEL', LOG_LEVELS, 'info', problems),
+    logFormat: oneOf(raw, 'LOG_FORMAT', LOG_FORMATS, environment === 'local' ? 'text' : 'json', problems),
     smtp: null,
     mailMode: 'off',
     emailRetentionDays: integer(raw, 'EMAIL_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
@@ -382,14 +404,22 @@ function safeUrl(text: string): URL | null {
   }
 }
 
-function httpUrl(raw: Source, name: string, fallback: string, problems: string[]): string {
-  const text = raw[name] ?? fallback;
-  const url = safeUrl(text);
-  if (!url || !['http:', 'https:'].includes(url.protocol)) {
-    problems.push(`${name} must be an http(s) URL, got "${text}".`);
-    return fallback;
+/** One or more http(s) URLs, comma-separated; never empty (the fallback when every entry is bad). */
+function httpUrlList(raw: Source, name: string, fallback: string, problems: string[]): string[] {
+  const entries = (raw[name] ?? fallback)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const urls: string[] = [];
+  for (const text of entries) {
+    const url = safeUrl(text);
+    if (!url || !['http:', 'https:'].includes(url.protocol)) {
+      problems.push(`${name} must be an http(s) URL (or several, comma-separated), got "${text}".`);
+      continue;
+    }
+    urls.push(text.replace(/\/+$/, ''));
   }
-  return text.replace(/\/+$/, '');
+  return urls.length > 0 ? urls : [fallback];
 }
 
 function postgresUrl(raw: Source, problems: string[]): string | null {

@@ -1,10 +1,11 @@
 /**
- * The process logger: pino, as Fastify uses it. Pretty enough to read on a
- * terminal as JSON lines; never given a secret (request logs carry only method,
- * route, status and timing — see app.ts).
+ * The process logger: pino, as Fastify uses it. JSON lines for log collectors, or
+ * (LOG_FORMAT=text, the default in local) lines for a person at a terminal; never
+ * given a secret (request logs carry only method, route, status and timing — see app.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import pino, { type DestinationStream, type LogFn, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from './config.js';
 import { loggableError } from './loggable-error.js';
 
@@ -17,7 +18,11 @@ const serializers = {
   res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
 };
 
-export function createLogger(level: Config['logLevel'], destination?: DestinationStream): Logger {
+export function createLogger(
+  level: Config['logLevel'],
+  format: Config['logFormat'] = 'json',
+  destination?: DestinationStream,
+): Logger {
   const options = {
     level,
     base: undefined,
@@ -35,7 +40,10 @@ export function createLogger(level: Config['logLevel'], destination?: Destinatio
     },
     redact: { paths: ['req.headers.authorization', '*.password', '*.hashed_password', '*.token'], remove: true },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  if (format === 'json') return pino(options);
+  // Synchronous, in this thread: a start-up line is on the terminal before the next step begins.
+  return pino(options, pretty({ sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
 }
 
 /** Requests slower than this are worth a warning whatever the level. */

@@ -3,11 +3,16 @@
  * superuser exists, then listen. `--local-defaults` (what `npm start` passes)
  * lets a fresh clone run with development values when ENVIRONMENT is local.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
 import { buildApp } from './app.js';
-import { ConfigError, type LoadedConfig, loadConfig, readSources } from './config.js';
+import { type Config, ConfigError, type LoadedConfig, loadConfig, readSources } from './config.js';
 import { openDatabase } from './db/client.js';
+import { assertDataFolderFree, DataFolderInUseError, shownPath } from './db/data-folder-lock.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './logging.js';
+import { readyMessage } from './ready-message.js';
 import { reportEmailDuplicates } from './users/email-duplicates.js';
 import { defaultWebRoot } from './web/static.js';
 
@@ -25,17 +30,56 @@ function settings(): LoadedConfig {
   }
 }
 
+/** The address a browser on this machine opens. */
+function publicUrl(config: Config, port: number): string {
+  const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
+  return `http://${shownHost}:${port}`;
+}
+
+/** Another Roster holds the embedded database's folder: refuse before saying anything else. */
+function refuseIfDataFolderInUse(dataDir: string): void {
+  try {
+    assertDataFolderFree(dataDir);
+  } catch (error) {
+    if (error instanceof DataFolderInUseError) refuseInUse(error);
+    throw error;
+  }
+}
+
+/**
+ * Say so when the embedded database's folder is new: a mistyped DATA_DIR would otherwise
+ * start an empty database silently, and creating the database takes a while on the first run.
+ */
+function announceDataFolder(dataDir: string, logger: Logger): void {
+  if (!fs.existsSync(dataDir)) logger.info(`DATA_DIR ${dataDir} does not exist: creating it.`);
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    logger.info(`creating the embedded database in ${shownPath(dataDir)} (first run)…`);
+  }
+}
+
+/** The one line a second process on the same data folder prints. */
+function refuseInUse(error: DataFolderInUseError): never {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const { config, warnings } = settings();
-  const logger = createLogger(config.logLevel);
+  if (!config.databaseUrl) refuseIfDataFolderInUse(config.dataDir);
+  const logger = createLogger(config.logLevel, config.logFormat);
   for (const warning of warnings) logger.warn(warning);
 
+  if (!config.databaseUrl) announceDataFolder(config.dataDir, logger);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
-  }).catch((error) => fail([`cannot open the database: ${error instanceof Error ? error.message : String(error)}`]));
+    holder: publicUrl(config, config.port),
+  }).catch((error) => {
+    if (error instanceof DataFolderInUseError) refuseInUse(error);
+    fail([`cannot open the database: ${error instanceof Error ? error.message : String(error)}`]);
+  });
   const applied = await migrate(database);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
@@ -78,11 +122,25 @@ async function main(): Promise<void> {
     );
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  logger.info(
-    { database: database.kind, environment: config.environment, startupMs: Math.round(performance.now() - started) },
-    `Roster listening on http://${shownHost}:${port} (docs at http://${shownHost}:${port}/docs)`,
-  );
+  const url = publicUrl(config, port);
+  const startupMs = Math.round(performance.now() - started);
+  if (config.logFormat === 'json') {
+    logger.info(
+      { database: database.kind, environment: config.environment, startupMs },
+      `Roster listening on ${url} (docs at ${url}/docs)`,
+    );
+  } else if (logger.isLevelEnabled('info')) {
+    process.stdout.write(
+      readyMessage({
+        url,
+        webApp: webRoot !== null,
+        adminEmail: config.firstSuperuser,
+        adminPassword: config.firstSuperuserPassword,
+        adminCreated: Boolean(created),
+        mailbox: config.mailMode === 'mailbox',
+      }),
+    );
+  }
 }
 
 main().catch((error) => {

@@ -3,18 +3,20 @@
  * migrated database, and the services the HTTP routes use, so the CLI applies
  * the same rules (case-insensitive emails, Argon2id hashing) as the API.
  */
+import fs from 'node:fs';
 import { AuditLog } from '../audit/service.js';
 import { OneTimeTokens } from '../auth/one-time-tokens.js';
 import { PasswordHasher } from '../auth/passwords.js';
 import { ConfigError, loadToolConfig, readSources, type ToolConfig } from '../config.js';
 import { type DbHandle, openDatabase } from '../db/client.js';
+import { DataFolderInUseError } from '../db/data-folder-lock.js';
 import { migrate } from '../db/migrate.js';
 import { SessionsService } from '../sessions/service.js';
 import { UsersService } from '../users/service.js';
 import { systemClock } from '../utils/clock.js';
 import { CliAccountChanges } from './account-changes.js';
 import { OperationError, UsageError } from './errors.js';
-import type { Terminal } from './terminal.js';
+import { note, type Terminal } from './terminal.js';
 
 export interface CliContext {
   config: ToolConfig;
@@ -47,11 +49,19 @@ export function cliConfig(env: Record<string, string | undefined>): ToolConfig {
 /** Opens and migrates the database, runs `work`, and always closes the database. */
 export async function withContext<T>(terminal: Terminal, work: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = cliConfig(terminal.env);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 }).catch(
-    (error: unknown) => {
-      throw new OperationError(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`);
-    },
-  );
+  // A mistyped DATA_DIR would otherwise be a new, empty database without a word.
+  if (!config.databaseUrl && !fs.existsSync(config.dataDir)) {
+    note(terminal, `DATA_DIR ${config.dataDir} does not exist: creating it.`);
+  }
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 2,
+    holder: 'the roster command',
+  }).catch((error: unknown) => {
+    if (error instanceof DataFolderInUseError) throw error;
+    throw new OperationError(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`);
+  });
   try {
     // Idempotent: a CLI run against a database the service has not seen yet still finds its tables.
     await migrate(database);

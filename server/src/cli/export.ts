@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { type BulkSession, withBulkSession } from './bulk.js';
 import { withContext } from './context.js';
+import { count } from './counts.js';
 import { OperationError, UsageError } from './errors.js';
 import { groupByOwner } from './group.js';
 import { type FileFormat, FORMATS } from './import/files.js';
@@ -50,8 +51,8 @@ export async function exportCommand(terminal: Terminal, options: ExportOptions):
       ),
     );
     await output.finish();
-    const items = options.items ? ` and ${counts.items} items` : '';
-    note(terminal, `Exported ${counts.users} users${items}${options.output ? ` to ${options.output}` : ''}.`);
+    const items = options.items ? ` and ${count(counts.items, 'item')}` : '';
+    note(terminal, `Exported ${count(counts.users, 'user')}${items}${options.output ? ` to ${options.output}` : ''}.`);
   } catch (error) {
     output.abandon();
     throw error;

@@ -3,7 +3,6 @@
  * stdin with --password-stdin, or, only when the user insists, --password with a
  * warning, since arguments end up in shell history and the process list.
  */
-import { isCommonPassword } from '../security/common-passwords.js';
 import { cliConfig } from './context.js';
 import { UsageError } from './errors.js';
 import { passwordProblem } from './records.js';
@@ -12,6 +11,11 @@ import { canPrompt, promptHidden, readStdin, type Terminal, warn } from './termi
 export interface PasswordOptions {
   password?: string;
   passwordStdin?: boolean;
+}
+
+/** The list of common passwords is large: loaded only by the commands that set a password. */
+async function commonPasswordCheck(): Promise<(password: string) => boolean> {
+  return (await import('../security/common-passwords.js')).isCommonPassword;
 }
 
 export async function readNewPassword(terminal: Terminal, options: PasswordOptions): Promise<string> {
@@ -37,7 +41,7 @@ export async function readNewPassword(terminal: Terminal, options: PasswordOptio
   const problem = passwordProblem(password);
   if (problem) throw new UsageError(problem);
   // The rule the API applies to a password an admin sets (an operator is an admin too).
-  if (cliConfig(terminal.env).rejectCommonPasswords && isCommonPassword(password)) {
+  if (cliConfig(terminal.env).rejectCommonPasswords && (await commonPasswordCheck())(password)) {
     throw new UsageError('the password is too common (one of the most used); choose another');
   }
   return password;

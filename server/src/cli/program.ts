@@ -4,12 +4,14 @@
  * 2 the command line was wrong. Errors are one line on stderr, never a stack.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DataFolderInUseError } from '../db/data-folder-lock.js';
 import { describeError } from './errors.js';
-import { exportCommand } from './export.js';
-import { importCommand } from './import/command.js';
-import { seedCommand } from './seed.js';
 import type { Terminal } from './terminal.js';
-import { changeFlag, createUser, deleteUser, FLAG_CHANGES, listDuplicates, listUsers, setPassword, showUser } from './users.js';
+import type { FLAG_CHANGES } from './users.js';
+
+// Each command's module (and with it the database, argon2, the services) loads only when
+// the command runs: `roster --help` and a mistyped command answer at once.
+const usersCommands = () => import('./users.js');
 
 const DATABASE_HELP = `
 The database is the service's: DATABASE_URL (PostgreSQL) when set, else the embedded
@@ -50,7 +52,7 @@ export function buildProgram(terminal: Terminal): Command {
       .option('--superuser', 'make the user a superuser (an admin)')
       .option('--verified', 'mark the email address as verified')
       .option('--inactive', 'create the account deactivated: it cannot sign in'),
-  ).action((options) => createUser(terminal, options));
+  ).action(async (options) => (await usersCommands()).createUser(terminal, options));
 
   users
     .command('list')
@@ -61,27 +63,27 @@ export function buildProgram(terminal: Terminal): Command {
     .option('--superusers', 'only superusers')
     .option('--limit <n>', 'show at most n users', positiveInteger, 100)
     .option('--json', 'print JSON instead of a table')
-    .action((options) => listUsers(terminal, options));
+    .action(async (options) => (await usersCommands()).listUsers(terminal, options));
 
   users
     .command('duplicates')
     .description('list accounts that share an email address (kept by the upgrade to one normal form for emails)')
     .option('--json', 'print JSON')
-    .action((options) => listDuplicates(terminal, options));
+    .action(async (options) => (await usersCommands()).listDuplicates(terminal, options));
 
   users
     .command('show')
     .description("show one user's details")
     .argument('<user>', 'email or id')
     .option('--json', 'print JSON')
-    .action((ref, options) => showUser(terminal, ref, options));
+    .action(async (ref, options) => (await usersCommands()).showUser(terminal, ref, options));
 
   passwordOptions(
     users
       .command('set-password')
       .description("set a user's password; asked for on the terminal (twice, not shown)")
       .argument('<user>', 'email or id'),
-  ).action((ref, options) => setPassword(terminal, ref, options));
+  ).action(async (ref, options) => (await usersCommands()).setPassword(terminal, ref, options));
 
   const flagHelp: Record<keyof typeof FLAG_CHANGES, string> = {
     promote: 'make a user a superuser',
@@ -90,12 +92,15 @@ export function buildProgram(terminal: Terminal): Command {
     deactivate: 'stop a user from signing in (their data stays)',
     verify: "mark a user's email address as verified",
   };
-  for (const [name, change] of Object.entries(FLAG_CHANGES)) {
+  for (const [name, description] of Object.entries(flagHelp)) {
     users
       .command(name)
-      .description(flagHelp[name as keyof typeof FLAG_CHANGES])
+      .description(description)
       .argument('<user>', 'email or id')
-      .action((ref) => changeFlag(terminal, ref, change));
+      .action(async (ref) => {
+        const { changeFlag, FLAG_CHANGES } = await usersCommands();
+        return changeFlag(terminal, ref, FLAG_CHANGES[name as keyof typeof FLAG_CHANGES]);
+      });
   }
 
   users
@@ -103,14 +108,14 @@ export function buildProgram(terminal: Terminal): Command {
     .description('delete a user and their items; asks first on a terminal')
     .argument('<user>', 'email or id')
     .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)')
-    .action((ref, options) => deleteUser(terminal, ref, options));
+    .action(async (ref, options) => (await usersCommands()).deleteUser(terminal, ref, options));
 
   program
     .command('seed')
     .description('add the users (and their items) of a JSON or YAML file, in one transaction; see examples/seed.yaml')
     .argument('<file>', 'a .json, .yaml or .yml file')
     .option('--update', 'also bring users that exist in line with the file (name, flags, password, items)')
-    .action((file, options) => seedCommand(terminal, file, options));
+    .action(async (file, options) => (await import('./seed.js')).seedCommand(terminal, file, options));
 
   program
     .command('export')
@@ -121,7 +126,7 @@ export function buildProgram(terminal: Terminal): Command {
     .option('--with-hashes', 'include password hashes (treat the file as a secret)')
     .option('--items', "include each user's items")
     .option('-o, --output <file>', 'write to a file instead of standard output')
-    .action((options) => exportCommand(terminal, options));
+    .action(async (options) => (await import('./export.js')).exportCommand(terminal, options));
 
   program
     .command('import')
@@ -140,7 +145,7 @@ Argon2 and bcrypt hashes are kept as they are; plain passwords are hashed.
 Users whose email (or id) exists are skipped and reported. The import is one
 transaction: if it stops, nothing of it is written.`,
     )
-    .action((file, options) => importCommand(terminal, file, options));
+    .action(async (file, options) => (await import('./import/command.js')).importCommand(terminal, file, options));
 
   for (const command of [program, ...allCommands(program)]) command.exitOverride();
   return program;
@@ -158,7 +163,8 @@ export async function run(argv: string[], terminal: Terminal): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    terminal.stderr.write(`roster: ${describeError(error)}\n`);
+    // The data-folder refusal is the same line the server prints, word for word.
+    terminal.stderr.write(error instanceof DataFolderInUseError ? `${error.message}\n` : `roster: ${describeError(error)}\n`);
     return (error as { exitCode?: number }).exitCode === 2 ? 2 : 1;
   }
 }

@@ -13,6 +13,7 @@ import type { Database } from '../db/client.js';
 import { items, users } from '../db/schema.js';
 import { normalizeEmail } from '../users/email-address.js';
 import { withContext } from './context.js';
+import { count } from './counts.js';
 import { describeError, OperationError, UsageError } from './errors.js';
 import { checkUserRecord, type UserRecord } from './records.js';
 import { note, say, type Terminal } from './terminal.js';
@@ -37,7 +38,7 @@ export async function seedCommand(terminal: Terminal, file: string, options: { u
   const parts = [`${report.created} created`];
   if (options.update) parts.push(`${report.updated} updated`);
   parts.push(`${report.unchanged} already there${options.update ? ' and up to date' : ' (left alone; --update changes them)'}`);
-  say(terminal, `Seeded ${file}: ${parts.join(', ')}; ${report.items} items added or changed.`);
+  say(terminal, `Seeded ${file}: ${parts.join(', ')}; ${count(report.items, 'item')} added or changed.`);
 }
 
 /** Parses and checks every user; reports all problems at once, then refuses. */

@@ -4,7 +4,6 @@
  * confirmations. Prompts write to stderr so stdout stays clean for pipes.
  */
 import readline from 'node:readline/promises';
-import passwordPrompt from '@inquirer/password';
 import { OperationError, UsageError } from './errors.js';
 
 export interface Terminal {
@@ -40,6 +39,8 @@ function cancelled(error: unknown): never {
 }
 
 export async function promptHidden(terminal: Terminal, message: string): Promise<string> {
+  // Loaded here, not at start-up: only the commands that ask for a password need it.
+  const { default: passwordPrompt } = await import('@inquirer/password');
   return passwordPrompt({ message }, { input: terminal.stdin, output: terminal.stderr }).catch(cancelled);
 }
 

@@ -10,6 +10,7 @@ import { ItemsService } from '../items/service.js';
 import { toUserPublic } from '../users/public.js';
 import { EmailTakenError, type UserChanges } from '../users/service.js';
 import { type CliContext, withContext } from './context.js';
+import { count } from './counts.js';
 import { OperationError, UsageError } from './errors.js';
 import { type PasswordOptions, readNewPassword } from './password-input.js';
 import { confirm, note, say, type Terminal } from './terminal.js';
@@ -238,7 +239,7 @@ export async function deleteUser(terminal: Terminal, ref: string, options: { yes
   await withContext(terminal, async (ctx) => {
     const user = await findUser(ctx, ref);
     const items = await itemCount(ctx, user);
-    const what = `${user.email}${items > 0 ? ` and their ${items} items` : ''}`;
+    const what = `${user.email}${items > 0 ? ` and their ${count(items, 'item')}` : ''}`;
     if (!options.yes && !(await confirm(terminal, `Delete ${what}? This cannot be undone.`))) {
       throw new OperationError('not deleted');
     }

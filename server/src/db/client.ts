@@ -10,6 +10,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { lockDataFolder } from './data-folder-lock.js';
 import { type Listener, type ListenHandlers, listenPglite, listenPostgres } from './notifications.js';
 import * as schema from './schema.js';
 
@@ -37,16 +38,31 @@ export interface OpenOptions {
   /** Folder for PGlite's files; `null` keeps the database in memory (tests). */
   dataDir: string | null;
   poolSize?: number;
+  /**
+   * What this process is, for the embedded database's folder lock: shown to a second
+   * process that tries to open the folder (the server's URL, or the CLI).
+   */
+  holder?: string;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DbHandle> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openPglite(options.dataDir, options.holder ?? 'a Roster process');
 }
 
-async function openPglite(dataDir: string | null): Promise<DbHandle> {
+async function openPglite(dataDir: string | null, holder: string): Promise<DbHandle> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  // pg_trgm backs the substring search's indexes (migration 0002); it ships with PGlite.
-  const client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
+  // Before opening: a second process on the same folder would lose writes (see data-folder-lock.ts).
+  const lock = dataDir ? lockDataFolder(dataDir, holder) : null;
+  let client: PGlite;
+  try {
+    // pg_trgm backs the substring search's indexes (migration 0002); it ships with PGlite.
+    client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   return {
     kind: 'pglite',
     db: drizzlePglite({ client, schema }) as unknown as Database,
@@ -56,7 +72,13 @@ async function openPglite(dataDir: string | null): Promise<DbHandle> {
     // PGlite is one connection owned by this process: nothing else can race it.
     withAdvisoryLock: (_key, work) => work(),
     listen: (channel, handlers) => listenPglite(client, channel, handlers),
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
 

@@ -27,7 +27,7 @@ function capturedLogger() {
       done();
     },
   });
-  return { logger: createLogger('info', destination), lines };
+  return { logger: createLogger('info', 'json', destination), lines };
 }
 
 describe('database errors in the log', () => {

@@ -34,9 +34,13 @@ export interface RosterProcess {
 }
 
 export function baseEnv(): Record<string, string> {
-  // Only what a process needs; never the developer's own Roster settings.
+  // Only what a process needs; never the developer's own Roster settings, from the
+  // environment or from the repository's .env (ROSTER_ENV_FILE=off: read no file).
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'NODE_OPTIONS'];
-  return Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k] as string]));
+  return {
+    ...Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k] as string])),
+    ROSTER_ENV_FILE: 'off',
+  };
 }
 
 export async function startRoster(env: Record<string, string>, args: string[] = []): Promise<RosterProcess> {

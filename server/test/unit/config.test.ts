@@ -175,4 +175,39 @@ describe('readSources', () => {
     const merged = readSources({ PORT: '9100', SECRET_KEY: '' }, file);
     expect(merged).toMatchObject({ PORT: '9100', PROJECT_NAME: 'From File', SECRET_KEY: 'file-secret' });
   });
+
+  it('reads the file ROSTER_ENV_FILE names, and none with ROSTER_ENV_FILE=off', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-env-'));
+    const file = path.join(dir, 'garbage.env');
+    fs.writeFileSync(file, 'PORT=not-a-port\nENVIRONMENT=nonsense\n');
+    expect(readSources({ ROSTER_ENV_FILE: file })).toMatchObject({ PORT: 'not-a-port', ENVIRONMENT: 'nonsense' });
+    expect(readSources({ ROSTER_ENV_FILE: 'off', PORT: '9100' })).toEqual({ ROSTER_ENV_FILE: 'off', PORT: '9100' });
+  });
+});
+
+describe('FRONTEND_HOST', () => {
+  it('takes a comma-separated list: every origin for CORS, the first for links', () => {
+    const { config } = loadConfig({ ...production, FRONTEND_HOST: 'http://localhost:8000/, http://localhost:5173' });
+    expect(config.frontendHost).toBe('http://localhost:8000');
+    expect(config.corsOrigins).toEqual(['http://localhost:8000', 'http://localhost:5173']);
+  });
+
+  it('names each entry that is not an http(s) URL', () => {
+    expect(problemsOf({ ...production, FRONTEND_HOST: 'http://ok.example, localhost:5173' })).toEqual([
+      'FRONTEND_HOST must be an http(s) URL (or several, comma-separated), got "localhost:5173".',
+    ]);
+  });
+});
+
+describe('start-up settings', () => {
+  it('a bad PORT with the start command is one problem, not also one in FRONTEND_HOST', () => {
+    expect(problemsOf({ PORT: 'abc' }, { useLocalDefaults: true })).toEqual(['PORT must be a whole number, got "abc".']);
+  });
+
+  it('logs for a person in local and as JSON elsewhere, unless LOG_FORMAT says otherwise', () => {
+    expect(loadConfig({}, { useLocalDefaults: true }).config.logFormat).toBe('text');
+    expect(loadConfig({ LOG_FORMAT: 'json' }, { useLocalDefaults: true }).config.logFormat).toBe('json');
+    expect(loadConfig(production).config.logFormat).toBe('json');
+    expect(problemsOf({ ...production, LOG_FORMAT: 'pretty' })).toEqual(['LOG_FORMAT must be one of text, json, got "pretty".']);
+  });
 });

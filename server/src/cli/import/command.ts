@@ -1,5 +1,6 @@
 /** `roster import FILE | --from-template URL`: wires a source to the importer and reports the outcome. */
 import { withContext } from '../context.js';
+import { count } from '../counts.js';
 import { UsageError } from '../errors.js';
 import { createProgress } from '../progress.js';
 import { note, say, type Terminal } from '../terminal.js';
@@ -62,25 +63,31 @@ export async function importCommand(terminal: Terminal, file: string | undefined
   }
 }
 
+const MIN_USERS_FOR_RATE = 1000;
+
 function summarize(terminal: Terminal, report: ImportReport, from: string, unit: string, dryRun: boolean, ms: number) {
   const seconds = ms / 1000;
-  const rate = seconds > 0 ? Math.round(report.imported / seconds) : report.imported;
-  const items = report.items > 0 ? ` and ${report.items} items` : '';
+  // A rate says something only about a bulk run ("1 user in 7.6 s (0 users/s)" says nothing).
+  const bulk = report.imported >= MIN_USERS_FOR_RATE && seconds >= 1;
+  const rate = bulk ? ` (${count(Math.round(report.imported / seconds), 'user')}/s)` : '';
+  const items = report.items > 0 ? ` and ${count(report.items, 'item')}` : '';
+  const users = count(report.imported, 'user');
   say(
     terminal,
     dryRun
-      ? `Dry run: ${report.imported} users${items} from ${from} would be imported; nothing was written.`
-      : `Imported ${report.imported} users${items} from ${from} in ${seconds.toFixed(1)} s (${rate} users/s).`,
+      ? `Dry run: ${users}${items} from ${from} would be imported; nothing was written.`
+      : `Imported ${users}${items} from ${from} in ${seconds.toFixed(1)} s${rate}.`,
   );
   if (report.skipped > 0) {
-    say(terminal, `Skipped ${report.skipped} users whose email or id is taken:`);
+    say(terminal, `Skipped ${count(report.skipped, 'user')} whose email or id is taken:`);
     for (const s of report.skippedExamples.sort((a, b) => a.line - b.line))
       say(terminal, `  ${unit} ${s.line}: ${s.email} (${s.reason})`);
     if (report.skipped > report.skippedExamples.length)
       say(terminal, `  … and ${report.skipped - report.skippedExamples.length} more`);
   }
-  if (report.invalid > 0) say(terminal, `Skipped ${report.invalid} invalid ${unit}s (listed on stderr).`);
+  if (report.invalid > 0) say(terminal, `Skipped ${count(report.invalid, `invalid ${unit}`)} (listed on stderr).`);
   if (report.withoutPassword > 0) {
-    say(terminal, `${report.withoutPassword} users have no password: they set one with "forgot password".`);
+    const have = report.withoutPassword === 1 ? 'has' : 'have';
+    say(terminal, `${count(report.withoutPassword, 'user')} ${have} no password: they set one with "forgot password".`);
   }
 }
