@@ -63,6 +63,8 @@ export interface Config {
   refreshTokenExpireDays: number;
   /** Audit events older than this are deleted. */
   auditRetentionDays: number;
+  /** Changing one's email needs a password login this recent, or the current password (0: always the password). */
+  reauthWindowMinutes: number;
   argon2: Argon2Settings;
   /** Fastify's `trustProxy`: whether (and which) X-Forwarded-For hops give the client's address. */
   trustProxy: TrustProxy;
@@ -173,6 +175,7 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     requireVerifiedLogin: boolean(raw, 'REQUIRE_VERIFIED_LOGIN', false, problems),
     refreshTokenExpireDays: integer(raw, 'REFRESH_TOKEN_EXPIRE_DAYS', 30, problems, { min: 1, max: 3650 }),
     auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),
+    reauthWindowMinutes: integer(raw, 'REAUTH_WINDOW_MINUTES', 10, problems, { min: 0, max: 1440 }),
     argon2: argon2Settings(raw, problems),
     trustProxy: trustProxy(raw, problems),
     redisUrl: redisUrl(raw, problems),

@@ -7,6 +7,7 @@ import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
+import { MAX_USERNAME_LENGTH } from '../security/login-lockout.js';
 import { errorResponses, Message, Password, UserPublic } from '../http/schemas.js';
 import { sendTokens, TokenResponse } from '../sessions/token-response.js';
 import { toUserPublic } from '../users/public.js';
@@ -65,7 +66,8 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
           'an account whose email is not verified is refused with `400 Email not verified`.',
         consumes: ['application/x-www-form-urlencoded'],
         body: Type.Object({
-          username: NonEmpty,
+          // An email is at most 255; a little more is allowed for what people type, never megabytes.
+          username: Type.String({ minLength: 1, maxLength: MAX_USERNAME_LENGTH }),
           password: NonEmpty,
           grant_type: Type.Optional(Type.String({ pattern: '^password$' })),
           scope: Type.Optional(Type.String()),
@@ -136,6 +138,15 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       // Only written to the outbox: the answer never waits for, or depends on, the mail server.
       // An account deleted meanwhile gets no mail and the same answer, as if it never existed.
       if (user) await accountEmails.sendPasswordReset(user).catch(ignoreUserGone);
+      // Requests for a real account are bounded by RATE_LIMIT_RECOVERY_PER_EMAIL; for unknown addresses
+      // anyone can make any number, so those are sampled.
+      if (user || (await ctx.auditSampler.allow('password.recovery_requested'))) {
+        await audit.record(db, requestOrigin(request), {
+          type: 'password.recovery_requested',
+          targetId: user?.id ?? null,
+          details: { known: user !== null },
+        });
+      }
       return { message: Messages.recoverySent };
     },
   );

@@ -66,8 +66,18 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
     },
     async (request, reply) => {
       const presented = request.body.refresh_token ?? request.cookies[REFRESH_COOKIE];
-      if (!presented) throw new HttpError(400, Messages.invalidRefreshToken);
+      // Anyone can send refused tokens in bulk: sampled (a replay of a real one is recorded in full below).
+      const refused = async (reason: 'missing' | 'invalid') => {
+        if (await ctx.auditSampler.allow('refresh.refused')) {
+          await audit.record(db, { ...requestOrigin(request), actorId: null }, { type: 'refresh.refused', details: { reason } });
+        }
+      };
+      if (!presented) {
+        await refused('missing');
+        throw new HttpError(400, Messages.invalidRefreshToken);
+      }
       const result = await sessions.refresh(presented);
+      if (result.outcome === 'invalid') await refused('invalid');
       if (result.outcome === 'reuse-detected') {
         await audit.record(
           db,
