@@ -81,7 +81,10 @@ export function emailChangedNotice(
           ]
         : [`The account that used ${oldEmail} now uses ${newEmail}.`],
       action: restore
-        ? { label: 'Restore my email address', link: `${brand.frontendHost}/restore-email?token=${encodeURIComponent(restore.token)}` }
+        ? {
+            label: 'Restore my email address',
+            link: `${brand.frontendHost}/restore-email?token=${encodeURIComponent(restore.token)}`,
+          }
         : undefined,
       footer: restore
         ? 'If you made this change, you can ignore this email.'

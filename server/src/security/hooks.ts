@@ -200,7 +200,9 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
       // exempt, as from the account-wide lock: others spending the budget must not keep the owner out of
       // their usual place.
       const known = request.loginAttempt?.check.knownUntilMs;
-      await enforceLimits(request, [{ name: 'login-account', limit: limits.loginPerAccount, subject: known ? null : attempt.account }]);
+      await enforceLimits(request, [
+        { name: 'login-account', limit: limits.loginPerAccount, subject: known ? null : attempt.account },
+      ]);
     }
   });
 

@@ -131,10 +131,7 @@ export class SessionsService {
 
   /** When the session last proved its user's password; `null` if there is no such session. */
   async authenticatedAt(sessionId: string): Promise<Date | null> {
-    const [row] = await this.db
-      .select({ at: sessions.authenticatedAt })
-      .from(sessions)
-      .where(eq(sessions.id, sessionId));
+    const [row] = await this.db.select({ at: sessions.authenticatedAt }).from(sessions).where(eq(sessions.id, sessionId));
     return row?.at ?? null;
   }
 

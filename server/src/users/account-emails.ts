@@ -67,7 +67,12 @@ export class AccountEmails {
           validDays: EMAIL_RESTORE_DAYS,
         }
       : undefined;
-    await this.outbox.enqueue(tx, 'email_changed', before.email, emailChangedNotice(this.brand, before.email, after.email, restore));
+    await this.outbox.enqueue(
+      tx,
+      'email_changed',
+      before.email,
+      emailChangedNotice(this.brand, before.email, after.email, restore),
+    );
   }
 
   /** After the password changed by any route: the owner hears of it. */

@@ -10,8 +10,8 @@ import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.j
 import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
 import { toUserPublic } from './public.js';
-import { RecentSignIn } from './recent-sign-in.js';
 import { userSort } from './queries.js';
+import { RecentSignIn } from './recent-sign-in.js';
 import { EmailTakenError, USER_ORDERS } from './service.js';
 
 const UsersPublic = Type.Object(
