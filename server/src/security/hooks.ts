@@ -146,14 +146,16 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
     const over = await guarded(request, () => protection.limiter.hit(checks, now()));
     if (!over) return;
     if (over.firstRefusals.length > 0) {
-      await guarded(request, () =>
-        protection.reportRateLimited({
-          limits: over.firstRefusals,
-          ip: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
-          userId: request.currentUser?.id ?? null,
-        }),
-      );
+      const refusal = {
+        limits: over.firstRefusals,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        userId: request.currentUser?.id ?? null,
+      };
+      // A report that cannot be written must not turn the refusal into a 500.
+      await protection.reportRateLimited(refusal).catch((error: unknown) => {
+        request.log.error({ err: error }, 'recording a rate-limit refusal failed');
+      });
     }
     throw new HttpError(429, `Too many requests; try again in ${inSeconds(over.retryAfterSeconds)}`, {
       'Retry-After': String(over.retryAfterSeconds),
