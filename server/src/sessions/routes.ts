@@ -66,18 +66,17 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
     },
     async (request, reply) => {
       const presented = request.body.refresh_token ?? request.cookies[REFRESH_COOKIE];
-      // Anyone can send refused tokens in bulk: sampled (a replay of a real one is recorded in full below).
-      const refused = async (reason: 'missing' | 'invalid') => {
-        if (await ctx.auditSampler.allow('refresh.refused')) {
-          await audit.record(db, { ...requestOrigin(request), actorId: null }, { type: 'refresh.refused', details: { reason } });
-        }
-      };
-      if (!presented) {
-        await refused('missing');
-        throw new HttpError(400, Messages.invalidRefreshToken);
-      }
+      // No token at all is the signed-out web app checking for a session on each page load: not a refusal.
+      if (!presented) throw new HttpError(400, Messages.invalidRefreshToken);
       const result = await sessions.refresh(presented);
-      if (result.outcome === 'invalid') await refused('invalid');
+      // Anyone can send bad tokens in bulk: sampled (a replay of a real one is recorded in full below).
+      if (result.outcome === 'invalid' && (await ctx.auditSampler.allow('refresh.refused'))) {
+        await audit.record(
+          db,
+          { ...requestOrigin(request), actorId: null },
+          { type: 'refresh.refused', details: { reason: 'invalid' } },
+        );
+      }
       if (result.outcome === 'reuse-detected') {
         await audit.record(
           db,

@@ -150,7 +150,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
           email: Type.Optional(Email),
           current_password: Type.Optional(Password),
         }),
-        response: userResponse,
+        response: { ...userResponse, ...errorResponses(429) },
       },
     },
     async (request) => {
@@ -219,8 +219,11 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         tags: ['users'],
         summary: 'Change own password',
+        description:
+          'Wrong `current_password` values count as failed logins: the same per-address and per-account limits and ' +
+          'lockout (`429` with `Retry-After`). The owner is mailed a notice; every other session ends.',
         body: Type.Object({ current_password: Password, new_password: Password }),
-        response: messageResponse,
+        response: { ...messageResponse, ...errorResponses(429) },
       },
     },
     async (request) => {
