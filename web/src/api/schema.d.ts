@@ -836,6 +836,17 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -968,7 +979,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change own password */
+        /**
+         * Change own password
+         * @description Wrong `current_password` values count as failed logins: the same per-address and per-account limits and lockout (`429` with `Retry-After`). The owner is mailed a notice; every other session ends.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1050,6 +1064,17 @@ export interface paths {
                                 msg: string;
                                 type: string;
                             }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
                         };
                     };
                 };
