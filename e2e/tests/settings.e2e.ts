@@ -9,7 +9,20 @@ function section(page: import('playwright-core').Page, title: string) {
   return page.getByRole('region', { name: title });
 }
 
-browserTest('profile: change name and email, shown at once and kept', async ({ page }) => {
+/** The dialog the settings page opens when a new email needs the password (always, with REAUTH_WINDOW_MINUTES=0). */
+function passwordDialog(page: import('playwright-core').Page) {
+  return page.getByRole('dialog', { name: 'Confirm your password' });
+}
+
+async function confirmPassword(page: import('playwright-core').Page, password: string) {
+  const dialog = passwordDialog(page);
+  await expectVisible(dialog);
+  await dialog.getByLabel('Current password').fill(password);
+  await dialog.getByRole('button', { name: 'Change email' }).click();
+  return dialog;
+}
+
+browserTest('profile: change name and email, confirmed with the password, shown at once and kept', async ({ page }) => {
   const user = await createUser({ full_name: 'Old Name' });
   const newEmail = uniqueEmail('renamed');
   await openSignedIn(page, user, '/settings');
@@ -17,6 +30,13 @@ browserTest('profile: change name and email, shown at once and kept', async ({ p
   await profile.getByLabel('Full name').fill('New Name');
   await profile.getByLabel('Email').fill(newEmail);
   await profile.getByRole('button', { name: 'Save profile' }).click();
+
+  // A wrong password is refused in the dialog, which stays open for another try.
+  const dialog = await confirmPassword(page, 'not-my-password');
+  await expectText(dialog.getByRole('alert'), 'Incorrect password');
+  expect((await getUser(user.id)).email).toBe(user.email);
+  await confirmPassword(page, user.password);
+  await dialog.waitFor({ state: 'hidden' });
 
   await expectText(toast(page, 'success'), 'Profile saved.');
   await expectText(toast(page, 'info'), `We sent a verification link to ${newEmail}.`);
@@ -26,6 +46,23 @@ browserTest('profile: change name and email, shown at once and kept', async ({ p
   expect(await section(page, 'Profile').getByLabel('Email').inputValue()).toBe(newEmail);
 });
 
+browserTest('profile: a name alone needs no password; cancelling the password dialog changes nothing', async ({ page }) => {
+  const user = await createUser({ full_name: 'Plain Name' });
+  await openSignedIn(page, user, '/settings');
+  const profile = section(page, 'Profile');
+  await profile.getByLabel('Full name').fill('Other Name');
+  await profile.getByRole('button', { name: 'Save profile' }).click();
+  await expectText(toast(page, 'success'), 'Profile saved.');
+  expect(await passwordDialog(page).count()).toBe(0);
+
+  await profile.getByLabel('Email').fill(uniqueEmail('not-sent'));
+  await profile.getByRole('button', { name: 'Save profile' }).click();
+  await expectVisible(passwordDialog(page));
+  await passwordDialog(page).getByRole('button', { name: 'Cancel' }).click();
+  await passwordDialog(page).waitFor({ state: 'hidden' });
+  expect((await getUser(user.id)).email).toBe(user.email);
+});
+
 browserTest('profile: an email that belongs to someone else is refused with the API message', async ({ page }) => {
   const user = await createUser();
   const other = await createUser();
@@ -33,8 +70,38 @@ browserTest('profile: an email that belongs to someone else is refused with the 
   const profile = section(page, 'Profile');
   await profile.getByLabel('Email').fill(other.email);
   await profile.getByRole('button', { name: 'Save profile' }).click();
+  await confirmPassword(page, user.password);
   await expectText(formAlert(page), 'User with this email already exists');
   expect((await getUser(user.id)).email).toBe(user.email);
+});
+
+browserTest('the old address gets a link that puts it back and signs out everywhere', async ({ page }) => {
+  const user = await createUser();
+  await openSignedIn(page, user, '/settings');
+  const profile = section(page, 'Profile');
+  await profile.getByLabel('Email').fill(uniqueEmail('taken-over'));
+  await profile.getByRole('button', { name: 'Save profile' }).click();
+  await confirmPassword(page, user.password);
+  await expectText(toast(page, 'success'), 'Profile saved.');
+
+  await page.goto('/dev/mailbox');
+  await page.getByLabel('Filter by recipient').fill(user.email);
+  const message = page.getByRole('region', { name: 'Messages' }).getByRole('button', { name: /Your email address was changed/ });
+  if ((await message.count()) === 0) await page.getByRole('button', { name: 'Refresh' }).click();
+  await message.first().click();
+  await page
+    .getByRole('region', { name: 'Message' })
+    .getByRole('region', { name: 'Links in this email' })
+    .getByRole('link', { name: /restore-email\?token=/ })
+    .click();
+
+  await expectPath(page, '/restore-email');
+  await page.getByRole('button', { name: 'Restore my email address' }).click();
+  await expectVisible(page.getByText('Email address restored; every session was signed out'));
+  expect((await getUser(user.id)).email).toBe(user.email);
+  // This browser's session ended with the others.
+  await page.goto('/settings');
+  await expectPath(page, '/login');
 });
 
 browserTest('profile: a malformed email is caught before sending', async ({ page }) => {

@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { auditRoutes } from './audit/routes.js';
+import { AuditSampler } from './audit/sampler.js';
 import { AuditLog } from './audit/service.js';
 import { createGuards } from './auth/guards.js';
 import { OneTimeTokens } from './auth/one-time-tokens.js';
@@ -98,6 +99,7 @@ export function createContext(deps: AppDependencies): AppContext {
   const userCache = new UserCache((id) => users.getById(id));
   users.onUserChanged = (id) => userCache.invalidate(id);
   const sessionCache = new SessionCache((id) => sessions.state(id));
+  const bruteForce = createBruteForceProtection(config, database.db);
   sessions.onSessionsChanged = (ids) => {
     for (const id of ids) sessionCache.invalidate(id);
   };
@@ -118,7 +120,8 @@ export function createContext(deps: AppDependencies): AppContext {
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
     accountEmails,
-    bruteForce: createBruteForceProtection(config, database.db),
+    bruteForce,
+    auditSampler: new AuditSampler(bruteForce.store, clock),
   };
 }
 
@@ -148,14 +151,22 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   installBruteForceProtection(app, ctx.bruteForce, ctx.clock);
   ctx.bruteForce.lockout.onLockTriggered(async (lock) => {
     const target = await ctx.users.getByEmail(lock.username);
+    const details = { scope: lock.scope, username: lock.username, failures: lock.failures, lock_seconds: lock.lockSeconds };
     await ctx.audit.record(
       ctx.db,
-      { actorId: null, ip: lock.ip, userAgent: lock.userAgent },
-      {
-        type: 'login.locked',
-        targetId: target?.id ?? null,
-        details: { scope: lock.scope, username: lock.username, failures: lock.failures, lock_seconds: lock.lockSeconds },
-      },
+      // A change's current password is checked for a signed-in caller: the account's owner, or whoever holds its session.
+      { actorId: lock.purpose === 'login' ? null : (target?.id ?? null), ip: lock.ip, userAgent: lock.userAgent },
+      lock.purpose === 'login'
+        ? { type: 'login.locked', targetId: target?.id ?? null, details }
+        : { type: 'reauth.locked', targetId: target?.id ?? null, details: { ...details, action: lock.purpose } },
+    );
+  });
+  ctx.bruteForce.onRateLimited(async (refusal) => {
+    if (!(await ctx.auditSampler.allow('rate_limit.refused'))) return;
+    await ctx.audit.record(
+      ctx.db,
+      { actorId: refusal.userId, ip: refusal.ip, userAgent: refusal.userAgent },
+      { type: 'rate_limit.refused', targetId: refusal.userId, details: { limits: refusal.limits } },
     );
   });
 

@@ -80,6 +80,8 @@ export interface Config {
   allowLocalOnNetwork: boolean;
   /** Audit events older than this are deleted. */
   auditRetentionDays: number;
+  /** Changing one's email needs a password login this recent, or the current password (0: always the password). */
+  reauthWindowMinutes: number;
   argon2: Argon2Settings;
   /** Fastify's `trustProxy`: whether (and which) X-Forwarded-For hops give the client's address. */
   trustProxy: TrustProxy;
@@ -212,6 +214,7 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     cookieSecure: boolean(raw, 'COOKIE_SECURE', environment !== 'local', problems),
     allowLocalOnNetwork: boolean(raw, 'ALLOW_LOCAL_ON_NETWORK', false, problems),
     auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),
+    reauthWindowMinutes: integer(raw, 'REAUTH_WINDOW_MINUTES', 10, problems, { min: 0, max: 1440 }),
     argon2: argon2Settings(raw, problems),
     trustProxy: trustProxy(raw, problems),
     redisUrl: redisUrl(raw, problems),

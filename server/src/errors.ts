@@ -65,4 +65,6 @@ export const Messages = {
   loggedOut: 'Signed out',
   sessionNotFound: 'Session not found',
   sessionRevoked: 'Session signed out',
+  confirmPasswordForEmail: 'Confirm your password to change your email',
+  emailRestored: 'Email address restored; every session was signed out',
 } as const;

@@ -18,6 +18,7 @@ import { AppLayout, AuthLayout } from './pages/layouts';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RecoverPasswordPage } from './pages/RecoverPasswordPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
+import { RestoreEmailPage } from './pages/RestoreEmailPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SignupPage } from './pages/SignupPage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
@@ -94,6 +95,18 @@ const verifyRoute = createRoute({
   },
 });
 
+// The link sent to the old address after an email change; reachable signed in or not.
+const restoreEmailRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/restore-email',
+  validateSearch: (search: Record<string, unknown>): { token?: string } =>
+    typeof search.token === 'string' ? { token: search.token } : {},
+  component: function RestoreEmailRoute() {
+    const { token } = restoreEmailRoute.useSearch();
+    return <RestoreEmailPage token={token} />;
+  },
+});
+
 // Local development only (the API answers 404 elsewhere); no sign-in needed, like the route it reads.
 const devMailboxRoute = createRoute({ getParentRoute: () => rootRoute, path: '/dev/mailbox', component: DevMailboxPage });
 
@@ -160,7 +173,7 @@ const auditRoute = createRoute({
 });
 
 const routeTree = rootRoute.addChildren([
-  authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute, verifyRoute]),
+  authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute, verifyRoute, restoreEmailRoute]),
   devMailboxRoute,
   appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, adminRoute, auditRoute]),
 ]);

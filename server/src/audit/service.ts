@@ -14,6 +14,14 @@ export const AUDIT_EVENT_TYPES = [
   'login.succeeded',
   'login.failed',
   'login.locked',
+  /** A wrong current password (or none, where a recent sign-in was needed) on a change that takes over an account. */
+  'reauth.failed',
+  /** Wrong current passwords locked the password check of the email or password change (the login's lockout). */
+  'reauth.locked',
+  'refresh.refused',
+  /** The first request over a rate limit in its window; sampled (see audit/sampler.ts). */
+  'rate_limit.refused',
+  'password.recovery_requested',
   'logout',
   'refresh.reuse_detected',
   'session.revoked',
@@ -21,6 +29,7 @@ export const AUDIT_EVENT_TYPES = [
   'password.reset',
   'email.changed',
   'email.verified',
+  'email.restored',
   'user.signed_up',
   'admin.user_created',
   'admin.user_updated',

@@ -1,5 +1,5 @@
 /**
- * Single-use tokens sent by email (password reset, email verification). The token
+ * Single-use tokens sent by email (password reset, email verification, email restore). The token
  * is 32 random bytes; only its SHA-256 is stored, so a database leak reveals no
  * usable link. Lookup is by that hash, which leaks nothing through timing.
  */
@@ -24,8 +24,14 @@ export class OneTimeTokens {
     private readonly lifetimeHours: number,
   ) {}
 
-  /** Issues a token for `email`; returns the token to put in the email. */
-  async issue(tx: Executor, userId: string, purpose: TokenPurpose, email: string): Promise<string> {
+  /** Issues a token for `email`, valid `lifetimeHours` (EMAIL_RESET_TOKEN_EXPIRE_HOURS unless given); returns the token to put in the email. */
+  async issue(
+    tx: Executor,
+    userId: string,
+    purpose: TokenPurpose,
+    email: string,
+    lifetimeHours = this.lifetimeHours,
+  ): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     await tx
@@ -36,7 +42,7 @@ export class OneTimeTokens {
         email,
         tokenHash: hashToken(token),
         createdAt: now,
-        expiresAt: new Date(now.getTime() + this.lifetimeHours * 3600_000),
+        expiresAt: new Date(now.getTime() + lifetimeHours * 3600_000),
       })
       .catch((error: unknown) => {
         throw userGone(error);

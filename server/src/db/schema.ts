@@ -136,7 +136,8 @@ export const userTokens = pgTable(
   ],
 );
 
-export type TokenPurpose = 'password_reset' | 'email_verification';
+/** `email_restore`: sent to the old address when a user changes their email; puts it back. */
+export type TokenPurpose = 'password_reset' | 'email_verification' | 'email_restore';
 
 export const sessions = pgTable(
   'session',
@@ -148,6 +149,8 @@ export const sessions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** When the session last proved its user's password (migration 0009); a refresh does not move it. */
+    authenticatedAt: timestamp('authenticated_at', { withTimezone: true }).notNull().defaultNow(),
     userAgent: varchar('user_agent', { length: 512 }),
     ip: varchar('ip', { length: 64 }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

@@ -59,14 +59,54 @@ export function verifyEmail(brand: BrandInfo, email: string, token: string, vali
   };
 }
 
-/** To the old address when an account's email changes: the owner learns of it even if it was not them. */
-export function emailChangedNotice(brand: BrandInfo, oldEmail: string, newEmail: string): EmailContent {
+/**
+ * To the old address when an account's email changes: the owner learns of it even if it was not them.
+ * With `restore` (a change the user made themselves), a link that puts the old address back and signs
+ * out everywhere: a stolen session must not be able to take the account for good.
+ */
+export function emailChangedNotice(
+  brand: BrandInfo,
+  oldEmail: string,
+  newEmail: string,
+  restore?: { token: string; validDays: number },
+): EmailContent {
   return {
     subject: `${brand.projectName} - Your email address was changed`,
     ...layout(brand, {
       heading: 'Your email address was changed',
-      paragraphs: [`The account that used ${oldEmail} now uses ${newEmail}.`],
-      footer: `If you did not make this change, reset your password and contact the ${brand.projectName} administrators.`,
+      paragraphs: restore
+        ? [
+            `The account that used ${oldEmail} now uses ${newEmail}.`,
+            `If you did not make this change, the link below (valid for ${restore.validDays} days) puts ${oldEmail} back and signs out every session; then reset your password.`,
+          ]
+        : [`The account that used ${oldEmail} now uses ${newEmail}.`],
+      action: restore
+        ? {
+            label: 'Restore my email address',
+            link: `${brand.frontendHost}/restore-email?token=${encodeURIComponent(restore.token)}`,
+          }
+        : undefined,
+      footer: restore
+        ? 'If you made this change, you can ignore this email.'
+        : `If you did not make this change, reset your password and contact the ${brand.projectName} administrators.`,
+    }),
+  };
+}
+
+/** To the owner after their password changed, by any route: a change they did not make is their cue to act. */
+export function passwordChangedNotice(brand: BrandInfo, email: string, how: 'changed' | 'reset' | 'set_by_admin'): EmailContent {
+  const what = {
+    changed: 'was changed from your account settings',
+    reset: 'was reset with a link sent to this address',
+    set_by_admin: 'was set by an administrator',
+  }[how];
+  return {
+    subject: `${brand.projectName} - Your password was changed`,
+    ...layout(brand, {
+      heading: 'Your password was changed',
+      paragraphs: [`The password of ${email} ${what}.`, 'Other sessions of the account were signed out.'],
+      action: { label: 'Reset my password', link: `${brand.frontendHost}/recover-password` },
+      footer: `If you made this change, you can ignore this email. If not, reset your password now and contact the ${brand.projectName} administrators.`,
     }),
   };
 }

@@ -3,6 +3,7 @@
  * Routes never build SQL; services never see a request.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { AuditSampler } from '../audit/sampler.js';
 import type { AuditLog } from '../audit/service.js';
 import type { Guards } from '../auth/guards.js';
 import type { OneTimeTokens } from '../auth/one-time-tokens.js';
@@ -40,6 +41,8 @@ export interface AppContext {
   accountEmails: AccountEmails;
   sessions: SessionsService;
   audit: AuditLog;
+  /** Thins out the audit events anyone can cause in bulk. */
+  auditSampler: AuditSampler;
   accountHooks: AccountHooks;
   /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
   bruteForce: BruteForceProtection;

@@ -8,6 +8,7 @@ import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Password, UserPublic } from '../http/schemas.js';
+import { MAX_USERNAME_LENGTH } from '../security/login-lockout.js';
 import { noStore, sendTokens, TokenResponse } from '../sessions/token-response.js';
 import { toUserPublic } from '../users/public.js';
 import type { LoginResult } from '../users/service.js';
@@ -66,7 +67,8 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
           'an account whose email is not verified is refused with `400 Email not verified`.',
         consumes: ['application/x-www-form-urlencoded'],
         body: Type.Object({
-          username: NonEmpty,
+          // An email is at most 255; a little more is allowed for what people type, never megabytes.
+          username: Type.String({ minLength: 1, maxLength: MAX_USERNAME_LENGTH }),
           password: NonEmpty,
           grant_type: Type.Optional(Type.String({ pattern: '^password$' })),
           scope: Type.Optional(Type.String({ maxLength: 1024 })),
@@ -142,9 +144,22 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       // Answered before the address is even looked up (see requestPasswordReset): the same
       // path whether or not it is an account. The mail is only written to the outbox, so it
       // never waits for the mail server either. An account deleted meanwhile gets no mail.
+      const origin = requestOrigin(request);
       accountEmails.requestPasswordReset(
         request.params.email.trim(),
-        (email) => users.getByEmail(email),
+        async (email) => {
+          const user = await users.getByEmail(email);
+          // Requests for a real account are bounded by RATE_LIMIT_RECOVERY_PER_EMAIL; for unknown
+          // addresses anyone can make any number, so those are sampled.
+          if (user || (await ctx.auditSampler.allow('password.recovery_requested'))) {
+            await audit.record(db, origin, {
+              type: 'password.recovery_requested',
+              targetId: user?.id ?? null,
+              details: { known: user !== null },
+            });
+          }
+          return user;
+        },
         (error) => {
           if (!isUserGone(error)) request.log.error({ err: error }, 'password recovery failed');
         },

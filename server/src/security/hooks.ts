@@ -5,7 +5,11 @@
  * - preHandler (after authentication and validation, before the handler does any
  *   hashing): rate limits, the login lock check, and the common-password refusal.
  * - onError / onSend (before the response leaves, so the next request already sees
- *   it): a login's outcome feeds the lockout; a successful reset clears the account.
+ *   it): a password check's outcome feeds the lockout; a successful reset clears the account.
+ *
+ * A password check is a login, or the current password that confirms an email or
+ * password change: all count under one lockout and the login limits, so a stolen
+ * session cannot guess the password (or make Roster hash) faster than a login could.
  *
  * If the counters are unreachable (Redis down), requests are let through and the
  * failure is logged: an outage of the limiter must not become an outage of login.
@@ -15,7 +19,7 @@ import { HttpError, Messages, ValidationError } from '../errors.js';
 import type { Clock } from '../utils/clock.js';
 import { isCommonPassword } from './common-passwords.js';
 import { accountKey, clientKey } from './keys.js';
-import type { AttemptCheck } from './login-lockout.js';
+import type { Attempt, AttemptCheck, PasswordCheck } from './login-lockout.js';
 import type { BruteForceProtection } from './protection.js';
 import type { LimitCheck } from './rate-limiter.js';
 import type { RateLimits } from './settings.js';
@@ -28,7 +32,12 @@ interface Rule {
   limits?(request: FastifyRequest, limits: RateLimits, client: string): LimitCheck[];
   /** The body field holding a new password, refused when common. */
   newPassword?: 'password' | 'new_password';
-  login?: true;
+  /**
+   * The password this route checks: a login's, or the caller's `current_password` (when sent) on a change.
+   * Such a request is refused while its account is locked for its address, and counts against the login
+   * limits: per address always, per account only when it gets as far as the check.
+   */
+  passwordCheck?: PasswordCheck;
   reset?: true;
 }
 
@@ -40,19 +49,7 @@ const account = (value: string | null | undefined) => (value ? accountKey(value)
 
 /** Every guarded route, by method and route pattern. */
 export const RULES: Record<string, Rule> = {
-  [`POST ${PREFIX}/login/access-token`]: {
-    login: true,
-    limits: (request, limits, client) => [
-      { name: 'login-ip', limit: limits.loginPerIp, subject: client },
-      // An address the owner logged in from is exempt, as from the account-wide lock: others spending
-      // the account's attempts must not keep the owner out of their usual place.
-      {
-        name: 'login-account',
-        limit: limits.loginPerAccount,
-        subject: request.loginAttempt?.check.knownUntilMs ? null : account(field(request, 'username')),
-      },
-    ],
-  },
+  [`POST ${PREFIX}/login/access-token`]: { passwordCheck: 'login' },
   [`POST ${PREFIX}/users/signup`]: {
     newPassword: 'password',
     limits: (request, limits, client) => [
@@ -79,7 +76,28 @@ export const RULES: Record<string, Rule> = {
   },
   [`POST ${PREFIX}/users/`]: { newPassword: 'password' },
   [`PATCH ${PREFIX}/users/:user_id`]: { newPassword: 'password' },
-  [`PATCH ${PREFIX}/users/me/password`]: { newPassword: 'new_password' },
+  [`PATCH ${PREFIX}/users/me`]: { passwordCheck: 'email_change' },
+  [`PATCH ${PREFIX}/users/me/password`]: { newPassword: 'new_password', passwordCheck: 'password_change' },
+};
+
+/** The password attempt a request makes, if any: a login's, or a change's `current_password` (checked against the caller). */
+function attemptOf(request: FastifyRequest, purpose: PasswordCheck, client: string): Attempt | null {
+  let username: string;
+  if (purpose === 'login') {
+    username = field(request, 'username') ?? '';
+  } else {
+    if (field(request, 'current_password') === null || !request.currentUser) return null;
+    username = request.currentUser.email;
+  }
+  const userAgent = request.headers['user-agent'] ?? null;
+  return { purpose, username, account: accountKey(username), client, ip: request.ip, userAgent };
+}
+
+/** What a failed password check answers, by route: only these count as failures. */
+const WRONG_PASSWORD: Record<PasswordCheck, string> = {
+  login: Messages.incorrectLogin,
+  email_change: Messages.incorrectPassword,
+  password_change: Messages.incorrectPassword,
 };
 
 /** Every route under /private (registered only with ENVIRONMENT=local). */
@@ -102,7 +120,7 @@ interface LoginState {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by brute-force protection on login requests. */
+    /** Set by brute-force protection on requests that check a password (a login, a change's current password). */
     loginAttempt: LoginState | null;
   }
 }
@@ -122,31 +140,47 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
     }
   }
 
+  /** Counts the request against `checks`; refuses it (429) when over any, reporting a limit's first refusal. */
+  async function enforceLimits(request: FastifyRequest, checks: LimitCheck[]): Promise<void> {
+    if (!settings.rateLimitEnabled || checks.length === 0) return;
+    const over = await guarded(request, () => protection.limiter.hit(checks, now()));
+    if (!over) return;
+    if (over.firstRefusals.length > 0) {
+      const refusal = {
+        limits: over.firstRefusals,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        userId: request.currentUser?.id ?? null,
+      };
+      // A report that cannot be written must not turn the refusal into a 500.
+      await protection.reportRateLimited(refusal).catch((error: unknown) => {
+        request.log.error({ err: error }, 'recording a rate-limit refusal failed');
+      });
+    }
+    throw new HttpError(429, `Too many requests; try again in ${inSeconds(over.retryAfterSeconds)}`, {
+      'Retry-After': String(over.retryAfterSeconds),
+    });
+  }
+
   app.addHook('preHandler', async (request) => {
     const rule = ruleFor(request);
     if (!rule) return;
     const client = clientKey(request.ip);
+    const limits = settings.limits;
 
+    const attempt = rule.passwordCheck ? attemptOf(request, rule.passwordCheck, client) : null;
     let lockedFor: number | null = null;
-    if (rule.login) {
-      const username = field(request, 'username') ?? '';
-      const userAgent = request.headers['user-agent'] ?? null;
-      const attempt = { username, account: accountKey(username), client, ip: request.ip, userAgent };
+    if (attempt) {
       const check = await guarded(request, () => protection.lockout.check(attempt, now()));
-      // Without a check (counters unreachable) the login goes ahead uncounted.
+      // Without a check (counters unreachable) the attempt goes ahead uncounted.
       request.loginAttempt = check ? { check, failed: false } : null;
       lockedFor = check?.lockedForSeconds ?? null;
     }
 
-    if (settings.rateLimitEnabled && rule.limits) {
-      const checks = rule.limits(request, settings.limits, client);
-      const over = await guarded(request, () => protection.limiter.hit(checks, now()));
-      if (over) {
-        throw new HttpError(429, `Too many requests; try again in ${inSeconds(over.retryAfterSeconds)}`, {
-          'Retry-After': String(over.retryAfterSeconds),
-        });
-      }
-    }
+    // Every request counts against its address's limits, one refused by a lock too: those are the sender's own.
+    const perRequest = rule.limits?.(request, limits, client) ?? [];
+    if (attempt) perRequest.push({ name: 'login-ip', limit: limits.loginPerIp, subject: client });
+    await enforceLimits(request, perRequest);
 
     if (lockedFor) {
       // Refused before the password is even checked: a lock holds against the right password too.
@@ -161,12 +195,24 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
         throw new ValidationError([{ loc: ['body', rule.newPassword], msg: 'Password is too common', type: 'value_error' }]);
       }
     }
+
+    if (attempt) {
+      // Only a request that reaches the password check spends the account's budget: one already refused
+      // (by a lock) costs the guesser's address, never the owner. An address the owner logged in from is
+      // exempt, as from the account-wide lock: others spending the budget must not keep the owner out of
+      // their usual place.
+      const known = request.loginAttempt?.check.knownUntilMs;
+      await enforceLimits(request, [
+        { name: 'login-account', limit: limits.loginPerAccount, subject: known ? null : attempt.account },
+      ]);
+    }
   });
 
   // Only a wrong password counts: an inactive or unverified account gave the right one.
   app.addHook('onError', async (request, _reply, error) => {
-    if (request.loginAttempt && error instanceof HttpError && error.detail === Messages.incorrectLogin) {
-      request.loginAttempt.failed = true;
+    const state = request.loginAttempt;
+    if (state && error instanceof HttpError && error.detail === WRONG_PASSWORD[state.check.attempt.purpose]) {
+      state.failed = true;
     }
   });
 

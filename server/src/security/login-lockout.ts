@@ -20,10 +20,20 @@ import { randomInt } from 'node:crypto';
 import type { CounterStore } from './counter-store.js';
 import type { LockoutSettings } from './settings.js';
 
+/**
+ * Which password check an attempt is: a login, or the current password confirming a change that could take
+ * over the account. They share one lockout: a guesser gains nothing by switching routes.
+ */
+export type PasswordCheck = 'login' | 'email_change' | 'password_change';
+
+/** The most of a submitted username kept anywhere (listeners, the audit log): the longest a login accepts. */
+export const MAX_USERNAME_LENGTH = 320;
+
 export interface LockInfo {
+  purpose: PasswordCheck;
   /** `account-ip`: one client locked out of one account; `account`: the account, for everyone. */
   scope: 'account-ip' | 'account';
-  /** The username as submitted, trimmed and lower-cased (the account may not exist). */
+  /** The username as submitted, trimmed, lower-cased and cut to MAX_USERNAME_LENGTH (the account may not exist). */
   username: string;
   ip: string;
   userAgent: string | null;
@@ -35,7 +45,8 @@ export interface LockInfo {
 export type LockListener = (info: LockInfo) => void | Promise<void>;
 
 export interface Attempt {
-  /** The username as submitted. */
+  purpose: PasswordCheck;
+  /** The username as submitted (for a change: the caller's email). */
   username: string;
   /** accountKey(username). */
   account: string;
@@ -141,8 +152,9 @@ export class LoginLockout {
     triggered.forEach((lock, i) => {
       if (!lock) return;
       locks.push({
+        purpose: attempt.purpose,
         scope: i === 0 ? 'account-ip' : 'account',
-        username: attempt.username.trim().toLowerCase(),
+        username: attempt.username.trim().toLowerCase().slice(0, MAX_USERNAME_LENGTH),
         ip: attempt.ip,
         userAgent: attempt.userAgent,
         failures: lock.failures,

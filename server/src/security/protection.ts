@@ -14,10 +14,22 @@ import { RateLimiter } from './rate-limiter.js';
 import { RedisCounterStore } from './redis-store.js';
 import type { BruteForceSettings } from './settings.js';
 
+/** A request refused by rate limits it is the first one over in their window (see LimitExceeded). */
+export interface RateLimitRefusal {
+  limits: string[];
+  ip: string;
+  userAgent: string | null;
+  /** The caller, on an authenticated route. */
+  userId: string | null;
+}
+
+export type RateLimitListener = (refusal: RateLimitRefusal) => void | Promise<void>;
+
 export class BruteForceProtection {
   readonly limiter: RateLimiter;
   readonly lockout: LoginLockout;
   readonly settings: BruteForceSettings;
+  private readonly rateLimitListeners: RateLimitListener[] = [];
 
   constructor(
     readonly store: CounterStore,
@@ -27,6 +39,15 @@ export class BruteForceProtection {
     this.settings = settings;
     this.limiter = new RateLimiter(store);
     this.lockout = new LoginLockout(store, settings.lockout);
+  }
+
+  /** Calls `listener` for the first refusal of each limit, subject and window; the audit log listens here. */
+  onRateLimited(listener: RateLimitListener): void {
+    this.rateLimitListeners.push(listener);
+  }
+
+  async reportRateLimited(refusal: RateLimitRefusal): Promise<void> {
+    for (const listener of this.rateLimitListeners) await listener(refusal);
   }
 
   /**

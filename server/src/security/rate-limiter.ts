@@ -14,11 +14,20 @@ export interface LimitCheck {
   subject: string | null;
 }
 
+export interface LimitExceeded {
+  retryAfterSeconds: number;
+  /**
+   * The limits this request is the first one over in their current window: a flood is reported once per
+   * limit, subject and window, not once per request.
+   */
+  firstRefusals: string[];
+}
+
 export class RateLimiter {
   constructor(private readonly store: CounterStore) {}
 
-  /** Counts the request; returns how long until it would be allowed when any limit is exceeded, else `null`. */
-  async hit(checks: LimitCheck[], nowMs: number): Promise<{ retryAfterSeconds: number } | null> {
+  /** Counts the request; says how long until it would be allowed when any limit is exceeded, else `null`. */
+  async hit(checks: LimitCheck[], nowMs: number): Promise<LimitExceeded | null> {
     const applicable = checks.filter(
       (check): check is LimitCheck & { limit: Limit; subject: string } => check.limit !== null && check.subject !== null,
     );
@@ -28,11 +37,14 @@ export class RateLimiter {
       ),
     );
     let retryAfterMs = 0;
+    const firstRefusals: string[] = [];
     counters.forEach((counter, i) => {
-      if (counter.count > (applicable[i] as { limit: Limit }).limit.max) {
+      const check = applicable[i] as LimitCheck & { limit: Limit };
+      if (counter.count > check.limit.max) {
         retryAfterMs = Math.max(retryAfterMs, counter.expiresAtMs - nowMs);
+        if (counter.count === check.limit.max + 1) firstRefusals.push(check.name);
       }
     });
-    return retryAfterMs > 0 ? { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } : null;
+    return retryAfterMs > 0 ? { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)), firstRefusals } : null;
   }
 }

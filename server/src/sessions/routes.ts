@@ -67,8 +67,17 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
     },
     async (request, reply) => {
       const presented = request.body.refresh_token ?? request.cookies[REFRESH_COOKIE];
+      // No token at all is the signed-out web app checking for a session on each page load: not a refusal.
       if (!presented) throw new HttpError(400, Messages.invalidRefreshToken);
       const result = await sessions.refresh(presented);
+      // Anyone can send bad tokens in bulk: sampled (a replay of a real one is recorded in full below).
+      if (result.outcome === 'invalid' && (await ctx.auditSampler.allow('refresh.refused'))) {
+        await audit.record(
+          db,
+          { ...requestOrigin(request), actorId: null },
+          { type: 'refresh.refused', details: { reason: 'invalid' } },
+        );
+      }
       if (result.outcome === 'reuse-detected') {
         await audit.record(
           db,

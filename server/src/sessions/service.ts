@@ -38,7 +38,15 @@ export type RefreshResult =
   | { outcome: 'invalid' }
   | { outcome: 'reuse-detected'; user: UserRow; session: SessionRow };
 
-export type RevokeReason = 'logout' | 'user' | 'admin' | 'password_changed' | 'deactivated' | 'refresh_reuse';
+export type RevokeReason =
+  | 'logout'
+  | 'user'
+  | 'admin'
+  | 'password_changed'
+  | 'deactivated'
+  | 'refresh_reuse'
+  | 'email_changed'
+  | 'email_restored';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newRefreshToken = () => randomBytes(32).toString('base64url');
@@ -82,6 +90,8 @@ export class SessionsService {
       createdAt: now,
       lastUsedAt: now,
       expiresAt: this.expiryFrom(now, now),
+      // Every session is opened by a password login today.
+      authenticatedAt: now,
       userAgent: origin.userAgent?.slice(0, 512) ?? null,
       ip: origin.ip?.slice(0, 64) ?? null,
       revokedAt: null,
@@ -143,6 +153,12 @@ export class SessionsService {
       .from(sessions)
       .where(eq(sessions.id, sessionId));
     return row ?? null;
+  }
+
+  /** When the session last proved its user's password; `null` if there is no such session. */
+  async authenticatedAt(sessionId: string): Promise<Date | null> {
+    const [row] = await this.db.select({ at: sessions.authenticatedAt }).from(sessions).where(eq(sessions.id, sessionId));
+    return row?.at ?? null;
   }
 
   /** A user's sessions that can still be used, newest first. */

@@ -8,11 +8,21 @@ import type { OneTimeTokens } from '../auth/one-time-tokens.js';
 import type { Database, Executor } from '../db/client.js';
 import { type UserRow, users } from '../db/schema.js';
 import type { Outbox } from '../email/outbox.js';
-import { type BrandInfo, emailChangedNotice, newAccountEmail, resetPasswordEmail, verifyEmail } from '../email/templates.js';
+import {
+  type BrandInfo,
+  emailChangedNotice,
+  newAccountEmail,
+  passwordChangedNotice,
+  resetPasswordEmail,
+  verifyEmail,
+} from '../email/templates.js';
 import type { Clock } from '../utils/clock.js';
 
 /** Stands for the token in the preview's reset link; no token is ever issued for a preview. */
 export const PREVIEW_TOKEN_PLACEHOLDER = 'preview-only-not-a-valid-token';
+
+/** How long the link sent to the old address after an email change can put it back. */
+export const EMAIL_RESTORE_DAYS = 7;
 
 /** At most one verification email per user per this many seconds. */
 export const VERIFICATION_RESEND_SECONDS = 60;
@@ -51,11 +61,31 @@ export class AccountEmails {
     await this.outbox.enqueue(tx, 'new_account', user.email, newAccountEmail(this.brand, user.email, token, this.tokenHours));
   }
 
-  /** After an update: when the address changed, verify the new one and tell the old one. */
-  async afterUpdate(tx: Executor, before: UserRow, after: UserRow): Promise<void> {
+  /**
+   * After an update: when the address changed, verify the new one and tell the old one. A change the user
+   * made (`restorable`) gives the old address a link that puts it back (see UsersService.restoreEmail).
+   */
+  async afterUpdate(tx: Executor, before: UserRow, after: UserRow, restorable = false): Promise<void> {
     if (!this.enabled || before.emailNormalized === after.emailNormalized) return;
     if (!after.isVerified) await this.sendVerification(tx, after);
-    await this.outbox.enqueue(tx, 'email_changed', before.email, emailChangedNotice(this.brand, before.email, after.email));
+    const restore = restorable
+      ? {
+          token: await this.tokens.issue(tx, after.id, 'email_restore', before.email, EMAIL_RESTORE_DAYS * 24),
+          validDays: EMAIL_RESTORE_DAYS,
+        }
+      : undefined;
+    await this.outbox.enqueue(
+      tx,
+      'email_changed',
+      before.email,
+      emailChangedNotice(this.brand, before.email, after.email, restore),
+    );
+  }
+
+  /** After the password changed by any route: the owner hears of it. */
+  async afterPasswordChange(tx: Executor, user: UserRow, how: 'changed' | 'reset' | 'set_by_admin'): Promise<void> {
+    if (!this.enabled) return;
+    await this.outbox.enqueue(tx, 'password_changed', user.email, passwordChangedNotice(this.brand, user.email, how));
   }
 
   /**

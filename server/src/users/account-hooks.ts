@@ -37,10 +37,30 @@ export class AccountHooks {
     };
   }
 
-  updatedBySelf(origin: RequestOrigin): AfterUpdate {
+  /**
+   * A user's change to their own name or email. A new address ends every other session (the one it was
+   * changed from stays) and sends the old address a link that can undo it.
+   */
+  updatedBySelf(origin: RequestOrigin, currentSessionId: string): AfterUpdate {
     return async (tx, before, after) => {
-      await this.emails.afterUpdate(tx, before, after);
-      await this.recordEmailChange(tx, origin, before, after);
+      await this.emails.afterUpdate(tx, before, after, true);
+      let ended: number | undefined;
+      if (before.email.toLowerCase() !== after.email.toLowerCase()) {
+        ended = await this.sessions.revokeAll(tx, after.id, 'email_changed', currentSessionId);
+      }
+      await this.recordEmailChange(tx, origin, before, after, ended);
+    };
+  }
+
+  /** The old address took the account back: every session ends, the intruder's first. */
+  emailRestored(origin: RequestOrigin): AfterUpdate {
+    return async (tx, before, after) => {
+      const ended = await this.sessions.revokeAll(tx, after.id, 'email_restored');
+      await this.audit.record(
+        tx,
+        { ...origin, actorId: origin.actorId ?? after.id },
+        { type: 'email.restored', targetId: after.id, details: { from: before.email, to: after.email, sessions_ended: ended } },
+      );
     };
   }
 
@@ -49,6 +69,7 @@ export class AccountHooks {
     return async (tx, before, after) => {
       await this.emails.afterUpdate(tx, before, after);
       const passwordChanged = before.hashedPassword !== after.hashedPassword;
+      if (passwordChanged) await this.emails.afterPasswordChange(tx, after, 'set_by_admin');
       const deactivated = before.isActive && !after.isActive;
       if (passwordChanged || deactivated) {
         await this.sessions.revokeAll(tx, after.id, deactivated ? 'deactivated' : 'password_changed', adminSessionId);
@@ -63,10 +84,11 @@ export class AccountHooks {
   }
 
   /** Changing one's own password keeps the session it was changed from and ends the others. */
-  passwordChanged(origin: RequestOrigin, userId: string, currentSessionId: string): AfterWrite {
+  passwordChanged(origin: RequestOrigin, user: UserRow, currentSessionId: string): AfterWrite {
     return async (tx) => {
-      const ended = await this.sessions.revokeAll(tx, userId, 'password_changed', currentSessionId);
-      await this.audit.record(tx, origin, { type: 'password.changed', targetId: userId, details: { sessions_ended: ended } });
+      const ended = await this.sessions.revokeAll(tx, user.id, 'password_changed', currentSessionId);
+      await this.emails.afterPasswordChange(tx, user, 'changed');
+      await this.audit.record(tx, origin, { type: 'password.changed', targetId: user.id, details: { sessions_ended: ended } });
     };
   }
 
@@ -74,6 +96,7 @@ export class AccountHooks {
   passwordReset(origin: RequestOrigin): AfterChange {
     return async (tx, user) => {
       const ended = await this.sessions.revokeAll(tx, user.id, 'password_changed');
+      await this.emails.afterPasswordChange(tx, user, 'reset');
       await this.audit.record(
         tx,
         { ...origin, actorId: user.id },
@@ -102,12 +125,18 @@ export class AccountHooks {
     };
   }
 
-  private async recordEmailChange(tx: Executor, origin: RequestOrigin, before: UserRow, after: UserRow): Promise<void> {
+  private async recordEmailChange(
+    tx: Executor,
+    origin: RequestOrigin,
+    before: UserRow,
+    after: UserRow,
+    sessionsEnded?: number,
+  ): Promise<void> {
     if (before.email === after.email) return;
     await this.audit.record(tx, origin, {
       type: 'email.changed',
       targetId: after.id,
-      details: { from: before.email, to: after.email },
+      details: { from: before.email, to: after.email, ...(sessionsEnded !== undefined && { sessions_ended: sessionsEnded }) },
     });
   }
 }

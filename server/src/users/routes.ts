@@ -2,6 +2,7 @@
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { RequestOrigin } from '../audit/service.js';
 import { caller, callerSession } from '../auth/guards.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
@@ -10,6 +11,7 @@ import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
 import { toUserPublic } from './public.js';
 import { userSort } from './queries.js';
+import { RecentSignIn } from './recent-sign-in.js';
 import { EmailTakenError, USER_ORDERS } from './service.js';
 
 const UsersPublic = Type.Object(
@@ -35,7 +37,16 @@ function onEmailTaken(status: number, detail: string) {
 
 export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { users, guards, accountEmails, accountHooks: hooks } = ctx;
+  const { users, guards, accountEmails, accountHooks: hooks, audit, db } = ctx;
+  const reauth = new RecentSignIn(ctx.sessions, ctx.clock, ctx.config.reauthWindowMinutes);
+
+  /** A change refused for want of the right current password; the lockout counts it separately (security/hooks.ts). */
+  const reauthFailed = (
+    origin: RequestOrigin,
+    userId: string,
+    action: 'email_change' | 'password_change',
+    reason: 'wrong_password' | 'not_recent',
+  ) => audit.record(db, origin, { type: 'reauth.failed', targetId: userId, details: { action, reason } });
   const userResponse = { 200: Type.Ref(UserPublic), ...errorResponses(400, 401, 403, 404, 409, 422) };
   const messageResponse = { 200: Type.Ref(Message), ...errorResponses(400, 401, 403, 404, 422) };
 
@@ -129,21 +140,61 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         tags: ['users'],
         summary: 'Update own name or email',
-        body: Type.Object({ full_name: Type.Optional(FullName), email: Type.Optional(Email) }),
-        response: userResponse,
+        description:
+          'A new email needs a recent sign-in: a password login within REAUTH_WINDOW_MINUTES, or `current_password` in ' +
+          'the request; otherwise `403 Confirm your password to change your email`. A wrong `current_password` is ' +
+          '`400 Incorrect password` and counts as a failed login. The change applies at once, ends every other ' +
+          'session, and the old address gets a link, valid 7 days, that puts it back and ends every session.',
+        body: Type.Object({
+          full_name: Type.Optional(FullName),
+          email: Type.Optional(Email),
+          current_password: Type.Optional(Password),
+        }),
+        response: { ...userResponse, ...errorResponses(429) },
       },
     },
     async (request) => {
       const me = caller(request);
+      const sessionId = callerSession(request);
+      const origin = requestOrigin(request);
+      const { email, current_password: currentPassword } = request.body;
+      const emailChanges = email !== undefined && email.toLowerCase() !== me.email.toLowerCase();
+      if (currentPassword !== undefined) {
+        if (!(await users.passwordMatches(me, currentPassword))) {
+          await reauthFailed(origin, me.id, 'email_change', 'wrong_password');
+          throw new HttpError(400, Messages.incorrectPassword);
+        }
+      } else if (emailChanges && !(await reauth.isRecent(sessionId))) {
+        await reauthFailed(origin, me.id, 'email_change', 'not_recent');
+        throw new HttpError(403, Messages.confirmPasswordForEmail);
+      }
       const updated = await users
-        .update(
-          me.id,
-          { fullName: request.body.full_name, email: request.body.email },
-          hooks.updatedBySelf(requestOrigin(request)),
-        )
+        .update(me.id, { fullName: request.body.full_name, email }, hooks.updatedBySelf(origin, sessionId))
         .catch(onEmailTaken(409, Messages.emailTaken));
       if (!updated) throw new HttpError(404, Messages.userNotFound);
       return toUserPublic(updated);
+    },
+  );
+
+  app.post(
+    '/users/restore-email',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Put back the email address an account had, with the link sent to it',
+        description:
+          'The link is sent to the old address when a user changes their email; it is single-use and valid 7 days. ' +
+          'The account gets the old address back (verified) and every session ends.',
+        body: Type.Object({ token: Type.String({ minLength: 1 }) }),
+        response: { ...messageResponse, ...errorResponses(409) },
+      },
+    },
+    async (request) => {
+      const restored = await users
+        .restoreEmail(request.body.token, hooks.emailRestored(requestOrigin(request)))
+        .catch(onEmailTaken(409, Messages.emailTaken));
+      if (!restored) throw new HttpError(400, Messages.invalidToken);
+      return { message: Messages.emailRestored };
     },
   );
 
@@ -168,16 +219,24 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         tags: ['users'],
         summary: 'Change own password',
+        description:
+          'Wrong `current_password` values count as failed logins: the same per-address and per-account limits and ' +
+          'lockout (`429` with `Retry-After`). The owner is mailed a notice; every other session ends.',
         body: Type.Object({ current_password: Password, new_password: Password }),
-        response: messageResponse,
+        response: { ...messageResponse, ...errorResponses(429) },
       },
     },
     async (request) => {
       const me = caller(request);
+      const origin = requestOrigin(request);
       const { current_password: current, new_password: next } = request.body;
-      if (!(await users.passwordMatches(me, current))) throw new HttpError(400, Messages.incorrectPassword);
+      // The lockout and the login limits (security/hooks.ts) have already counted this attempt.
+      if (!(await users.passwordMatches(me, current))) {
+        await reauthFailed(origin, me.id, 'password_change', 'wrong_password');
+        throw new HttpError(400, Messages.incorrectPassword);
+      }
       if (current === next) throw new HttpError(400, Messages.samePassword);
-      await users.setPassword(me.id, next, hooks.passwordChanged(requestOrigin(request), me.id, callerSession(request)));
+      await users.setPassword(me.id, next, hooks.passwordChanged(origin, me, callerSession(request)));
       return { message: Messages.passwordUpdated };
     },
   );

@@ -292,6 +292,45 @@ export class UsersService {
     return outcome;
   }
 
+  /**
+   * Redeems an email-restore token (sent to the old address when the user changed
+   * it): the account gets that address back, verified, since the link proves the
+   * mailbox. Every other restore link and every outstanding reset or verification
+   * link ends, so one sent to an address an intruder set cannot undo this. `null`
+   * for an unknown, used or expired token; EmailTakenError if the address has been
+   * taken by another account meanwhile (the token then stays unused).
+   */
+  async restoreEmail(token: string, after?: AfterUpdate): Promise<UserRow | null> {
+    try {
+      const restored = await this.db.transaction(async (tx) => {
+        const redeemed = await this.tokens.redeem(tx, 'email_restore', token);
+        if (!redeemed) return null;
+        const [before] = await tx.select().from(users).where(eq(users.id, redeemed.userId)).for('update');
+        if (!before) return null;
+        const [updated] = await tx
+          .update(users)
+          .set({
+            email: redeemed.email,
+            emailNormalized: normalizeEmail(redeemed.email),
+            emailDuplicateRank: 0,
+            isVerified: true,
+          })
+          .where(eq(users.id, before.id))
+          .returning();
+        const user = updated as UserRow;
+        for (const purpose of ['email_restore', 'password_reset', 'email_verification'] as const) {
+          await this.tokens.revokeAll(tx, user.id, purpose);
+        }
+        await after?.(tx, before, user);
+        return user;
+      });
+      if (restored) this.onUserChanged(restored.id);
+      return restored;
+    } catch (error) {
+      throw translateUniqueViolation(error);
+    }
+  }
+
   /** Redeems an email-verification token; it must be for the account's current address. */
   async verifyEmail(token: string, after?: AfterChange): Promise<UserRow | null> {
     const verified = await this.db

@@ -69,6 +69,10 @@ describe('with SMTP configured', () => {
     });
     expect(reset.statusCode).toBe(200);
     expect((await t.login(user.email, 'reset-by-mail-password')).statusCode).toBe(200);
+    // The owner is told, in a mail of its own (waited for, so that the next test counts only its own).
+    const [notice] = (await smtp.waitFor(before + 2)).slice(before + 1);
+    expect(notice?.to).toEqual([user.email]);
+    expect(notice?.subject).toBe('Roster Test - Your password was changed');
   });
 
   it('admin create sends a new-account email', async () => {

@@ -2,10 +2,11 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
-import { errorMessage } from '../api/errors';
+import { ApiError, errorMessage } from '../api/errors';
 import type { UserPublic } from '../api/types';
 import { meQuery, signOut, useMe } from '../auth/session';
 import { Dialog } from '../components/Dialog';
+import { PasswordConfirmDialog } from '../components/PasswordConfirmDialog';
 import { Button, Card, FormError, PageHeader, TextField } from '../components/ui';
 import { APPEARANCES, type Appearance, setAppearance, useAppearance } from '../lib/appearance';
 import { toast } from '../lib/toast';
@@ -24,23 +25,42 @@ function SectionTitle({ id, children, description }: { id: string; children: str
   );
 }
 
+/** The API's answer when a new email needs a password the session has not proved recently. */
+const CONFIRM_PASSWORD_DETAIL = 'Confirm your password to change your email';
+
+type ProfileChanges = { full_name: string | null; email: string };
+
 function ProfileSection({ me }: { me: UserPublic }) {
   const queryClient = useQueryClient();
   const form = useForm({ full_name: me.full_name ?? '', email: me.email }, () => ({
     full_name: [maxLength('Full name', LIMITS.nameMax)],
     email: [email],
   }));
+  // Changes waiting for the password (the dialog is open while this is set).
+  const [awaitingPassword, setAwaitingPassword] = useState<ProfileChanges | null>(null);
 
-  const onSubmit = form.handleSubmit(async (values) => {
-    const updated = await unwrap(
-      api.PATCH('/api/v1/users/me', { body: { full_name: values.full_name.trim() || null, email: values.email.trim() } }),
-    );
+  async function save(body: ProfileChanges & { current_password?: string }) {
+    const updated = await unwrap(api.PATCH('/api/v1/users/me', { body }));
     queryClient.setQueryData(meQuery.queryKey, updated);
     form.reset({ full_name: updated.full_name ?? '', email: updated.email });
     toast.success('Profile saved.');
     // A new address has to be verified again; the server has mailed it a link.
     if (updated.email.toLowerCase() !== me.email.toLowerCase() && !updated.is_verified) {
       toast.info(`We sent a verification link to ${updated.email}.`);
+    }
+  }
+
+  const onSubmit = form.handleSubmit(async (values) => {
+    const changes = { full_name: values.full_name.trim() || null, email: values.email.trim() };
+    try {
+      await save(changes);
+    } catch (error) {
+      // A new email needs a recent sign-in: ask for the password, then send the same change with it.
+      if (error instanceof ApiError && error.status === 403 && error.detail === CONFIRM_PASSWORD_DETAIL) {
+        setAwaitingPassword(changes);
+        return;
+      }
+      throw error;
     }
   });
 
@@ -57,6 +77,18 @@ function ProfileSection({ me }: { me: UserPublic }) {
           Save profile
         </Button>
       </form>
+      <PasswordConfirmDialog
+        open={awaitingPassword !== null}
+        title="Confirm your password"
+        description={`To change your email to ${awaitingPassword?.email ?? ''}, enter your current password.`}
+        confirmLabel="Change email"
+        onConfirm={async (password) => {
+          if (!awaitingPassword) return;
+          await save({ ...awaitingPassword, current_password: password });
+          setAwaitingPassword(null);
+        }}
+        onClose={() => setAwaitingPassword(null)}
+      />
     </Card>
   );
 }
