@@ -27,8 +27,12 @@ afterAll(async () => {
 
 const signup = (t: TestApp, email: string) =>
   t.request({ method: 'POST', url: '/api/v1/users/signup', payload: { email, password: 'signup-password', full_name: 'Ann' } });
-const recover = (t: TestApp, email: string) =>
-  t.request({ method: 'POST', url: `/api/v1/password-recovery/${encodeURIComponent(email)}` });
+/** Recovery answers before it looks the address up: wait for the mail to be queued. */
+async function recover(t: TestApp, email: string) {
+  const response = await t.request({ method: 'POST', url: `/api/v1/password-recovery/${encodeURIComponent(email)}` });
+  await t.ctx.accountEmails.drain();
+  return response;
+}
 const search = (t: TestApp, query: string, limit?: number) =>
   t.request({
     method: 'GET',
