@@ -289,7 +289,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Preview the password-reset email (superuser) */
+        /**
+         * Preview the password-reset email (superuser)
+         * @description Its reset link holds a placeholder, not a working token: no token is issued for a preview.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -366,6 +369,7 @@ export interface paths {
             parameters: {
                 query?: {
                     skip?: number;
+                    /** @description Rows per page, at most 1000; more is a 422. */
                     limit?: number;
                     q?: string;
                     is_active?: boolean;
@@ -1738,6 +1742,7 @@ export interface paths {
             parameters: {
                 query?: {
                     skip?: number;
+                    /** @description Rows per page, at most 1000; more is a 422. */
                     limit?: number;
                     /** @description The previous page's `next_cursor`: this page starts right after its last row. */
                     cursor?: string;
@@ -2925,6 +2930,7 @@ export interface paths {
             parameters: {
                 query?: {
                     skip?: number;
+                    /** @description Rows per page, at most 1000; more is a 422. */
                     limit?: number;
                 };
                 header?: never;
