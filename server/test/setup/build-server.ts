@@ -33,7 +33,7 @@ function buildIsStale(): boolean {
 export default function setup(): void {
   if (!buildIsStale()) return;
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  process.stdout.write('Building the server (src/ changed since the last build) for the CLI tests…\n');
+  process.stdout.write('Building the server for the tests that run it (src/ changed since the last build)…\n');
   const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: serverDir, encoding: 'utf8' });
   // tsc emits even with type errors (the typecheck suite reports those); only a missing entry point stops the tests.
   if (!fs.existsSync(builtCli))
