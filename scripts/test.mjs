@@ -39,9 +39,9 @@ const optional = [
 const say = (text = '') => process.stdout.write(`${text}\n`);
 
 function seconds(ms) {
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  return `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const whole = Math.round(ms / 1000); // round once: 539.7 s is "9 min 00 s", never "8 min 60 s"
+  return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
 }
 
 function run(args) {
