@@ -14,7 +14,6 @@ import {
   FOREIGN_PASSWORD,
   freshCliDatabase,
   queryRows,
-  removePristine,
 } from '../helpers/cli.js';
 
 const example = exampleSeedFile;
@@ -34,7 +33,6 @@ const userCount = (db: CliDatabase) => db.inspect((h) => countRows(h, 'SELECT co
 
 afterAll(async () => {
   for (const db of databases) await db.drop();
-  removePristine();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -14,7 +14,6 @@ import {
   FOREIGN_PASSWORD,
   freshCliDatabase,
   queryRows,
-  removePristine,
 } from '../helpers/cli.js';
 import { createPostgresDatabase } from '../helpers/database.js';
 
@@ -107,7 +106,6 @@ describe.skipIf(skipUnlessPostgres)('import --from-template', () => {
   afterAll(async () => {
     await roster?.drop();
     await template?.drop();
-    removePristine();
   });
 
   it('keeps ids, emails, names, flags, created_at and hashes, and the items', async () => {

@@ -4,7 +4,7 @@ import { PasswordHasher } from '../../src/auth/passwords.js';
 import { run } from '../../src/cli/program.js';
 import type { Terminal } from '../../src/cli/terminal.js';
 import { testConfig } from '../helpers/app.js';
-import { apiLoginStatus, type CliDatabase, countRows, runCli, useCliDatabase } from '../helpers/cli.js';
+import { apiLoginStatus, type CliDatabase, countRows, rosterBin, runCli, useCliDatabase } from '../helpers/cli.js';
 
 const cli = useCliDatabase();
 let db: CliDatabase;
@@ -220,7 +220,11 @@ describe('roster --help', () => {
 
   it('the installed binary answers --help without touching a database', async () => {
     // A DATABASE_URL nothing listens on: help must not need it.
-    const result = await runCli(['import', '--help'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const result = await runCli(
+      ['import', '--help'],
+      { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+      { entry: rosterBin },
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: roster import [options] [file]');
     expect(result.stdout).toContain('--from-template <postgres_url>');

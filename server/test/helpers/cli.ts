@@ -1,6 +1,7 @@
 /**
- * Runs the real `roster` command (bin/roster.js, as `npx roster` does) as a child
- * process on a test database, and makes import files of any size.
+ * Runs the real `roster` command as a child process on a test database, and makes import
+ * files of any size. The command runs from the build (dist/cli/main.js, what bin/roster.js
+ * runs once built), which the suite's global setup brings up to date before any test.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -8,15 +9,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type DbHandle, openDatabase } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
 import foreignHashes from '../fixtures/foreign-hashes.json' with { type: 'json' };
 import { createPostgresDatabase, onPostgres } from './database.js';
 import { baseEnv } from './process.js';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The installed command, as `npx roster` runs it. */
 export const rosterBin = path.join(serverDir, 'bin/roster.js');
+/** Its build: what the tests spawn (see test/setup/build-server.ts). */
+export const builtCli = path.join(serverDir, 'dist/cli/main.js');
 
 export interface CliResult {
   code: number | null;
@@ -29,6 +32,8 @@ export interface CliRunOptions {
   input?: string;
   /** Called with each chunk of stderr as it arrives (progress lines). */
   onStderr?(text: string, kill: () => void): void;
+  /** The script to run: the build unless a test is about the installed command itself. */
+  entry?: string;
 }
 
 /** A database the CLI can be pointed at: its settings, and a way to look inside between runs. */
@@ -41,7 +46,7 @@ export interface CliDatabase {
 }
 
 export function runCli(args: string[], env: Record<string, string>, options: CliRunOptions = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [rosterBin, ...args], {
+  const child = spawn(process.execPath, [options.entry ?? builtCli, ...args], {
     env: { ...baseEnv(), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -56,22 +61,6 @@ export function runCli(args: string[], env: Record<string, string>, options: Cli
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
-let pristine: string | null = null;
-
-/**
- * An empty, migrated PGlite data folder made once per test file and copied for
- * each fresh database: creating one from scratch takes seconds, a copy a blink.
- */
-async function pristineDataDir(): Promise<string> {
-  if (pristine) return pristine;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-cli-pristine-'));
-  const handle = await openDatabase({ databaseUrl: null, dataDir: dir });
-  await migrate(handle);
-  await handle.close();
-  pristine = dir;
-  return dir;
-}
-
 /** A fresh database for CLI runs: a PGlite folder, or a new PostgreSQL database when the suite runs on PostgreSQL. */
 export async function freshCliDatabase(): Promise<CliDatabase> {
   let env: Record<string, string>;
@@ -82,7 +71,7 @@ export async function freshCliDatabase(): Promise<CliDatabase> {
     drop = created.drop;
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-cli-'));
-    fs.cpSync(await pristineDataDir(), dir, { recursive: true });
+    fs.cpSync(inject('cliPristineDataDir'), dir, { recursive: true });
     env = { DATA_DIR: dir };
     drop = async () => fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -99,12 +88,6 @@ export async function freshCliDatabase(): Promise<CliDatabase> {
     },
     drop,
   };
-}
-
-/** Removes the pristine folder; call from afterAll. */
-export function removePristine(): void {
-  if (pristine) fs.rmSync(pristine, { recursive: true, force: true });
-  pristine = null;
 }
 
 /** Hashes made by other libraries (argon2 reference CLI, bcryptjs, htpasswd…) for the password below. */
@@ -170,7 +153,6 @@ export function useCliDatabase(): { get(): CliDatabase } {
   });
   afterAll(async () => {
     await db?.drop();
-    removePristine();
   });
   return {
     get() {

@@ -1,6 +1,7 @@
 /**
- * Runs the real entry point (`src/main.ts` through tsx) as a child process on a
- * free port, for tests of start-up, configuration and multi-process behaviour.
+ * Runs the real entry point, built (`dist/main.js`, brought up to date by the suite's global
+ * setup: tsx would compile the source again in every process), as a child process on a free
+ * port, for tests of start-up, configuration and multi-process behaviour.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
@@ -8,8 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const tsxBin = path.join(serverDir, 'node_modules/.bin/tsx');
-const tsxFallback = path.resolve(serverDir, '../node_modules/.bin/tsx');
+const builtMain = path.join(serverDir, 'dist/main.js');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,9 +46,7 @@ export function baseEnv(): Record<string, string> {
 export async function startRoster(env: Record<string, string>, args: string[] = []): Promise<RosterProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const started = performance.now();
-  const fs = await import('node:fs');
-  const tsx = fs.existsSync(tsxBin) ? tsxBin : tsxFallback;
-  const child = spawn(tsx, [path.join(serverDir, 'src/main.ts'), ...args], {
+  const child = spawn(process.execPath, [builtMain, ...args], {
     env: { ...baseEnv(), LOG_LEVEL: 'warn', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
