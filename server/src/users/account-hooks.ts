@@ -45,7 +45,7 @@ export class AccountHooks {
     return async (tx, before, after) => {
       await this.emails.afterUpdate(tx, before, after, true);
       let ended: number | undefined;
-      if (before.email.toLowerCase() !== after.email.toLowerCase()) {
+      if (before.emailNormalized !== after.emailNormalized) {
         ended = await this.sessions.revokeAll(tx, after.id, 'email_changed', currentSessionId);
       }
       await this.recordEmailChange(tx, origin, before, after, ended);

@@ -9,6 +9,7 @@ import type { RoutePlugin } from '../http/context.js';
 import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
 import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
+import { normalizeEmail } from './email-address.js';
 import { toUserPublic } from './public.js';
 import { userSort } from './queries.js';
 import { RecentSignIn } from './recent-sign-in.js';
@@ -158,7 +159,8 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const sessionId = callerSession(request);
       const origin = requestOrigin(request);
       const { email, current_password: currentPassword } = request.body;
-      const emailChanges = email !== undefined && email.toLowerCase() !== me.email.toLowerCase();
+      // A new spelling of the same address (its normal form unchanged) is not a new address.
+      const emailChanges = email !== undefined && normalizeEmail(email) !== normalizeEmail(me.email);
       if (currentPassword !== undefined) {
         if (!(await users.passwordMatches(me, currentPassword))) {
           await reauthFailed(origin, me.id, 'email_change', 'wrong_password');

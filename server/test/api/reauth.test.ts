@@ -94,6 +94,11 @@ describe('changing one’s email needs a recent sign-in', () => {
     expect((await patchMe(t, user.auth, { full_name: 'Renamed' })).statusCode).toBe(200);
     // The own address in another letter case is not a new address.
     expect((await patchMe(t, user.auth, { email: first.json().email.toUpperCase() })).statusCode).toBe(200);
+    // Nor is another spelling with the same normal form (a full-width letter).
+    const fullWidth = first.json().email.replace(/^m/i, '\uff4d');
+    expect(fullWidth).not.toBe(first.json().email);
+    expect((await patchMe(t, user.auth, { email: fullWidth })).statusCode).toBe(200);
+    expect((await getMe(t, user.auth)).statusCode).toBe(200);
     const [refused] = await eventsOf(t, 'reauth.failed', user.id);
     expect(refused?.details).toEqual({ action: 'email_change', reason: 'not_recent' });
   });
