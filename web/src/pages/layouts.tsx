@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { errorMessage } from '../api/errors';
 import { displayName, signOut, useMe } from '../auth/session';
 import { Button, cx, ErrorState, LoadingState } from '../components/ui';
@@ -13,6 +13,20 @@ function Logo() {
       <img src="/favicon.svg" alt="" className="h-7 w-7" />
       Roster
     </span>
+  );
+}
+
+/** The bar at the top of every page: the logo (home), then what the page puts beside it. */
+function HeaderBar({ children }: { children: ReactNode }) {
+  return (
+    <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
+        <Link to="/" className="no-underline hover:no-underline">
+          <Logo />
+        </Link>
+        {children}
+      </div>
+    </header>
   );
 }
 
@@ -30,17 +44,12 @@ export function SkipLink() {
 /** For pages outside the app (not found): the logo and a way in. */
 export function SignedOutHeader() {
   return (
-    <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
-        <Link to="/" className="no-underline hover:no-underline">
-          <Logo />
-        </Link>
-        <nav aria-label="Main" className="flex items-center gap-3 text-sm">
-          <Link to="/login">Sign in</Link>
-          <Link to="/signup">Sign up</Link>
-        </nav>
-      </div>
-    </header>
+    <HeaderBar>
+      <nav aria-label="Main" className="flex items-center gap-3 text-sm">
+        <Link to="/login">Sign in</Link>
+        <Link to="/signup">Sign up</Link>
+      </nav>
+    </HeaderBar>
   );
 }
 
@@ -102,57 +111,52 @@ export function AppHeader() {
   ] as const;
 
   return (
-    <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
-        <Link to="/" className="no-underline hover:no-underline">
-          <Logo />
-        </Link>
-        <Button
-          variant="ghost"
-          className="sm:hidden"
-          aria-expanded={menuOpen}
-          aria-controls="main-nav"
-          onClick={() => setMenuOpen((open) => !open)}
-        >
-          Menu
-        </Button>
-        <nav
-          id="main-nav"
-          aria-label="Main"
-          className={cx(
-            'absolute inset-x-0 top-14 z-40 border-b border-slate-200 bg-white px-4 pb-3 shadow-md sm:static sm:flex sm:border-0 sm:p-0 sm:shadow-none dark:border-slate-800 dark:bg-slate-900',
-            menuOpen ? 'block' : 'hidden',
-          )}
-        >
-          <ul className="flex flex-col gap-1 sm:flex-row sm:items-center">
-            {links.map((link) => (
-              <li key={link.to}>
-                <Link
-                  to={link.to}
-                  activeOptions={{ exact: 'exact' in link }}
-                  className={navLinkClass}
-                  activeProps={{ className: activeNavLinkClass, 'aria-current': 'page' }}
-                >
-                  {link.label}
-                </Link>
-              </li>
-            ))}
-            <li className="mt-2 border-t border-slate-200 pt-2 sm:ml-3 sm:mt-0 sm:border-0 sm:border-l sm:pl-3 sm:pt-0 dark:border-slate-700">
-              <div className="flex items-center justify-between gap-3">
-                {me.data && (
-                  <span className="max-w-48 truncate text-sm text-slate-600 dark:text-slate-400" title={me.data.email}>
-                    {displayName(me.data)}
-                  </span>
-                )}
-                <Button variant="secondary" busy={signingOut} onClick={handleSignOut}>
-                  Sign out
-                </Button>
-              </div>
+    <HeaderBar>
+      <Button
+        variant="ghost"
+        className="sm:hidden"
+        aria-expanded={menuOpen}
+        aria-controls="main-nav"
+        onClick={() => setMenuOpen((open) => !open)}
+      >
+        Menu
+      </Button>
+      <nav
+        id="main-nav"
+        aria-label="Main"
+        className={cx(
+          'absolute inset-x-0 top-14 z-40 border-b border-slate-200 bg-white px-4 pb-3 shadow-md sm:static sm:flex sm:border-0 sm:p-0 sm:shadow-none dark:border-slate-800 dark:bg-slate-900',
+          menuOpen ? 'block' : 'hidden',
+        )}
+      >
+        <ul className="flex flex-col gap-1 sm:flex-row sm:items-center">
+          {links.map((link) => (
+            <li key={link.to}>
+              <Link
+                to={link.to}
+                activeOptions={{ exact: 'exact' in link }}
+                className={navLinkClass}
+                activeProps={{ className: activeNavLinkClass, 'aria-current': 'page' }}
+              >
+                {link.label}
+              </Link>
             </li>
-          </ul>
-        </nav>
-      </div>
-    </header>
+          ))}
+          <li className="mt-2 border-t border-slate-200 pt-2 sm:ml-3 sm:mt-0 sm:border-0 sm:border-l sm:pl-3 sm:pt-0 dark:border-slate-700">
+            <div className="flex items-center justify-between gap-3">
+              {me.data && (
+                <span className="max-w-48 truncate text-sm text-slate-600 dark:text-slate-400" title={me.data.email}>
+                  {displayName(me.data)}
+                </span>
+              )}
+              <Button variant="secondary" busy={signingOut} onClick={handleSignOut}>
+                Sign out
+              </Button>
+            </div>
+          </li>
+        </ul>
+      </nav>
+    </HeaderBar>
   );
 }
 
