@@ -3,9 +3,9 @@
  * (LOG_FORMAT=text, the default in local) lines for a person at a terminal; never
  * given a secret (request logs carry only method, route, status and timing — see app.ts).
  */
+import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import pino, { type DestinationStream, type LogFn, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import type { Config } from './config.js';
 import { loggableError } from './loggable-error.js';
 
@@ -43,6 +43,8 @@ export function createLogger(
   if (destination) return pino(options, destination);
   if (format === 'json') return pino(options);
   // Synchronous, in this thread: a start-up line is on the terminal before the next step begins.
+  // Loaded only here: JSON logs (the default outside local) never pay for it at start-up.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   return pino(options, pretty({ sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
 }
 
