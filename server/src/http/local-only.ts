@@ -37,14 +37,14 @@ export function installLocalHostCheck(app: FastifyInstance, config: Config): voi
 }
 
 /** The origins a private-route request may come from: the server itself (as the Host names it) and FRONTEND_HOST. */
-function isAllowedOrigin(origin: string, request: FastifyRequest, frontendHost: string): boolean {
+function isAllowedOrigin(origin: string, request: FastifyRequest, frontendOrigins: readonly string[]): boolean {
   let parsed: URL;
   try {
     parsed = new URL(origin);
   } catch {
     return false; // "null" (sandboxed frames, file://) and anything malformed
   }
-  if (parsed.origin === new URL(frontendHost).origin) return true;
+  if (frontendOrigins.some((allowed) => parsed.origin === new URL(allowed).origin)) return true;
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
   try {
     // The server's own origin, as the Host names it (URL drops a default port on both sides).
@@ -64,7 +64,7 @@ export function privateRouteGuard(config: Config) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const origin = request.headers.origin;
     if (request.headers['sec-fetch-site'] === 'cross-site') throw new HttpError(403, Refusals.crossSite);
-    if (origin !== undefined && !isAllowedOrigin(origin, request, config.frontendHost)) {
+    if (origin !== undefined && !isAllowedOrigin(origin, request, config.corsOrigins)) {
       throw new HttpError(403, Refusals.crossSite);
     }
     const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;

@@ -84,6 +84,24 @@ describe('ENVIRONMENT=local', () => {
   });
 });
 
+describe('/private/* with FRONTEND_HOST naming several origins', () => {
+  it('takes every listed origin, not only the first', async () => {
+    const t = await startTestApp({ env: { FRONTEND_HOST: 'http://localhost:8000,http://localhost:5173' } });
+    try {
+      const response = await t.request({
+        method: 'POST',
+        url: '/api/v1/private/users/',
+        headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' },
+        payload: { email: uniqueEmail('listed'), password: 'seed-password', full_name: 'Listed' },
+      });
+      expect(response.statusCode).toBe(200);
+    } finally {
+      await t.app.close();
+      await t.database.drop();
+    }
+  });
+});
+
 describe('ENVIRONMENT=local with ALLOW_LOCAL_ON_NETWORK=true', () => {
   it('answers any Host (a container reached by its service name)', async () => {
     const t = await startTestApp({ env: { ALLOW_LOCAL_ON_NETWORK: 'true' } });
