@@ -44,6 +44,14 @@ export const UserPublic = Type.Object(
   { $id: 'UserPublic' },
 );
 
+/**
+ * Text with no shape of its own (tokens, OAuth2 client fields): bounded so that an
+ * oversized value is a 422 before any work, never a megabyte hashed or looked up.
+ */
+export const MAX_TEXT_LENGTH = 1024;
+export const BoundedText = Type.String({ maxLength: MAX_TEXT_LENGTH });
+export const NonEmptyText = Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH });
+
 /** The most rows one page may ask for: ten times the web app's largest page, small enough to answer quickly. */
 export const MAX_PAGE_LIMIT = 1000;
 

@@ -7,14 +7,12 @@ import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
-import { errorResponses, Message, Password, UserPublic } from '../http/schemas.js';
+import { BoundedText, errorResponses, Message, NonEmptyText, Password, UserPublic } from '../http/schemas.js';
 import { MAX_USERNAME_LENGTH } from '../security/login-lockout.js';
 import { noStore, sendTokens, TokenResponse } from '../sessions/token-response.js';
 import { toUserPublic } from '../users/public.js';
 import type { LoginResult } from '../users/service.js';
 import { isUserGone } from '../users/user-gone.js';
-
-const NonEmpty = Type.String({ minLength: 1, maxLength: 1024 });
 
 interface Refusal {
   /** Why, for the audit log. */
@@ -69,11 +67,11 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
         body: Type.Object({
           // An email is at most 255; a little more is allowed for what people type, never megabytes.
           username: Type.String({ minLength: 1, maxLength: MAX_USERNAME_LENGTH }),
-          password: NonEmpty,
+          password: NonEmptyText,
           grant_type: Type.Optional(Type.String({ pattern: '^password$' })),
-          scope: Type.Optional(Type.String({ maxLength: 1024 })),
-          client_id: Type.Optional(Type.String({ maxLength: 1024 })),
-          client_secret: Type.Optional(Type.String({ maxLength: 1024 })),
+          scope: Type.Optional(BoundedText),
+          client_id: Type.Optional(BoundedText),
+          client_secret: Type.Optional(BoundedText),
         }),
         response: { 200: TokenResponse, ...errorResponses(400, 422) },
       },
@@ -176,7 +174,7 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
         summary: 'Set a new password with a reset token',
         description:
           'The token is single-use, expires after EMAIL_RESET_TOKEN_EXPIRE_HOURS, and stops working once the password changes by any route.',
-        body: Type.Object({ token: NonEmpty, new_password: Password }),
+        body: Type.Object({ token: NonEmptyText, new_password: Password }),
         response: { 200: Type.Ref(Message), ...errorResponses(400, 422) },
       },
     },

@@ -13,6 +13,7 @@ import type { OutboxRow } from '../db/schema.js';
 import type { MailboxSearchTerm } from '../email/outbox.js';
 import { HttpError } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
+import { MAX_PAGE_LIMIT, MAX_TEXT_LENGTH } from '../http/schemas.js';
 
 export const MAILPIT_PREFIX = '/dev/mailbox';
 
@@ -71,9 +72,9 @@ export const mailpitRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         hide: true,
         querystring: Type.Object({
-          query: Type.String({ default: '' }),
+          query: Type.String({ maxLength: MAX_TEXT_LENGTH, default: '' }),
           start: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
-          limit: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 50 }),
+          limit: Type.Integer({ minimum: 0, maximum: MAX_PAGE_LIMIT, default: 50 }),
         }),
       },
     },

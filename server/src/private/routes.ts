@@ -8,7 +8,7 @@ import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { privateRouteGuard } from '../http/local-only.js';
 import { requestOrigin } from '../http/origin.js';
-import { Email, errorResponses, Message, Paging, UserPublic } from '../http/schemas.js';
+import { Email, errorResponses, Message, NonEmptyText, Paging, UserPublic } from '../http/schemas.js';
 import { toUserPublic } from '../users/public.js';
 import { EmailTakenError } from '../users/service.js';
 
@@ -25,7 +25,7 @@ export const privateRoutes: RoutePlugin = async (plain, { ctx }) => {
         summary: 'Create a user without authentication (ENVIRONMENT=local only)',
         body: Type.Object({
           email: Email,
-          password: Type.String({ minLength: 1, maxLength: 1024 }),
+          password: NonEmptyText,
           full_name: Type.String({ minLength: 1, maxLength: 255 }),
           is_verified: Type.Boolean({ default: false }),
         }),

@@ -6,7 +6,7 @@ import type { SessionRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
-import { errorResponses, Message, Uuid } from '../http/schemas.js';
+import { errorResponses, Message, NonEmptyText, Uuid } from '../http/schemas.js';
 import { clearRefreshCookie, noStore, REFRESH_COOKIE, sendTokens, TokenResponse } from './token-response.js';
 
 const SessionPublic = Type.Object(
@@ -60,7 +60,7 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
           'concurrent refreshes) revokes the whole session.',
         body: Type.Object({
           grant_type: Type.Optional(Type.String({ pattern: '^refresh_token$' })),
-          refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+          refresh_token: Type.Optional(NonEmptyText),
         }),
         response: { 200: TokenResponse, ...errorResponses(400, 422) },
       },

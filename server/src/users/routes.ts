@@ -8,7 +8,7 @@ import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
 import { requestOrigin } from '../http/origin.js';
-import { Email, errorResponses, FullName, Message, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
+import { Email, errorResponses, FullName, Message, NonEmptyText, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
 import { normalizeEmail } from './email-address.js';
 import { toUserPublic } from './public.js';
 import { userSort } from './queries.js';
@@ -187,7 +187,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         description:
           'The link is sent to the old address when a user changes their email; it is single-use and valid 7 days. ' +
           'The account gets the old address back (verified) and every session ends.',
-        body: Type.Object({ token: Type.String({ minLength: 1 }) }),
+        body: Type.Object({ token: NonEmptyText }),
         response: { ...messageResponse, ...errorResponses(409) },
       },
     },
@@ -270,7 +270,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         tags: ['users'],
         summary: 'Verify an email address with the emailed token',
         description: 'Single-use; expires after EMAIL_RESET_TOKEN_EXPIRE_HOURS; valid only for the address it was sent to.',
-        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 1024 }) }),
+        body: Type.Object({ token: NonEmptyText }),
         response: messageResponse,
       },
     },
