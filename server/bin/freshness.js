@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** Newest modification time of the files under `paths`, skipping node_modules and dist inside them (0 when none). */
+/** Newest modification time of the files and folders under `paths`, skipping node_modules and dist inside them (0 when none). */
 export function newestMtime(paths) {
   let newest = 0;
   const visit = (p, top) => {
@@ -15,8 +15,9 @@ export function newestMtime(paths) {
     } catch {
       return;
     }
+    // A folder's own time counts too: deleting or renaming a file changes only its folder.
+    newest = Math.max(newest, stat.mtimeMs);
     if (stat.isDirectory()) for (const entry of readdirSync(p)) visit(path.join(p, entry), false);
-    else newest = Math.max(newest, stat.mtimeMs);
   };
   for (const p of paths) visit(p, true);
   return newest;

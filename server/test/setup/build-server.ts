@@ -9,25 +9,17 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newestMtime } from '../../bin/freshness.js';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const builtCli = path.join(serverDir, 'dist/cli/main.js');
 const buildInfo = path.join(serverDir, 'dist/.tsbuildinfo');
 const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => path.join(serverDir, p));
 
-function newestMtime(entry: string): number {
-  const stat = fs.statSync(entry, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs; // a deleted or renamed file changes its folder's time
-  for (const child of fs.readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, child)));
-  return newest;
-}
-
 function buildIsStale(): boolean {
   const built = fs.statSync(buildInfo, { throwIfNoEntry: false });
   if (!built || !fs.existsSync(builtCli)) return true;
-  return Math.max(...inputs.map(newestMtime)) > built.mtimeMs;
+  return newestMtime(inputs) > built.mtimeMs;
 }
 
 export default function setup(): void {
