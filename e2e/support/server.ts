@@ -1,12 +1,12 @@
 // A real Roster server for the browser tests and the screenshot script: built from this
 // checkout (server and web), started on a free port with an empty temporary database.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newestMtime } from '../../server/bin/freshness.js';
+import { isCurrent } from '../../server/bin/freshness.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const resultsDir = path.join(repoRoot, 'e2e', 'test-results');
@@ -25,19 +25,22 @@ export function buildIfNeeded(): void {
   const targets = [
     {
       workspace: 'server',
-      output: 'server/dist/main.js',
+      output: 'server/dist',
       sources: ['server/src', 'server/package.json', 'server/tsconfig.build.json'],
     },
     {
       workspace: 'web',
-      output: 'web/dist/index.html',
+      output: 'web/dist',
       sources: ['web/src', 'web/index.html', 'web/public', 'web/vite.config.ts', 'web/package.json'],
     },
   ];
   for (const { workspace, output, sources } of targets) {
-    const out = path.join(repoRoot, output);
-    const stale = !existsSync(out) || statSync(out).mtimeMs < newestMtime(sources.map((s) => path.join(repoRoot, s)));
-    if (force || stale) npmRun(workspace, 'build');
+    // The whole output folder: an incremental tsc rewrites only the files whose output changed.
+    const current = isCurrent(
+      path.join(repoRoot, output),
+      sources.map((s) => path.join(repoRoot, s)),
+    );
+    if (force || !current) npmRun(workspace, 'build');
   }
 }
 
