@@ -32,6 +32,7 @@ import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
+import { LoginService } from './login/service.js';
 import { announceDevMailbox, mailpitRoutes } from './private/mailpit.js';
 import { privateRoutes } from './private/routes.js';
 import { installBruteForceProtection } from './security/hooks.js';
@@ -116,6 +117,7 @@ export function createContext(deps: AppDependencies): AppContext {
     guards: createGuards(tokens, userCache, sessionCache, clock),
     sessions,
     audit,
+    login: new LoginService({ db: database.db, config, users, sessions, audit }),
     accountHooks: new AccountHooks(accountEmails, audit, sessions),
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,

@@ -14,6 +14,7 @@ import type { Database } from '../db/client.js';
 import type { Mailer } from '../email/mailer.js';
 import type { Outbox } from '../email/outbox.js';
 import type { ItemsService } from '../items/service.js';
+import type { LoginService } from '../login/service.js';
 import type { BruteForceProtection } from '../security/protection.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { SessionCache } from '../sessions/session-cache.js';
@@ -40,6 +41,8 @@ export interface AppContext {
   oneTimeTokens: OneTimeTokens;
   accountEmails: AccountEmails;
   sessions: SessionsService;
+  /** The one door: every sign-in path asks it whether the user may have a session now. */
+  login: LoginService;
   audit: AuditLog;
   /** Thins out the audit events anyone can cause in bulk. */
   auditSampler: AuditSampler;

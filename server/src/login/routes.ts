@@ -2,8 +2,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { caller } from '../auth/guards.js';
-import { insertTogether } from '../db/insert-together.js';
-import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
@@ -11,16 +9,7 @@ import { BoundedText, errorResponses, Message, NonEmptyText, Password, UserPubli
 import { MAX_USERNAME_LENGTH } from '../security/login-lockout.js';
 import { noStore, sendTokens, TokenResponse } from '../sessions/token-response.js';
 import { toUserPublic } from '../users/public.js';
-import type { LoginResult } from '../users/service.js';
 import { isUserGone } from '../users/user-gone.js';
-
-interface Refusal {
-  /** Why, for the audit log. */
-  reason: 'wrong_password' | 'unknown_email' | 'inactive' | 'unverified';
-  /** The answer, as the contract words it. */
-  detail: string;
-  targetId: string | null;
-}
 
 /** For a user deleted meanwhile: as if there had been none. */
 function ignoreUserGone(error: unknown): undefined {
@@ -28,30 +17,11 @@ function ignoreUserGone(error: unknown): undefined {
   throw error;
 }
 
-/** A password check's outcome as a login: the user to sign in, or why not. */
-function decide(result: LoginResult, requireVerified: boolean): { user: UserRow } | { refusal: Refusal } {
-  switch (result.outcome) {
-    case 'bad-credentials':
-      return {
-        refusal: {
-          reason: result.userId ? 'wrong_password' : 'unknown_email',
-          detail: Messages.incorrectLogin,
-          targetId: result.userId,
-        },
-      };
-    case 'inactive':
-      return { refusal: { reason: 'inactive', detail: Messages.inactiveUser, targetId: result.user.id } };
-    case 'ok':
-      return requireVerified && !result.user.isVerified
-        ? { refusal: { reason: 'unverified', detail: Messages.emailNotVerified, targetId: result.user.id } }
-        : { user: result.user };
-  }
-}
 const EmailParams = Type.Object({ email: Type.String() });
 
 export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { users, tokens, guards, accountEmails, config, sessions, audit, db } = ctx;
+  const { users, tokens, guards, accountEmails, config, audit, db, login } = ctx;
 
   app.post(
     '/login/access-token',
@@ -77,40 +47,9 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request, reply) => {
-      const origin = requestOrigin(request);
-      const result = await users.authenticate(request.body.username.trim(), request.body.password);
-      const decision = decide(result, config.requireVerifiedLogin);
-      if ('refusal' in decision) {
-        // The reason stays in the audit log; the answer is the contract's.
-        const { reason, detail, targetId } = decision.refusal;
-        await audit.record(db, origin, { type: 'login.failed', targetId, details: { reason } });
-        throw new HttpError(400, detail);
-      }
-      const { user } = decision;
-      const started = sessions.open(user.id, origin);
-      const loggedIn = audit.insertion(
-        { ...origin, actorId: user.id },
-        { type: 'login.succeeded', targetId: user.id, details: { session_id: started.session.id } },
-      );
-      try {
-        await insertTogether(db, [...started.inserts, loggedIn]);
-      } catch (error) {
-        // The account was deleted while its password was being checked: it no longer exists to log in to.
-        if (isUserGone(error)) throw new HttpError(400, Messages.incorrectLogin);
-        throw error;
-      }
-      return sendTokens(
-        request,
-        reply,
-        tokens,
-        {
-          userId: user.id,
-          sessionId: started.session.id,
-          refreshToken: started.refreshToken,
-          sessionExpiresAt: started.session.expiresAt,
-        },
-        config.cookieSecure,
-      );
+      const admission = await login.withPassword(request.body.username.trim(), request.body.password, requestOrigin(request));
+      if (admission.outcome === 'refused') throw new HttpError(400, admission.refusal.detail);
+      return sendTokens(request, reply, tokens, admission.grant, config.cookieSecure);
     },
   );
 

@@ -56,7 +56,7 @@ describe('audit log', () => {
       details: { reason: 'wrong_password' },
     });
     const unknown = (await events('?type=login.failed')).data.find((e) => e.target_id === null);
-    expect(unknown?.details).toEqual({ reason: 'unknown_email' });
+    expect(unknown?.details).toEqual({ reason: 'unknown_email', method: 'password' });
   });
 
   it('records admin changes with what changed, never a password or token', async () => {
