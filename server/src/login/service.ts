@@ -21,6 +21,13 @@ import { isUserGone } from '../users/user-gone.js';
 export interface SignInProof {
   /** For the audit log: `password`, and later `mfa`, `passkey`, `oauth:<provider>`. */
   method: string;
+  /**
+   * What was proved, as RFC 8176 authentication method references: `["pwd"]` for a password,
+   * `["pwd","otp"]` after a TOTP step, `["hwk","user"]` for a passkey with user verification,
+   * `["fed"]` for a social provider. The door decides from them whether a second factor is
+   * still owed (the multi-factor issue); tokens and sessions carry them.
+   */
+  amr: string[];
 }
 
 /** Why a sign-in was refused: the reason for the audit log, the detail for the answer. */
@@ -41,6 +48,8 @@ export interface SessionGrant {
 
 export type Admission = { outcome: 'signed-in'; user: UserRow; grant: SessionGrant } | { outcome: 'refused'; refusal: Refusal };
 
+const PASSWORD_PROOF: SignInProof = { method: 'password', amr: ['pwd'] };
+
 export class LoginService {
   constructor(
     private readonly deps: {
@@ -56,8 +65,8 @@ export class LoginService {
   async withPassword(email: string, password: string, origin: RequestOrigin): Promise<Admission> {
     const result = await this.deps.users.authenticate(email, password);
     const refusal = passwordRefusal(result);
-    if (refusal) return this.refuse(refusal, origin, { method: 'password' });
-    return this.admit((result as { user: UserRow }).user, { method: 'password' }, origin);
+    if (refusal) return this.refuse(refusal, origin, PASSWORD_PROOF);
+    return this.admit((result as { user: UserRow }).user, PASSWORD_PROOF, origin);
   }
 
   /**
