@@ -375,6 +375,7 @@ export interface paths {
                     is_active?: boolean;
                     is_superuser?: boolean;
                     is_verified?: boolean;
+                    mfa?: boolean;
                     order_by?: "created_at" | "-created_at" | "email" | "-email" | "full_name" | "-full_name";
                     /** @description The previous page's `next_cursor`: this page starts right after its last row. */
                     cursor?: string;
@@ -2753,6 +2754,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    // PROVISIONAL (hand-written from issue #13 until the server branch lands; gen:api replaces it)
+    "/api/v1/login/mfa": {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: { query?: never; header?: never; path?: never; cookie?: never };
+            requestBody: { content: { "application/json": { mfa_token: string; code: string; remember_device?: boolean } } };
+            responses: {
+                200: { headers: { [name: string]: unknown }; content: { "application/json": { access_token: string; token_type: "bearer"; expires_in: number; refresh_token?: string } } };
+                400: { headers: { [name: string]: unknown }; content: { "application/json": { detail: string } } };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/login/mfa/enroll": {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: { query?: never; header?: never; path?: never; cookie?: never };
+            requestBody: { content: { "application/json": { mfa_token: string } } };
+            responses: {
+                200: { headers: { [name: string]: unknown }; content: { "application/json": { secret: string; otpauth_uri: string; qr_svg: string } } };
+                400: { headers: { [name: string]: unknown }; content: { "application/json": { detail: string } } };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/login/mfa/enroll/confirm": {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: { query?: never; header?: never; path?: never; cookie?: never };
+            requestBody: { content: { "application/json": { mfa_token: string; code: string } } };
+            responses: {
+                200: { headers: { [name: string]: unknown }; content: { "application/json": { access_token: string; token_type: "bearer"; expires_in: number; refresh_token?: string; recovery_codes: string[] } } };
+                400: { headers: { [name: string]: unknown }; content: { "application/json": { detail: string } } };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/mfa": {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        get: {
+            parameters: { query?: never; header?: never; path?: never; cookie?: never };
+            requestBody?: never;
+            responses: {
+                200: { headers: { [name: string]: unknown }; content: { "application/json": { totp: boolean; recovery_codes_left: number; passkeys: number } } };
+                400: { headers: { [name: string]: unknown }; content: { "application/json": { detail: string } } };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/mfa/totp": {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: { query?: never; header?: never; path?: never; cookie?: never };
+            requestBody: { content: { "application/json": { current_password: string } } };
+            responses: {
+                200: { headers: { [name: string]: unknown }; content: { "application/json": { secret: string; otpauth_uri: string; qr_svg: string } } };
+                400: { headers: { [name: string]: unknown }; content: { "application/json": { detail: string } } };
+            };
+        };
+        delete: {
+            parameters: { query?: never; header?: never; path?: never; cookie?: never };
+            requestBody: { content: { "application/json": { current_password: string; code: string } } };
+            responses: {
+                200: { headers: { [name: string]: unknown }; content: { "application/json": components["schemas"]["def-2"] } };
+                400: { headers: { [name: string]: unknown }; content: { "application/json": { detail: string } } };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/mfa/totp/confirm": {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: { query?: never; header?: never; path?: never; cookie?: never };
+            requestBody: { content: { "application/json": { code: string } } };
+            responses: {
+                200: { headers: { [name: string]: unknown }; content: { "application/json": { recovery_codes: string[] } } };
+                400: { headers: { [name: string]: unknown }; content: { "application/json": { detail: string } } };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/mfa/recovery-codes": {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: { query?: never; header?: never; path?: never; cookie?: never };
+            requestBody: { content: { "application/json": { current_password: string; code?: string } } };
+            responses: {
+                200: { headers: { [name: string]: unknown }; content: { "application/json": { recovery_codes: string[] } } };
+                400: { headers: { [name: string]: unknown }; content: { "application/json": { detail: string } } };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/mfa": {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: { query?: never; header?: never; path: { user_id: string }; cookie?: never };
+            requestBody?: never;
+            responses: {
+                200: { headers: { [name: string]: unknown }; content: { "application/json": components["schemas"]["def-2"] } };
+                400: { headers: { [name: string]: unknown }; content: { "application/json": { detail: string } } };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-events": {
         parameters: {
             query?: never;
@@ -3021,6 +3174,7 @@ export interface components {
             is_active: boolean;
             is_superuser: boolean;
             is_verified: boolean;
+            mfa_enabled: boolean;
             /** Format: date-time */
             created_at: string;
         };

@@ -13,6 +13,7 @@ import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
 import { email, LIMITS, matches, maxLength, password, required } from '../lib/validation';
 import { DevicesSection } from './DevicesSection';
+import { SecuritySection } from './SecuritySection';
 
 function SectionTitle({ id, children, description }: { id: string; children: string; description?: string }) {
   return (
@@ -258,6 +259,7 @@ export function SettingsPage() {
         {/* keyed by id+email so a save elsewhere (or another user) re-seeds the form */}
         <ProfileSection key={`${me.id}:${me.email}:${me.full_name}`} me={me} />
         <PasswordSection />
+        <SecuritySection me={me} />
         <AppearanceSection />
         <DeleteAccountSection me={me} />
         <DevicesSection />
