@@ -4,7 +4,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../api/client';
-import { errorMessage } from '../api/errors';
+import { ApiError, errorMessage } from '../api/errors';
 import type { UserPublic } from '../api/types';
 import { completeMfa, confirmMfaSetup, startMfaSetup } from '../auth/session';
 import { RecoveryCodesPanel } from '../components/RecoveryCodesPanel';
@@ -31,6 +31,17 @@ function StartOver({ onStartOver }: { onStartOver: () => void }) {
   );
 }
 
+/** The server's word for an mfa_token that expired, was used, or had too many wrong codes. */
+const SPENT_TOKEN_DETAIL = 'Invalid or expired MFA token';
+
+/** A spent token cannot be retried with another code: say what to do instead. */
+function explainSpentToken(error: unknown): never {
+  if (error instanceof ApiError && error.detail === SPENT_TOKEN_DETAIL) {
+    throw new ApiError(error.status, error.detail, 'This sign-in has expired. Go back to sign in and enter your password again.');
+  }
+  throw error;
+}
+
 /** After a recovery code: say how many are left, so nobody runs out unawares. */
 async function announceCodesLeft(): Promise<void> {
   const status = await unwrap(api.GET('/api/v1/users/me/mfa')).catch(() => null);
@@ -49,7 +60,7 @@ export function MfaCodeStep({ challenge, onSignedIn, onStartOver }: StepProps<'c
   const form = useForm({ code: '' }, () => ({ code: useRecovery ? [required('Recovery code')] : [totpCodeCheck] }));
 
   const onSubmit = form.handleSubmit(async ({ code }) => {
-    const user = await completeMfa(queryClient, { mfaToken: challenge.mfaToken, code, rememberDevice });
+    const user = await completeMfa(queryClient, { mfaToken: challenge.mfaToken, code, rememberDevice }).catch(explainSpentToken);
     await onSignedIn(user);
     if (!isTotpCode(code)) await announceCodesLeft();
   });
@@ -154,7 +165,9 @@ export function MfaSetupStep({ challenge, email, onSignedIn, onStartOver }: Step
         <TotpSetup
           enrolment={enrolment.data}
           confirmLabel="Turn on and sign in"
-          onConfirm={async (code) => setDone(await confirmMfaSetup(queryClient, { mfaToken: challenge.mfaToken, code }))}
+          onConfirm={async (code) =>
+            setDone(await confirmMfaSetup(queryClient, { mfaToken: challenge.mfaToken, code }).catch(explainSpentToken))
+          }
           onCancel={onStartOver}
         />
       )}

@@ -13,6 +13,7 @@ import { type TotpEnrolment, TotpSetup } from '../components/TotpSetup';
 import { Badge, Button, Card, ErrorState, LoadingState } from '../components/ui';
 import { normalizeCode } from '../lib/mfa';
 import { toast } from '../lib/toast';
+import { rememberedDevicesKey } from './DevicesSection';
 
 export const mfaStatusKey = ['my-mfa'];
 /** Few enough recovery codes left that it is time to make new ones. */
@@ -32,7 +33,7 @@ export function SecuritySection({ me }: { me: UserPublic }) {
       queryClient.invalidateQueries({ queryKey: mfaStatusKey }),
       queryClient.invalidateQueries({ queryKey: meQuery.queryKey }),
       // Turning the factor off forgets remembered devices, which the devices list shows.
-      queryClient.invalidateQueries({ queryKey: ['my-sessions'] }),
+      queryClient.invalidateQueries({ queryKey: rememberedDevicesKey }),
     ]);
   }
 
