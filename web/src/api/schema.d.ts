@@ -2957,7 +2957,7 @@ export interface paths {
             parameters: {
                 query?: {
                     user_id?: string;
-                    type?: "login.succeeded" | "login.failed" | "login.locked" | "reauth.failed" | "reauth.locked" | "refresh.refused" | "rate_limit.refused" | "password.recovery_requested" | "logout" | "refresh.reuse_detected" | "session.revoked" | "password.changed" | "password.reset" | "email.changed" | "email.verified" | "email.restored" | "user.signed_up" | "admin.user_created" | "admin.user_updated" | "admin.user_deleted" | "user.deleted_self" | "private.user_created" | "users.imported";
+                    type?: "login.succeeded" | "login.failed" | "login.locked" | "reauth.failed" | "reauth.locked" | "refresh.refused" | "rate_limit.refused" | "password.recovery_requested" | "logout" | "refresh.reuse_detected" | "session.revoked" | "password.changed" | "password.reset" | "email.changed" | "email.verified" | "email.restored" | "user.signed_up" | "admin.user_created" | "admin.user_updated" | "admin.user_deleted" | "user.deleted_self" | "private.user_created" | "users.imported" | "mfa.totp_enrolled" | "mfa.totp_disabled" | "mfa.challenge_failed" | "mfa.succeeded" | "mfa.recovery_code_used" | "mfa.recovery_codes_regenerated" | "mfa.reset_by_admin" | "mfa.device_remembered" | "mfa.device_forgotten";
                     since?: string;
                     until?: string;
                     limit?: number;
