@@ -70,7 +70,9 @@ describe('audit events as sentences', () => {
       "The command line reset Bob's two-factor authentication",
     );
     expect(say({ type: 'mfa.device_remembered', target_id: BOB })).toBe('Bob had a browser remembered for two-factor sign-in');
-    expect(say({ type: 'mfa.device_forgotten', actor_id: BOB, target_id: BOB })).toBe('Bob forgot a remembered browser');
+    expect(say({ type: 'mfa.device_forgotten', actor_id: BOB, target_id: BOB })).toBe(
+      'Bob forgot one of their remembered browsers',
+    );
   });
 
   it('an event type it does not know still reads', () => {

@@ -137,7 +137,7 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
     case 'mfa.device_remembered':
       return [target, ' had a browser remembered for two-factor sign-in'];
     case 'mfa.device_forgotten':
-      return [target, ' forgot a remembered browser'];
+      return [actor, ' forgot one of ', targetsOwn, ' remembered browsers'];
     default:
       return [actor, ` did ${event.type}`];
   }
