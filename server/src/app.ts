@@ -35,6 +35,10 @@ import { loginRoutes } from './login/routes.js';
 import { LoginService } from './login/service.js';
 import { announceDevMailbox, mailpitRoutes } from './private/mailpit.js';
 import { privateRoutes } from './private/routes.js';
+import { accessOf } from './roles/access.js';
+import { installRoutePermissions, type RouteAccess } from './roles/route-permissions.js';
+import { rolesRoutes } from './roles/routes.js';
+import { RolesService } from './roles/service.js';
 import { installBruteForceProtection } from './security/hooks.js';
 import { fastifyTrustProxy } from './security/keys.js';
 import { createBruteForceProtection } from './security/protection.js';
@@ -67,6 +71,8 @@ export interface AppDependencies {
 export interface RosterApp {
   app: FastifyInstance;
   ctx: AppContext;
+  /** Every route with the permission it declares (roles/route-permissions.ts). */
+  routeAccess: RouteAccess[];
 }
 
 export function createContext(deps: AppDependencies): AppContext {
@@ -97,8 +103,16 @@ export function createContext(deps: AppDependencies): AppContext {
     config.mailMode !== 'off',
     config.emailVerificationOnSignup,
   );
-  const userCache = new UserCache((id) => users.getById(id));
+  const roles = new RolesService(database.db, audit);
+  const userCache = new UserCache(async (id) => {
+    const [user, held] = await Promise.all([users.getById(id), roles.heldRoles([id])]);
+    return user && { ...user, ...accessOf(user, held.get(id) ?? []) };
+  });
   users.onUserChanged = (id) => userCache.invalidate(id);
+  roles.onUsersChanged = (ids) => {
+    if (ids === 'all') userCache.clear();
+    else for (const id of ids) userCache.invalidate(id);
+  };
   const sessionCache = new SessionCache((id) => sessions.state(id));
   const bruteForce = createBruteForceProtection(config, database.db);
   sessions.onSessionsChanged = (ids) => {
@@ -117,7 +131,8 @@ export function createContext(deps: AppDependencies): AppContext {
     guards: createGuards(tokens, userCache, sessionCache, clock),
     sessions,
     audit,
-    login: new LoginService({ db: database.db, config, users, sessions, audit }),
+    roles,
+    login: new LoginService({ db: database.db, config, users, sessions, audit, roles }),
     accountHooks: new AccountHooks(accountEmails, audit, sessions),
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
@@ -172,6 +187,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     );
   });
 
+  const routeAccess = installRoutePermissions(app, ctx.guards);
   for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody]) app.addSchema(schema);
 
   installSecurityHeaders(app, {
@@ -223,6 +239,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(utilsRoutes, options);
   await app.register(sessionsRoutes, options);
   await app.register(auditRoutes, options);
+  await app.register(rolesRoutes, options);
   if (ctx.config.environment === 'local') {
     await app.register(privateRoutes, options);
     // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
@@ -257,7 +274,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     await ctx.sessionCache.stop();
     await ctx.mailer.close();
   });
-  return { app, ctx };
+  return { app, ctx, routeAccess };
 }
 
 const HOUSEKEEPING_EVERY_MS = 3600_000;

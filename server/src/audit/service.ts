@@ -37,6 +37,13 @@ export const AUDIT_EVENT_TYPES = [
   'user.deleted_self',
   'private.user_created',
   'users.imported',
+  /** A role given to a user (`details.role`); `superuser` too, however it was set. */
+  'role.granted',
+  'role.revoked',
+  /** A custom role defined, redefined or renamed, deleted (`details.role`). */
+  'role.created',
+  'role.updated',
+  'role.deleted',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

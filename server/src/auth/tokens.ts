@@ -54,10 +54,15 @@ export class TokenService {
     return this.accessTokenMinutes * 60;
   }
 
-  /** Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES, and ACCESS_TOKEN_CLAIMS. */
-  async createAccessToken(userId: string, sessionId: string): Promise<string> {
+  /**
+   * Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES, and ACCESS_TOKEN_CLAIMS.
+   * `roles`, for the app's own API: the user's roles when the token was issued. Roster itself
+   * never reads them back; its guards use the current roles (a change takes effect at once).
+   */
+  async createAccessToken(userId: string, sessionId: string, extra: { roles?: readonly string[] } = {}): Promise<string> {
     const exp = this.clock.nowSeconds() + this.accessTokenMinutes * 60;
-    return signHs256({ ...ACCESS_TOKEN_CLAIMS, sid: sessionId, sub: userId, exp }, this.key);
+    const roles = extra.roles ? { roles: [...extra.roles] } : {};
+    return signHs256({ ...ACCESS_TOKEN_CLAIMS, sid: sessionId, sub: userId, exp, ...roles }, this.key);
   }
 
   /** The user and session of a valid access token, or `null` for anything else. */

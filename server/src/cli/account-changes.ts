@@ -7,6 +7,7 @@
 import { type AuditEvent, type AuditLog, SYSTEM_ORIGIN } from '../audit/service.js';
 import type { Executor } from '../db/client.js';
 import type { SessionsService } from '../sessions/service.js';
+import { superuserRoleEvent } from '../users/account-hooks.js';
 import type { AfterChange, AfterUpdate, AfterWrite } from '../users/service.js';
 import type { BulkSession } from './bulk.js';
 
@@ -47,6 +48,9 @@ export class CliAccountChanges {
         targetId: after.id,
         details: { ...VIA, changed },
       });
+      const superuserEvent = superuserRoleEvent(before, after);
+      if (superuserEvent)
+        await this.audit.record(tx, SYSTEM_ORIGIN, { ...superuserEvent, details: { ...superuserEvent.details, ...VIA } });
     };
   }
 

@@ -168,7 +168,7 @@ export async function showUser(terminal: Terminal, ref: string, options: { json?
 }
 
 async function itemCount(ctx: CliContext, user: UserRow): Promise<number> {
-  return (await new ItemsService(ctx.database.db).list({ id: user.id, isSuperuser: false }, 0, 0)).count;
+  return (await new ItemsService(ctx.database.db).list({ id: user.id, permissions: new Set() }, 0, 0)).count;
 }
 
 export async function setPassword(terminal: Terminal, ref: string, options: PasswordOptions): Promise<void> {

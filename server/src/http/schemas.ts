@@ -40,6 +40,11 @@ export const UserPublic = Type.Object(
     is_superuser: Type.Boolean(),
     is_verified: Type.Boolean(),
     created_at: Type.String({ format: 'date-time' }),
+    roles: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'The roles the user holds (`superuser` first when held); in admin answers and /users/me.',
+      }),
+    ),
   },
   { $id: 'UserPublic' },
 );

@@ -13,6 +13,7 @@ import type { Database } from '../db/client.js';
 import { insertTogether } from '../db/insert-together.js';
 import type { UserRow } from '../db/schema.js';
 import { Messages } from '../errors.js';
+import type { RolesService } from '../roles/service.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { LoginResult, UsersService } from '../users/service.js';
 import { isUserGone } from '../users/user-gone.js';
@@ -44,6 +45,8 @@ export interface SessionGrant {
   sessionId: string;
   refreshToken: string;
   sessionExpiresAt: Date;
+  /** The user's roles now, for the access token's `roles` claim. */
+  roles: readonly string[];
 }
 
 export type Admission = { outcome: 'signed-in'; user: UserRow; grant: SessionGrant } | { outcome: 'refused'; refusal: Refusal };
@@ -58,6 +61,7 @@ export class LoginService {
       users: UsersService;
       sessions: SessionsService;
       audit: AuditLog;
+      roles: RolesService;
     },
   ) {}
 
@@ -95,6 +99,7 @@ export class LoginService {
       sessionId: started.session.id,
       refreshToken: started.refreshToken,
       sessionExpiresAt: started.session.expiresAt,
+      roles: (await this.deps.roles.accessOf(user)).roles,
     };
     return { outcome: 'signed-in', user, grant };
   }

@@ -51,11 +51,11 @@ export async function sendTokens(
   request: FastifyRequest,
   reply: FastifyReply,
   tokens: TokenService,
-  grant: { userId: string; sessionId: string; refreshToken: string; sessionExpiresAt: Date },
+  grant: { userId: string; sessionId: string; refreshToken: string; sessionExpiresAt: Date; roles: readonly string[] },
   secureCookie: boolean,
 ) {
   const body = {
-    access_token: await tokens.createAccessToken(grant.userId, grant.sessionId),
+    access_token: await tokens.createAccessToken(grant.userId, grant.sessionId, { roles: grant.roles }),
     token_type: 'bearer' as const,
     expires_in: tokens.accessTokenSeconds,
   };
