@@ -3,7 +3,7 @@
  * Pure functions over roles and permissions: the service and the guard share them.
  */
 import type { UserRow } from '../db/schema.js';
-import { BUILT_IN_ROLES, isPermission, type Permission, type Requirement, SUPERUSER_ROLE } from './catalogue.js';
+import { BUILT_IN_ROLES, isPermission, PERMISSIONS, type Permission, type Requirement, SUPERUSER_ROLE } from './catalogue.js';
 
 /** A role as held: its name and, for a custom role, its stored permission codes. */
 export interface HeldRole {
@@ -20,9 +20,13 @@ export interface Access {
 /** The caller as the guards see them: the user row with its roles and permissions (kept together in the user cache). */
 export type AuthenticatedUser = UserRow & Access;
 
-/** A role's permissions: a built-in role's from the catalogue, a custom role's as stored (unknown codes ignored). */
+/** A role's permissions in catalogue order: a built-in role's from the catalogue, a custom role's as stored (unknown codes ignored). */
 export function permissionsOfRole(role: HeldRole): Permission[] {
-  return [...(BUILT_IN_ROLES[role.name] ?? role.permissions.filter(isPermission))];
+  return inCatalogueOrder(BUILT_IN_ROLES[role.name] ?? role.permissions.filter(isPermission));
+}
+
+export function inCatalogueOrder(codes: readonly string[]): Permission[] {
+  return PERMISSIONS.filter((code) => codes.includes(code));
 }
 
 export function accessOf(user: Pick<UserRow, 'isSuperuser'>, held: readonly HeldRole[]): Access {

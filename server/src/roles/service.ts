@@ -14,6 +14,7 @@ import {
   type AuthenticatedUser,
   accessOf,
   type HeldRole,
+  inCatalogueOrder,
   mayConfer,
   mayManage,
   permissionsOfRole,
@@ -139,7 +140,7 @@ export class RolesService {
   }
 
   async create(input: RoleInput, origin: RequestOrigin): Promise<RoleView> {
-    const permissions = [...new Set(input.permissions)];
+    const permissions = inCatalogueOrder(input.permissions);
     try {
       await this.db.transaction(async (tx) => {
         await tx.insert(roles).values({ name: input.name, description: input.description ?? null, permissions });
@@ -160,7 +161,7 @@ export class RolesService {
       await this.db.transaction(async (tx) => {
         const [before] = await tx.select().from(roles).where(eq(roles.name, name)).for('update');
         if (!before) throw new RoleRuleError('role-not-found', RoleMessages.roleNotFound);
-        const permissions = changes.permissions ? [...new Set(changes.permissions)] : before.permissions;
+        const permissions = changes.permissions ? inCatalogueOrder(changes.permissions) : before.permissions;
         await tx
           .update(roles)
           .set({
