@@ -104,6 +104,18 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
         ` ${details.command === 'seed' ? 'seeded' : 'imported'} ${plural(details.created, 'user')}`,
         ...(typeof details.items === 'number' && details.items > 0 ? [` and ${plural(details.items, 'item')}`] : []),
       ];
+    case 'role.granted':
+      return [actor, ' gave ', target, ` the ${String(details.role)} role`];
+    case 'role.revoked':
+      return [actor, ` took the ${String(details.role)} role from `, target];
+    case 'role.created':
+      return [actor, ` created the ${String(details.role)} role`];
+    case 'role.updated':
+      return typeof details.renamed_from === 'string'
+        ? [actor, ` renamed the ${details.renamed_from} role to ${String(details.role)}`]
+        : [actor, ` changed the ${String(details.role)} role`];
+    case 'role.deleted':
+      return [actor, ` deleted the ${String(details.role)} role`];
     default:
       return [actor, ` did ${event.type}`];
   }

@@ -38,6 +38,11 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   'admin.user_deleted': true,
   'user.deleted_self': true,
   'private.user_created': true,
+  'role.granted': true,
+  'role.revoked': true,
+  'role.created': true,
+  'role.updated': true,
+  'role.deleted': true,
   'users.imported': true,
 };
 const EVENT_TYPES = Object.keys(EVENT_TYPE_KEYS) as EventType[];
