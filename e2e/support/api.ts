@@ -81,13 +81,23 @@ export async function updateUser(id: string, patch: Record<string, unknown>): Pr
   await request('PATCH', `/users/${id}`, { token: await superuserToken(), json: patch });
 }
 
+/** Sets exactly the roles a user holds (as the first superuser). */
+export async function setRoles(id: string, roles: string[]): Promise<void> {
+  await request('PUT', `/users/${id}/roles`, { token: await superuserToken(), json: { roles } });
+}
+
 export async function deleteUser(id: string): Promise<void> {
   await request('DELETE', `/users/${id}`, { token: await superuserToken() });
 }
 
-export async function getUser(
-  id: string,
-): Promise<{ email: string; full_name: string | null; is_active: boolean; is_superuser: boolean; is_verified: boolean }> {
+export async function getUser(id: string): Promise<{
+  email: string;
+  full_name: string | null;
+  is_active: boolean;
+  is_superuser: boolean;
+  is_verified: boolean;
+  roles?: string[];
+}> {
   return request('GET', `/users/${id}`, { token: await superuserToken() });
 }
 

@@ -39,7 +39,7 @@ browserTest('a normal user has no admin link, and opening /admin sends them away
 
   await page.goto('/admin');
   await expectPath(page, '/');
-  await expectText(toast(page, 'error'), 'Only superusers can open the admin area.');
+  await expectText(toast(page, 'error'), 'Your account cannot open this part of the admin area.');
   expect(await page.locator('table').count()).toBe(0);
 });
 

@@ -38,5 +38,5 @@ browserTest('a normal user cannot open the audit log', async ({ page }) => {
   const user = await createUser();
   await openSignedIn(page, user, '/admin/audit');
   await expectPath(page, '/');
-  await expectText(toast(page, 'error'), 'Only superusers can open the admin area.');
+  await expectText(toast(page, 'error'), 'Your account cannot open this part of the admin area.');
 });

@@ -41,6 +41,10 @@ import { SecretBox } from './mfa/secret-box.js';
 import { MfaService } from './mfa/service.js';
 import { announceDevMailbox, mailpitRoutes } from './private/mailpit.js';
 import { privateRoutes } from './private/routes.js';
+import { accessOf } from './roles/access.js';
+import { installRoutePermissions, type RouteAccess } from './roles/route-permissions.js';
+import { rolesRoutes } from './roles/routes.js';
+import { RolesService } from './roles/service.js';
 import { installBruteForceProtection } from './security/hooks.js';
 import { fastifyTrustProxy } from './security/keys.js';
 import { createBruteForceProtection } from './security/protection.js';
@@ -73,6 +77,8 @@ export interface AppDependencies {
 export interface RosterApp {
   app: FastifyInstance;
   ctx: AppContext;
+  /** Every route with the permission it declares (roles/route-permissions.ts). */
+  routeAccess: RouteAccess[];
 }
 
 export function createContext(deps: AppDependencies): AppContext {
@@ -103,7 +109,11 @@ export function createContext(deps: AppDependencies): AppContext {
     config.mailMode !== 'off',
     config.emailVerificationOnSignup,
   );
-  const userCache = new UserCache((id) => users.getById(id));
+  const roles = new RolesService(database.db, audit);
+  const userCache = new UserCache(async (id) => {
+    const [user, held] = await Promise.all([users.getById(id), roles.heldRoles([id])]);
+    return user && { ...user, ...accessOf(user, held.get(id) ?? []) };
+  });
   users.onUserChanged = (id) => userCache.invalidate(id);
   const mfaTokens = new MfaTokens(clock);
   const rememberedDevices = new RememberedDevices(clock, config.mfaRememberDays);
@@ -119,6 +129,10 @@ export function createContext(deps: AppDependencies): AppContext {
     issuer: config.projectName,
     onUserChanged: (id) => userCache.invalidate(id),
   });
+  roles.onUsersChanged = (ids) => {
+    if (ids === 'all') userCache.clear();
+    else for (const id of ids) userCache.invalidate(id);
+  };
   const sessionCache = new SessionCache((id) => sessions.state(id));
   const bruteForce = createBruteForceProtection(config, database.db);
   sessions.onSessionsChanged = (ids) => {
@@ -137,7 +151,18 @@ export function createContext(deps: AppDependencies): AppContext {
     guards: createGuards(tokens, userCache, sessionCache, clock),
     sessions,
     audit,
-    login: new LoginService({ db: database.db, config, users, sessions, audit, mfa, mfaTokens, devices: rememberedDevices }),
+    roles,
+    login: new LoginService({
+      db: database.db,
+      config,
+      users,
+      sessions,
+      audit,
+      mfa,
+      mfaTokens,
+      devices: rememberedDevices,
+      roles,
+    }),
     mfa,
     mfaTokens,
     rememberedDevices,
@@ -201,6 +226,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     );
   });
 
+  const routeAccess = installRoutePermissions(app, ctx.guards);
   // Shared by several route modules (the enrolment shapes by /users/me/mfa and the login's MFA_REQUIRED enrolment).
   for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody, TotpEnrolmentPublic, RecoveryCodes]) {
     app.addSchema(schema);
@@ -256,6 +282,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(sessionsRoutes, options);
   await app.register(mfaRoutes, options);
   await app.register(auditRoutes, options);
+  await app.register(rolesRoutes, options);
   if (ctx.config.environment === 'local') {
     await app.register(privateRoutes, options);
     // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
@@ -290,7 +317,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     await ctx.sessionCache.stop();
     await ctx.mailer.close();
   });
-  return { app, ctx };
+  return { app, ctx, routeAccess };
 }
 
 const HOUSEKEEPING_EVERY_MS = 3600_000;

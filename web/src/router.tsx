@@ -7,6 +7,7 @@ import { ensureSession, forgetSession, isSignedIn, meQuery, refreshSession, sign
 import { onSessionEventElsewhere } from './auth/token-store';
 import { Toaster } from './components/Toaster';
 import { safeRedirect } from './lib/format';
+import { can } from './lib/permissions';
 import { toast } from './lib/toast';
 import { AdminUsersPage, parseUsersSearch } from './pages/AdminUsersPage';
 import { AuditLogPage, parseAuditSearch } from './pages/AuditLogPage';
@@ -139,20 +140,22 @@ const itemsRoute = createRoute({
 
 const settingsRoute = createRoute({ getParentRoute: () => appLayout, path: '/settings', component: SettingsPage });
 
-// The admin links are hidden from non-superusers; this sends away anyone who types the URL.
-async function superusersOnly({ context }: { context: RouterContext }) {
-  const me = await context.queryClient.ensureQueryData(meQuery).catch(() => null);
-  if (me && !me.is_superuser) {
-    toast.error('Only superusers can open the admin area.');
-    throw redirect({ to: '/' });
-  }
+// The admin links are hidden from those without the permission; this sends away anyone who types the URL.
+function holdersOf(permission: string) {
+  return async ({ context }: { context: RouterContext }) => {
+    const me = await context.queryClient.ensureQueryData(meQuery).catch(() => null);
+    if (me && !can(me, permission)) {
+      toast.error('Your account cannot open this part of the admin area.');
+      throw redirect({ to: '/' });
+    }
+  };
 }
 
 const adminRoute = createRoute({
   getParentRoute: () => appLayout,
   path: '/admin',
   validateSearch: parseUsersSearch,
-  beforeLoad: superusersOnly,
+  beforeLoad: holdersOf('users:read'),
   component: function AdminRoute() {
     const search = adminRoute.useSearch();
     const navigate = adminRoute.useNavigate();
@@ -164,7 +167,7 @@ const auditRoute = createRoute({
   getParentRoute: () => appLayout,
   path: '/admin/audit',
   validateSearch: parseAuditSearch,
-  beforeLoad: superusersOnly,
+  beforeLoad: holdersOf('audit:read'),
   component: function AuditRoute() {
     const search = auditRoute.useSearch();
     const navigate = auditRoute.useNavigate();

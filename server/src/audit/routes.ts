@@ -1,4 +1,4 @@
-/** GET /audit-events: the security log, for superusers. */
+/** GET /audit-events: the security log, for holders of audit:read. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../errors.js';
@@ -28,10 +28,10 @@ export const auditRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.get(
     '/audit-events',
     {
-      onRequest: ctx.guards.requireSuperuser,
+      config: { permission: 'audit:read' },
       schema: {
         tags: ['audit'],
-        summary: 'Security events, newest first (superuser)',
+        summary: 'Security events, newest first',
         description:
           '`user_id` matches the actor or the target; `type` one event type; `since`/`until` bound the time. ' +
           'Pass `next_cursor` back as `cursor` for the next page.',

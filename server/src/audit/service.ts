@@ -47,6 +47,13 @@ export const AUDIT_EVENT_TYPES = [
   'mfa.reset_by_admin',
   'mfa.device_remembered',
   'mfa.device_forgotten',
+  /** A role given to a user (`details.role`); `superuser` too, however it was set. */
+  'role.granted',
+  'role.revoked',
+  /** A custom role defined, redefined or renamed, deleted (`details.role`). */
+  'role.created',
+  'role.updated',
+  'role.deleted',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -4,8 +4,9 @@
  * validated, as the contract orders them.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
+import { type AuthenticatedUser, holds } from '../roles/access.js';
+import { type Requirement, SUPERUSER_ROLE } from '../roles/catalogue.js';
 import type { SessionCache } from '../sessions/session-cache.js';
 import type { Clock } from '../utils/clock.js';
 import type { TokenService } from './tokens.js';
@@ -13,8 +14,8 @@ import type { UserCache } from './user-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the guards on authenticated routes. */
-    currentUser: UserRow | null;
+    /** Set by the guards on authenticated routes: the user with their roles and permissions. */
+    currentUser: AuthenticatedUser | null;
     /** The session of the caller's access token. */
     currentSessionId: string | null;
   }
@@ -26,9 +27,17 @@ function bearerToken(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
+type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
 export interface Guards {
-  requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-  requireSuperuser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  requireUser: Guard;
+  /** The superuser role; routes declare `config: { permission: 'superuser' }` instead (roles/route-permissions.ts). */
+  requireSuperuser: Guard;
+  /**
+   * A signed-in user holding `requirement`. With `selfParam`, a caller whose own id is
+   * that path parameter passes without it (a user reading their own record).
+   */
+  requirePermission(requirement: Requirement, selfParam?: string): Guard;
 }
 
 /** Users and sessions are read through the process's caches: the database is not on every request's path. */
@@ -53,13 +62,17 @@ export function createGuards(
     request.currentSessionId = claims.sessionId;
   }
 
-  return {
-    requireUser,
-    async requireSuperuser(request) {
+  function requirePermission(requirement: Requirement, selfParam?: string): Guard {
+    return async (request) => {
       await requireUser(request);
-      if (!request.currentUser?.isSuperuser) throw new HttpError(403, Messages.notEnoughPrivileges);
-    },
-  };
+      const user = request.currentUser as AuthenticatedUser;
+      const params = request.params as Record<string, string | undefined>;
+      if (selfParam && params[selfParam]?.toLowerCase() === user.id) return;
+      if (!holds(user, requirement)) throw new HttpError(403, Messages.notEnoughPrivileges);
+    };
+  }
+
+  return { requireUser, requireSuperuser: requirePermission(SUPERUSER_ROLE), requirePermission };
 }
 
 /** The caller's session on a guarded route. */
@@ -69,7 +82,7 @@ export function callerSession(request: FastifyRequest): string {
 }
 
 /** The caller on a guarded route; the guard has already refused anyone else. */
-export function caller(request: FastifyRequest): UserRow {
+export function caller(request: FastifyRequest): AuthenticatedUser {
   if (!request.currentUser) throw new Error('caller() used on a route without an auth guard');
   return request.currentUser;
 }

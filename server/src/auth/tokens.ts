@@ -24,7 +24,14 @@ export interface AccessClaims {
 }
 
 /** A session from before sessions recorded what their sign-in proved: a password. */
-const DEFAULT_ASSURANCE = { amr: ['pwd'], aal: 1 };
+/** What an access token says beyond who and which session. */
+export interface AccessTokenExtras {
+  amr: string[];
+  aal: number;
+  roles?: readonly string[];
+}
+
+const DEFAULT_EXTRAS: AccessTokenExtras = { amr: ['pwd'], aal: 1 };
 
 /** Tokens whose signature was checked, kept per process; past this many the oldest go first. */
 const VERIFIED_CACHE_SIZE = 10_000;
@@ -59,16 +66,15 @@ export class TokenService {
 
   /**
    * Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES, ACCESS_TOKEN_CLAIMS,
-   * and what the session's sign-in proved (`amr`, `aal`), so a client or another service can tell a second factor was passed.
+   * what the session's sign-in proved (`amr`, `aal`), so a client or another service can tell a second factor was passed,
+   * and `roles`, for the app's own API: the user's roles when the token was issued. Roster itself never reads
+   * `roles` back; its guards use the current roles (a change takes effect at once).
    */
-  async createAccessToken(
-    userId: string,
-    sessionId: string,
-    assurance: { amr: string[]; aal: number } = DEFAULT_ASSURANCE,
-  ): Promise<string> {
+  async createAccessToken(userId: string, sessionId: string, extras: AccessTokenExtras = DEFAULT_EXTRAS): Promise<string> {
     const exp = this.clock.nowSeconds() + this.accessTokenMinutes * 60;
+    const roles = extras.roles ? { roles: [...extras.roles] } : {};
     return signHs256(
-      { ...ACCESS_TOKEN_CLAIMS, sid: sessionId, sub: userId, exp, amr: assurance.amr, aal: assurance.aal },
+      { ...ACCESS_TOKEN_CLAIMS, sid: sessionId, sub: userId, exp, amr: extras.amr, aal: extras.aal, ...roles },
       this.key,
     );
   }

@@ -7,13 +7,14 @@
  */
 
 import { ALL_ROWS, NotifiedCache, type NotifiedCacheOptions } from '../db/notified-cache.js';
-import type { UserRow } from '../db/schema.js';
+import type { AuthenticatedUser } from '../roles/access.js';
 
 export const USER_CHANGES_CHANNEL = 'roster_user_changed';
 export const ALL_USERS = ALL_ROWS;
 
-export class UserCache extends NotifiedCache<UserRow> {
-  constructor(load: (id: string) => Promise<UserRow | null>, options: NotifiedCacheOptions = {}) {
+/** Each user with their roles and permissions: a grant or revocation is announced like a change to the row (migration 0014). */
+export class UserCache extends NotifiedCache<AuthenticatedUser> {
+  constructor(load: (id: string) => Promise<AuthenticatedUser | null>, options: NotifiedCacheOptions = {}) {
     super(USER_CHANGES_CHANNEL, load, options);
   }
 }

@@ -11,10 +11,11 @@ import type { UserRow } from '../db/schema.js';
 import { MfaTokens } from '../mfa/mfa-tokens.js';
 import { RememberedDevices } from '../mfa/remembered-devices.js';
 import { removeEveryFactor } from '../mfa/reset.js';
-import type { AccountEmails } from '../users/account-emails.js';
-import { systemClock } from '../utils/clock.js';
 import type { SessionsService } from '../sessions/service.js';
+import type { AccountEmails } from '../users/account-emails.js';
+import { superuserRoleEvent } from '../users/account-hooks.js';
 import type { AfterChange, AfterUpdate, AfterWrite } from '../users/service.js';
+import { systemClock } from '../utils/clock.js';
 import type { BulkSession } from './bulk.js';
 
 /** What a seed or an import did, for its audit record. */
@@ -62,6 +63,9 @@ export class CliAccountChanges {
         targetId: after.id,
         details: { ...VIA, changed },
       });
+      const superuserEvent = superuserRoleEvent(before, after);
+      if (superuserEvent)
+        await this.audit.record(tx, SYSTEM_ORIGIN, { ...superuserEvent, details: { ...superuserEvent.details, ...VIA } });
     };
   }
 

@@ -12,6 +12,7 @@ import type { FLAG_CHANGES } from './users.js';
 // Each command's module (and with it the database, argon2, the services) loads only when
 // the command runs: `roster --help` and a mistyped command answer at once.
 const usersCommands = () => import('./users.js');
+const rolesCommands = () => import('./roles.js');
 
 const DATABASE_HELP = `
 The database is the service's: DATABASE_URL (PostgreSQL) when set, else the embedded
@@ -105,7 +106,9 @@ export function buildProgram(terminal: Terminal): Command {
 
   users
     .command('reset-mfa')
-    .description('remove every second factor of a user (TOTP, recovery codes, remembered devices), end their sessions and email them')
+    .description(
+      'remove every second factor of a user (TOTP, recovery codes, remembered devices), end their sessions and email them',
+    )
     .argument('<user>', 'email or id')
     .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)')
     .action(async (ref, options) => (await usersCommands()).resetMfa(terminal, ref, options));
@@ -116,6 +119,23 @@ export function buildProgram(terminal: Terminal): Command {
     .argument('<user>', 'email or id')
     .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)')
     .action(async (ref, options) => (await usersCommands()).deleteUser(terminal, ref, options));
+
+  const roles = program.command('roles').description('list roles; grant or revoke a role (see docs/roles.md)');
+  roles
+    .command('list')
+    .description('list every role with its permissions and how many users hold it')
+    .option('--json', 'print JSON')
+    .action(async (options) => (await rolesCommands()).listRoles(terminal, options));
+  for (const action of ['grant', 'revoke'] as const) {
+    roles
+      .command(action)
+      .description(
+        action === 'grant' ? 'give a user a role (superuser, user_admin, support or a custom one)' : 'take a role from a user',
+      )
+      .argument('<user>', 'email or id')
+      .argument('<role>', 'role name')
+      .action(async (ref, role) => (await rolesCommands()).changeRole(terminal, action, ref, role));
+  }
 
   program
     .command('seed')

@@ -9,6 +9,7 @@ import { isValidEmail } from '../http/validation.js';
 import { ItemsService } from '../items/service.js';
 import { toUserPublic } from '../users/public.js';
 import { EmailTakenError, type UserChanges } from '../users/service.js';
+import { formatColumns } from './columns.js';
 import { type CliContext, withContext } from './context.js';
 import { count } from './counts.js';
 import { OperationError, UsageError } from './errors.js';
@@ -97,15 +98,7 @@ function table(rows: UserRow[]): string {
     user.createdAt.toISOString().slice(0, 19).replace('T', ' '),
     user.id,
   ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => [...(line[i] as string)].length)));
-  return [header, ...lines]
-    .map((line) =>
-      line
-        .map((cell, i) => cell + ' '.repeat((widths[i] as number) - [...cell].length))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatColumns(header, lines);
 }
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
@@ -168,7 +161,7 @@ export async function showUser(terminal: Terminal, ref: string, options: { json?
 }
 
 async function itemCount(ctx: CliContext, user: UserRow): Promise<number> {
-  return (await new ItemsService(ctx.database.db).list({ id: user.id, isSuperuser: false }, 0, 0)).count;
+  return (await new ItemsService(ctx.database.db).list({ id: user.id, permissions: new Set() }, 0, 0)).count;
 }
 
 export async function setPassword(terminal: Terminal, ref: string, options: PasswordOptions): Promise<void> {

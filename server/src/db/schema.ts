@@ -12,6 +12,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   smallint,
   text,
   timestamp,
@@ -294,3 +295,30 @@ export const rememberedDevices = pgTable(
 );
 
 export type RememberedDeviceRow = typeof rememberedDevices.$inferSelect;
+/**
+ * Roles (migrations/0014_roles.sql): named sets of permission codes. Built-in roles'
+ * permissions live in src/roles/catalogue.ts; their rows keep the names taken.
+ */
+export const roles = pgTable('role', {
+  name: varchar('name', { length: 63 }).primaryKey(),
+  description: varchar('description', { length: 255 }),
+  permissions: text('permissions').array().notNull().default(sql`'{}'`),
+  builtIn: boolean('built_in').notNull().default(false),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+export type RoleRow = typeof roles.$inferSelect;
+
+/** Who holds which role; `superuser` is held through user.is_superuser instead. */
+export const userRoles = pgTable(
+  'user_role',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    roleName: varchar('role_name', { length: 63 })
+      .notNull()
+      .references(() => roles.name, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.roleName] }), index('user_role_role_name_idx').on(table.roleName)],
+);

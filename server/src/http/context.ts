@@ -18,6 +18,7 @@ import type { LoginService } from '../login/service.js';
 import type { MfaTokens } from '../mfa/mfa-tokens.js';
 import type { RememberedDevices } from '../mfa/remembered-devices.js';
 import type { MfaService } from '../mfa/service.js';
+import type { RolesService } from '../roles/service.js';
 import type { BruteForceProtection } from '../security/protection.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { SessionCache } from '../sessions/session-cache.js';
@@ -51,6 +52,8 @@ export interface AppContext {
   mfaTokens: MfaTokens;
   rememberedDevices: RememberedDevices;
   audit: AuditLog;
+  /** Custom roles and who holds which role; the rules for changing them. */
+  roles: RolesService;
   /** Thins out the audit events anyone can cause in bulk. */
   auditSampler: AuditSampler;
   accountHooks: AccountHooks;

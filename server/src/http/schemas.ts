@@ -44,6 +44,11 @@ export const UserPublic = Type.Object(
       readOnly: true,
     }),
     created_at: Type.String({ format: 'date-time' }),
+    roles: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'The roles the user holds (`superuser` first when held); in admin answers and /users/me.',
+      }),
+    ),
   },
   { $id: 'UserPublic' },
 );

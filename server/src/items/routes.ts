@@ -8,7 +8,7 @@ import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
 import { errorResponses, Message, NullableString, Paging, Uuid } from '../http/schemas.js';
-import type { ItemsService, Viewer } from './service.js';
+import type { ItemIntent, ItemsService, Viewer } from './service.js';
 
 const Title = Type.String({ minLength: 1, maxLength: 255 });
 const Description = NullableString({ maxLength: 255 });
@@ -30,7 +30,7 @@ const ItemInList = Type.Object({
   description: NullableString(),
   owner_id: Uuid,
   created_at: Type.String({ format: 'date-time' }),
-  owner_email: Type.Optional(Type.String({ description: "The owner's email; only in a superuser's list." })),
+  owner_email: Type.Optional(Type.String({ description: "The owner's email; only in an `items:read_all` list." })),
 });
 
 const ItemsPublic = Type.Object(
@@ -52,8 +52,8 @@ function toItemPublic(item: ItemRow) {
 }
 
 /** The item if the viewer may touch it; 404 before 403, as the contract orders them. */
-async function accessibleItem(items: ItemsService, viewer: Viewer, id: string): Promise<ItemRow> {
-  const access = await items.access(viewer, id);
+async function accessibleItem(items: ItemsService, viewer: Viewer, id: string, intent: ItemIntent): Promise<ItemRow> {
+  const access = await items.access(viewer, id, intent);
   if (access.outcome === 'not-found') throw new HttpError(404, Messages.itemNotFound);
   if (access.outcome === 'forbidden') throw new HttpError(403, Messages.notEnoughPermissions);
   return access.item;
@@ -72,7 +72,8 @@ export const itemsRoutes: RoutePlugin = async (plain, { ctx }) => {
         tags: ['items'],
         summary: 'List items',
         description:
-          "A superuser sees every item, each with its owner's `owner_email`; others see their own. " +
+          "Holders of `items:read_all` (superusers) see every item, each with its owner's `owner_email`; others see " +
+          "their own; changing or deleting another user's item needs `items:write_all`. " +
           "Newest first; pass the previous page's `next_cursor` as `cursor` for the next page.",
         querystring: Type.Object({ ...Paging, cursor: Type.Optional(Cursor) }),
         response: { 200: ItemsPublic, ...errorResponses(401, 403, 422) },
@@ -112,7 +113,7 @@ export const itemsRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.get(
     '/items/:id',
     { schema: { tags: ['items'], summary: 'An item', params: IdParams, response: itemResponse } },
-    async (request) => toItemPublic(await accessibleItem(items, caller(request), request.params.id)),
+    async (request) => toItemPublic(await accessibleItem(items, caller(request), request.params.id, 'read')),
   );
 
   app.put(
@@ -127,7 +128,7 @@ export const itemsRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request) => {
-      const item = await accessibleItem(items, caller(request), request.params.id);
+      const item = await accessibleItem(items, caller(request), request.params.id, 'write');
       const updated = await items.update(item.id, { title: request.body.title, description: request.body.description });
       if (!updated) throw new HttpError(404, Messages.itemNotFound);
       return toItemPublic(updated);
@@ -145,7 +146,7 @@ export const itemsRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request) => {
-      const item = await accessibleItem(items, caller(request), request.params.id);
+      const item = await accessibleItem(items, caller(request), request.params.id, 'write');
       await items.delete(item.id);
       return { message: Messages.itemDeleted };
     },

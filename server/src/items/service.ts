@@ -1,17 +1,23 @@
 /**
- * The example resource: items owned by users. Superusers see and change every
- * item; others only their own. Ownership is checked here, not in the route.
+ * The example resource: items owned by users. Holders of `items:read_all` see every
+ * item, holders of `items:write_all` change every item; others only their own.
+ * Ownership is checked here, not in the route.
  */
 import { and, count, desc, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { afterPosition, asTimestamp, type KeysetOrder, type KeysetPosition, timestampText } from '../db/keyset.js';
 import { type ItemRow, items, users } from '../db/schema.js';
+import type { Permission } from '../roles/catalogue.js';
 import { userGone } from '../users/user-gone.js';
 
 export interface Viewer {
   id: string;
-  isSuperuser: boolean;
+  permissions: ReadonlySet<Permission>;
 }
+
+/** Reading an item, or changing (or deleting) it. */
+export type ItemIntent = 'read' | 'write';
+const ALL_ITEMS: Record<ItemIntent, Permission> = { read: 'items:read_all', write: 'items:write_all' };
 
 export type ItemWithOwner = ItemRow & { ownerEmail: string | null };
 
@@ -35,7 +41,7 @@ export class ItemsService {
   constructor(private readonly db: Database) {}
 
   /**
-   * A superuser's page carries each owner's email; a user's page only holds their own items.
+   * An `items:read_all` page holds every item with its owner's email; anyone else's only their own items.
    * Newest first; `after` (a previous page's last row) pages by keyset, `skip` still applies after it.
    */
   async list(
@@ -44,7 +50,8 @@ export class ItemsService {
     limit: number,
     after?: KeysetPosition,
   ): Promise<{ rows: ItemWithOwner[]; count: number; next: KeysetPosition | null }> {
-    const where = viewer.isSuperuser ? undefined : eq(items.ownerId, viewer.id);
+    const readsAll = viewer.permissions.has(ALL_ITEMS.read);
+    const where = readsAll ? undefined : eq(items.ownerId, viewer.id);
     const [found, [total]] = await Promise.all([
       this.db
         .select({ item: items, ownerEmail: users.email, sortKey: timestampText(items.createdAt) })
@@ -60,7 +67,7 @@ export class ItemsService {
     const page = found.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      rows: page.map(({ item, ownerEmail }) => ({ ...item, ownerEmail: viewer.isSuperuser ? ownerEmail : null })),
+      rows: page.map(({ item, ownerEmail }) => ({ ...item, ownerEmail: readsAll ? ownerEmail : null })),
       count: Number(total?.value ?? 0),
       next: found.length > limit && last ? { key: last.sortKey, id: last.item.id } : null,
     };
@@ -77,10 +84,10 @@ export class ItemsService {
   }
 
   /** Not found is decided before permission, as the contract orders them. */
-  async access(viewer: Viewer, id: string): Promise<ItemAccess> {
+  async access(viewer: Viewer, id: string, intent: ItemIntent): Promise<ItemAccess> {
     const [item] = await this.db.select().from(items).where(eq(items.id, id));
     if (!item) return { outcome: 'not-found' };
-    if (!viewer.isSuperuser && item.ownerId !== viewer.id) return { outcome: 'forbidden' };
+    if (!viewer.permissions.has(ALL_ITEMS[intent]) && item.ownerId !== viewer.id) return { outcome: 'forbidden' };
     return { outcome: 'ok', item };
   }
 

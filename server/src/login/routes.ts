@@ -231,10 +231,10 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.post(
     '/password-recovery-html-content/:email',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:read' },
       schema: {
         tags: ['login'],
-        summary: 'Preview the password-reset email (superuser)',
+        summary: 'Preview the password-reset email',
         description: 'Its reset link holds a placeholder, not a working token: no token is issued for a preview.',
         params: EmailParams,
         produces: ['text/html'],

@@ -18,6 +18,7 @@ import { Messages } from '../errors.js';
 import type { FirstFactor, MfaTokens } from '../mfa/mfa-tokens.js';
 import type { RememberedDevices } from '../mfa/remembered-devices.js';
 import type { CodeKind, MfaService, TotpEnrolment } from '../mfa/service.js';
+import type { RolesService } from '../roles/service.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { LoginResult, UsersService } from '../users/service.js';
 import { isUserGone } from '../users/user-gone.js';
@@ -58,6 +59,8 @@ export interface SessionGrant {
   sessionExpiresAt: Date;
   amr: string[];
   aal: number;
+  /** The user's roles now, for the access token's `roles` claim. */
+  roles: readonly string[];
 }
 
 export type Admission =
@@ -95,6 +98,7 @@ export class LoginService {
       mfa: MfaService;
       mfaTokens: MfaTokens;
       devices: RememberedDevices;
+      roles: RolesService;
     },
   ) {}
 
@@ -157,6 +161,7 @@ export class LoginService {
       refreshToken: started.refreshToken,
       sessionExpiresAt: started.session.expiresAt,
       ...assurance,
+      roles: (await this.deps.roles.accessOf(user)).roles,
     };
     return { outcome: 'signed-in', user, grant };
   }

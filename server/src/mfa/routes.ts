@@ -13,6 +13,7 @@ import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Password, Uuid } from '../http/schemas.js';
+import { requireManageable } from '../roles/refusals.js';
 import { MfaCode, RecoveryCodes, TotpEnrolmentPublic, toTotpEnrolmentPublic } from './schemas.js';
 
 const MfaStatusPublic = Type.Object(
@@ -243,10 +244,10 @@ export const mfaRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.delete(
     '/users/:user_id/mfa',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:write' },
       schema: {
         tags: ['mfa'],
-        summary: "Reset a user's second factors (superuser)",
+        summary: "Reset a user's second factors",
         description:
           'Removes every factor and recovery code, forgets remembered devices, ends every session of the user and ' +
           'emails them. They sign in with their password alone until they set up a factor again (or are asked to by ' +
@@ -258,6 +259,8 @@ export const mfaRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const user = await users.getById(request.params.user_id.toLowerCase());
       if (!user) throw new HttpError(404, Messages.userNotFound);
+      // A user admin may not reset a superuser's factors (nor anyone's who outranks them).
+      await requireManageable(ctx.roles, caller(request), user);
       // An administrator resetting their own factors keeps the session they are using.
       const keep = user.id === caller(request).id ? callerSession(request) : undefined;
       await mfa.resetByAdmin(user, requestOrigin(request), keep);

@@ -1,4 +1,4 @@
-/** Refresh, logout, and the lists of sessions (devices) a user or a superuser can end. */
+/** Refresh, logout, and the lists of sessions (devices) a user or an admin can end. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { caller, callerSession } from '../auth/guards.js';
@@ -7,6 +7,7 @@ import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, NonEmptyText, Uuid } from '../http/schemas.js';
+import { requireManageable } from '../roles/refusals.js';
 import { clearRefreshCookie, noStore, REFRESH_COOKIE, sendTokens, TokenResponse } from './token-response.js';
 
 const SessionPublic = Type.Object(
@@ -104,6 +105,7 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
           sessionExpiresAt: result.session.expiresAt,
           amr: result.session.amr,
           aal: result.session.aal,
+          roles: (await ctx.roles.accessOf(result.user)).roles,
         },
         config.cookieSecure,
       );
@@ -204,10 +206,10 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.get(
     '/users/:user_id/sessions',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:read' },
       schema: {
         tags: ['sessions'],
-        summary: "A user's active sessions (superuser)",
+        summary: "A user's active sessions",
         params: UserIdParams,
         response: { 200: SessionsPublic, ...errorResponses(401, 403, 404, 422) },
       },
@@ -223,17 +225,20 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.delete(
     '/users/:user_id/sessions',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'sessions:revoke' },
       schema: {
         tags: ['sessions'],
-        summary: 'Sign a user out everywhere (superuser)',
+        summary: 'Sign a user out everywhere',
+        description: 'Not a user who holds a permission the caller lacks (`403`).',
         params: UserIdParams,
         response: { 200: Type.Ref(Message), ...errorResponses(401, 403, 404, 422) },
       },
     },
     async (request) => {
       const userId = request.params.user_id.toLowerCase();
-      if (!(await users.getById(userId))) throw new HttpError(404, Messages.userNotFound);
+      const target = await users.getById(userId);
+      if (!target) throw new HttpError(404, Messages.userNotFound);
+      await requireManageable(ctx.roles, caller(request), target);
       const ended = await db.transaction(async (tx) => {
         // An admin signing themselves out everywhere keeps the session they are using.
         const keep = userId === caller(request).id ? callerSession(request) : undefined;

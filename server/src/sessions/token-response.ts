@@ -56,6 +56,8 @@ export interface TokenGrant {
   /** What the session's sign-in proved; a refresh keeps the session's. */
   amr: string[];
   aal: number;
+  /** The user's roles now, for the access token's `roles` claim. */
+  roles: readonly string[];
 }
 
 export async function sendTokens(

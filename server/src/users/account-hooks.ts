@@ -3,7 +3,7 @@
  * emails, the audit record, and the sessions that must end. Routes pick the hook
  * for their action; the services run it inside their transaction.
  */
-import type { AuditLog, RequestOrigin } from '../audit/service.js';
+import type { AuditEvent, AuditLog, RequestOrigin } from '../audit/service.js';
 import type { Executor } from '../db/client.js';
 import type { UserRow } from '../db/schema.js';
 import type { RememberedDevices } from '../mfa/remembered-devices.js';
@@ -85,6 +85,8 @@ export class AccountHooks {
         targetId: after.id,
         details: { changed: changedFields(before, after), ...roleChanges(before, after) },
       });
+      const superuserEvent = superuserRoleEvent(before, after);
+      if (superuserEvent) await this.audit.record(tx, origin, superuserEvent);
       await this.recordEmailChange(tx, origin, before, after);
     };
   }
@@ -151,6 +153,12 @@ export class AccountHooks {
       details: { from: before.email, to: after.email, ...(sessionsEnded !== undefined && { sessions_ended: sessionsEnded }) },
     });
   }
+}
+
+/** `is_superuser` is the superuser role: setting it is a grant, clearing it a revocation. */
+export function superuserRoleEvent(before: UserRow, after: UserRow): AuditEvent | null {
+  if (before.isSuperuser === after.isSuperuser) return null;
+  return { type: after.isSuperuser ? 'role.granted' : 'role.revoked', targetId: after.id, details: { role: 'superuser' } };
 }
 
 function flags(user: UserRow) {

@@ -1,7 +1,7 @@
 import type { UserRow } from '../db/schema.js';
 
-/** The contract's UserPublic: never a password or hash. */
-export function toUserPublic(user: UserRow) {
+/** The contract's UserPublic: never a password or hash; `roles` when known. */
+export function toUserPublic(user: UserRow & { roles?: readonly string[] }) {
   return {
     id: user.id,
     email: user.email,
@@ -11,5 +11,6 @@ export function toUserPublic(user: UserRow) {
     is_verified: user.isVerified,
     mfa_enabled: user.mfaEnabled,
     created_at: user.createdAt.toISOString(),
+    ...(user.roles && { roles: [...user.roles] }),
   };
 }

@@ -1,4 +1,4 @@
-/** /users: self-service account, sign-up, and superuser administration. */
+/** /users: self-service account, sign-up, and administration (each admin route's permission in its config). */
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -10,11 +10,25 @@ import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.j
 import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, NonEmptyText, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
 import { MfaCode } from '../mfa/schemas.js';
+import { holds } from '../roles/access.js';
+import { PERMISSIONS, SUPERUSER_ROLE } from '../roles/catalogue.js';
+import { asRoleRefusal, requireManageable } from '../roles/refusals.js';
+import { RoleMessages } from '../roles/service.js';
 import { normalizeEmail } from './email-address.js';
 import { toUserPublic } from './public.js';
 import { userSort } from './queries.js';
 import { RecentSignIn } from './recent-sign-in.js';
 import { EmailTakenError, USER_ORDERS } from './service.js';
+
+/** The caller: UserPublic with the permissions their roles give them. */
+const UserMe = Type.Object(
+  {
+    ...UserPublic.properties,
+    roles: Type.Array(Type.String(), { description: 'The roles the caller holds (`superuser` first when held)' }),
+    permissions: Type.Array(Type.String(), { description: 'Every permission those roles give, in catalogue order' }),
+  },
+  { $id: 'UserMe' },
+);
 
 const UsersPublic = Type.Object(
   { data: Type.Array(Type.Ref(UserPublic)), count: Type.Integer(), next_cursor: NextCursor },
@@ -24,7 +38,7 @@ const UserIdParams = Type.Object({ user_id: Uuid });
 /** Path ids compare with stored ones in lower case (UUIDs are case-insensitive). */
 const idOf = (params: { user_id: string }) => params.user_id.toLowerCase();
 
-/** The fields only a superuser may set, from the API's names to the service's. */
+/** The fields only an admin may set, from the API's names to the service's. */
 function adminFields(body: { full_name?: string | null; is_active?: boolean; is_superuser?: boolean; is_verified?: boolean }) {
   return { fullName: body.full_name, isActive: body.is_active, isSuperuser: body.is_superuser, isVerified: body.is_verified };
 }
@@ -39,7 +53,8 @@ function onEmailTaken(status: number, detail: string) {
 
 export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { users, guards, accountEmails, accountHooks: hooks, audit, db } = ctx;
+  const { users, guards, accountEmails, accountHooks: hooks, audit, db, roles } = ctx;
+  app.addSchema(UserMe);
   const reauth = new RecentSignIn(ctx.sessions, ctx.clock, ctx.config.reauthWindowMinutes);
 
   /** A change refused for want of the right current password; the lockout counts it separately (security/hooks.ts). */
@@ -55,10 +70,10 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.get(
     '/users/',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:read' },
       schema: {
         tags: ['users'],
-        summary: 'List users (superuser)',
+        summary: 'List users',
         description:
           'Pages through all users. Optional filters: `q` (case-insensitive substring of email or full name), ' +
           '`is_active`, `is_superuser`, `is_verified`, `mfa`; `order_by` is one of `created_at`, `email`, `full_name`, ' +
@@ -97,17 +112,19 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         after,
       });
       const next_cursor = page.next ? encodeCursor(order, page.next) : null;
-      return { data: page.rows.map(toUserPublic), count: page.count, next_cursor };
+      const held = await roles.roleNames(page.rows);
+      return { data: page.rows.map((row) => toUserPublic({ ...row, roles: held.get(row.id) })), count: page.count, next_cursor };
     },
   );
 
   app.post(
     '/users/',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:write' },
       schema: {
         tags: ['users'],
-        summary: 'Create a user (superuser)',
+        summary: 'Create a user',
+        description: 'Only a superuser creates a superuser (`is_superuser: true`).',
         body: Type.Object({
           email: Email,
           password: Password,
@@ -121,6 +138,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     },
     async (request) => {
       const body = request.body;
+      if (body.is_superuser && !holds(caller(request), SUPERUSER_ROLE)) throw new HttpError(403, RoleMessages.permissionNotHeld);
       const user = await users
         .create(
           { ...adminFields(body), email: body.email, password: body.password },
@@ -133,8 +151,18 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
 
   app.get(
     '/users/me',
-    { onRequest: guards.requireUser, schema: { tags: ['users'], summary: 'The caller', response: userResponse } },
-    async (request) => toUserPublic(caller(request)),
+    {
+      onRequest: guards.requireUser,
+      schema: {
+        tags: ['users'],
+        summary: 'The caller, with their roles and permissions',
+        response: { ...userResponse, 200: Type.Ref(UserMe) },
+      },
+    },
+    async (request) => {
+      const me = caller(request);
+      return { ...toUserPublic(me), roles: [...me.roles], permissions: PERMISSIONS.filter((code) => me.permissions.has(code)) };
+    },
   );
 
   app.patch(
@@ -324,27 +352,29 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.get(
     '/users/:user_id',
     {
-      onRequest: guards.requireUser,
+      // Anyone reads their own record; without users:read others learn nothing, not even whether the id exists.
+      config: { permission: 'users:read', permissionOrSelf: 'user_id' },
       schema: { tags: ['users'], summary: 'A user by id', params: UserIdParams, response: userResponse },
     },
     async (request) => {
       const me = caller(request);
       if (idOf(request.params) === me.id) return toUserPublic(me);
-      // A non-superuser learns nothing, not even whether the id exists.
-      if (!me.isSuperuser) throw new HttpError(403, Messages.notEnoughPrivileges);
       const user = await users.getById(idOf(request.params));
       if (!user) throw new HttpError(404, Messages.userNotFound);
-      return toUserPublic(user);
+      return toUserPublic(await roles.withAccess(user));
     },
   );
 
   app.patch(
     '/users/:user_id',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:write' },
       schema: {
         tags: ['users'],
-        summary: 'Update a user (superuser)',
+        summary: 'Update a user',
+        description:
+          'Not a user who holds a permission the caller lacks (`403`); `is_superuser` is the superuser role: only a ' +
+          'superuser changes it, and the last active superuser keeps it (`409`).',
         params: UserIdParams,
         body: Type.Object({
           email: Type.Optional(Email),
@@ -361,29 +391,35 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const me = caller(request);
       const id = idOf(request.params);
       const body = request.body;
-      if (!(await users.getById(id))) throw new HttpError(404, Messages.noUserWithId);
+      const target = await users.getById(id);
+      if (!target) throw new HttpError(404, Messages.noUserWithId);
       if (id === me.id && (body.is_active === false || body.is_superuser === false)) {
         throw new HttpError(403, Messages.superuserSelfDemote);
       }
+      await requireManageable(roles, me, target);
+      const superuserChanges = body.is_superuser !== undefined && body.is_superuser !== target.isSuperuser;
+      if (superuserChanges && !holds(me, SUPERUSER_ROLE)) throw new HttpError(403, RoleMessages.permissionNotHeld);
       const updated = await users
         .update(
           id,
           { ...adminFields(body), email: body.email, password: body.password },
           hooks.updatedByAdmin(requestOrigin(request), callerSession(request)),
         )
-        .catch(onEmailTaken(409, Messages.emailTaken));
+        .catch(onEmailTaken(409, Messages.emailTaken))
+        .catch(asRoleRefusal);
       if (!updated) throw new HttpError(404, Messages.noUserWithId);
-      return toUserPublic(updated);
+      return toUserPublic(await roles.withAccess(updated));
     },
   );
 
   app.delete(
     '/users/:user_id',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:delete' },
       schema: {
         tags: ['users'],
-        summary: 'Delete a user and their items (superuser)',
+        summary: 'Delete a user and their items',
+        description: 'Not a user who holds a permission the caller lacks (`403`).',
         params: UserIdParams,
         response: messageResponse,
       },
@@ -391,9 +427,11 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const me = caller(request);
       const id = idOf(request.params);
-      if (!(await users.getById(id))) throw new HttpError(404, Messages.userNotFound);
+      const target = await users.getById(id);
+      if (!target) throw new HttpError(404, Messages.userNotFound);
       if (id === me.id) throw new HttpError(403, Messages.superuserSelfDelete);
-      await users.delete(id, hooks.deleted(requestOrigin(request), id, false));
+      await requireManageable(roles, me, target);
+      await users.delete(id, hooks.deleted(requestOrigin(request), id, false)).catch(asRoleRefusal);
       return { message: Messages.userDeleted };
     },
   );

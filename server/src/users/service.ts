@@ -9,6 +9,7 @@ import type { PasswordHasher } from '../auth/passwords.js';
 import { type Database, type Executor, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
 import { afterPosition, type KeysetPosition } from '../db/keyset.js';
 import { type UserRow, users } from '../db/schema.js';
+import { keepAnotherSuperuser } from '../roles/last-superuser.js';
 import { normalizeEmail } from './email-address.js';
 import { type UserSortField, userQueries, userSort } from './queries.js';
 
@@ -214,6 +215,8 @@ export class UsersService {
     const hashedPassword = changes.password !== undefined ? await this.hasher.hash(changes.password) : undefined;
     try {
       const row = await this.db.transaction(async (tx) => {
+        // Throws LastSuperuserError: the last active superuser stays one.
+        if (changes.isSuperuser === false || changes.isActive === false) await keepAnotherSuperuser(tx, id);
         const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update');
         if (!before) return null;
         const values: Partial<typeof users.$inferInsert> = {};
@@ -247,9 +250,13 @@ export class UsersService {
     }
   }
 
-  /** Deletes the user and, by the foreign keys' cascade, their items, sessions and tokens. */
+  /**
+   * Deletes the user and, by the foreign keys' cascade, their items, sessions, tokens
+   * and roles. Throws LastSuperuserError for the last active superuser.
+   */
   async delete(id: string, after?: AfterWrite): Promise<boolean> {
     const deleted = await this.db.transaction(async (tx) => {
+      await keepAnotherSuperuser(tx, id);
       const rows = await tx.delete(users).where(eq(users.id, id)).returning({ id: users.id });
       if (rows.length > 0) await after?.(tx);
       return rows.length > 0;

@@ -72,6 +72,7 @@ function udtName(sqlType: string): string {
         boolean: 'bool',
         integer: 'int4',
         bigint: 'int8',
+        'text[]': '_text',
         smallint: 'int2',
         'double precision': 'float8',
       } as Record<string, string>

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { UserCache } from '../../src/auth/user-cache.js';
 import type { DbHandle } from '../../src/db/client.js';
 import type { ListenHandlers } from '../../src/db/notifications.js';
-import type { UserRow } from '../../src/db/schema.js';
+import type { AuthenticatedUser } from '../../src/roles/access.js';
 
 const ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 
-function row(fullName: string): UserRow {
+function row(fullName: string): AuthenticatedUser {
   return {
     id: ID,
     email: 'a@example.com',
@@ -19,6 +19,8 @@ function row(fullName: string): UserRow {
     isVerified: false,
     mfaEnabled: false,
     createdAt: new Date(),
+    roles: [],
+    permissions: new Set(),
   };
 }
 

@@ -572,7 +572,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Preview the password-reset email (superuser)
+         * Preview the password-reset email
          * @description Its reset link holds a placeholder, not a working token: no token is issued for a preview.
          */
         post: {
@@ -644,7 +644,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users (superuser)
+         * List users
          * @description Pages through all users. Optional filters: `q` (case-insensitive substring of email or full name), `is_active`, `is_superuser`, `is_verified`, `mfa`; `order_by` is one of `created_at`, `email`, `full_name`, each optionally prefixed with `-` for descending (default `-created_at`). `count` counts the filtered set. For deep pages pass the previous page's `next_cursor` as `cursor` (same filters and `order_by`): it costs what the first page does, where `skip` reads every skipped row.
          */
         get: {
@@ -723,7 +723,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a user (superuser) */
+        /**
+         * Create a user
+         * @description Only a superuser creates a superuser (`is_superuser: true`).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -845,7 +848,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller */
+        /** The caller, with their roles and permissions */
         get: {
             parameters: {
                 query?: never;
@@ -861,7 +864,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["def-0"];
+                        "application/json": components["schemas"]["def-8"];
                     };
                 };
                 /** @description Default Response */
@@ -1819,7 +1822,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a user and their items (superuser) */
+        /**
+         * Delete a user and their items
+         * @description Not a user who holds a permission the caller lacks (`403`).
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1903,7 +1909,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update a user (superuser) */
+        /**
+         * Update a user
+         * @description Not a user who holds a permission the caller lacks (`403`); `is_superuser` is the superuser role: only a superuser changes it, and the last active superuser keeps it (`409`).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2022,7 +2031,7 @@ export interface paths {
         };
         /**
          * List items
-         * @description A superuser sees every item, each with its owner's `owner_email`; others see their own. Newest first; pass the previous page's `next_cursor` as `cursor` for the next page.
+         * @description Holders of `items:read_all` (superusers) see every item, each with its owner's `owner_email`; others see their own; changing or deleting another user's item needs `items:write_all`. Newest first; pass the previous page's `next_cursor` as `cursor` for the next page.
          */
         get: {
             parameters: {
@@ -2055,7 +2064,7 @@ export interface paths {
                                 owner_id: string;
                                 /** Format: date-time */
                                 created_at: string;
-                                /** @description The owner's email; only in a superuser's list. */
+                                /** @description The owner's email; only in an `items:read_all` list. */
                                 owner_email?: string;
                             }[];
                             count: number;
@@ -2715,7 +2724,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["def-8"][];
+                            data: components["schemas"]["def-9"][];
                             count: number;
                         };
                     };
@@ -2887,7 +2896,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's active sessions (superuser) */
+        /** A user's active sessions */
         get: {
             parameters: {
                 query?: never;
@@ -2906,7 +2915,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["def-8"][];
+                            data: components["schemas"]["def-9"][];
                             count: number;
                         };
                     };
@@ -2963,7 +2972,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Sign a user out everywhere (superuser) */
+        /**
+         * Sign a user out everywhere
+         * @description Not a user who holds a permission the caller lacks (`403`).
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3062,7 +3074,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["def-9"];
+                        "application/json": components["schemas"]["def-10"];
                     };
                 };
                 /** @description Default Response */
@@ -3518,7 +3530,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["def-10"][];
+                            data: components["schemas"]["def-11"][];
                             count: number;
                         };
                     };
@@ -3655,7 +3667,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Reset a user's second factors (superuser)
+         * Reset a user's second factors
          * @description Removes every factor and recovery code, forgets remembered devices, ends every session of the user and emails them. They sign in with their password alone until they set up a factor again (or are asked to by MFA_REQUIRED).
          */
         delete: {
@@ -3741,14 +3753,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Security events, newest first (superuser)
+         * Security events, newest first
          * @description `user_id` matches the actor or the target; `type` one event type; `since`/`until` bound the time. Pass `next_cursor` back as `cursor` for the next page.
          */
         get: {
             parameters: {
                 query?: {
                     user_id?: string;
-                    type?: "login.succeeded" | "login.failed" | "login.locked" | "reauth.failed" | "reauth.locked" | "refresh.refused" | "rate_limit.refused" | "password.recovery_requested" | "logout" | "refresh.reuse_detected" | "session.revoked" | "password.changed" | "password.reset" | "email.changed" | "email.verified" | "email.restored" | "user.signed_up" | "admin.user_created" | "admin.user_updated" | "admin.user_deleted" | "user.deleted_self" | "private.user_created" | "users.imported" | "mfa.totp_enrolled" | "mfa.totp_disabled" | "mfa.challenge_failed" | "mfa.succeeded" | "mfa.recovery_code_used" | "mfa.recovery_codes_regenerated" | "mfa.reset_by_admin" | "mfa.device_remembered" | "mfa.device_forgotten";
+                    type?: "login.succeeded" | "login.failed" | "login.locked" | "reauth.failed" | "reauth.locked" | "refresh.refused" | "rate_limit.refused" | "password.recovery_requested" | "logout" | "refresh.reuse_detected" | "session.revoked" | "password.changed" | "password.reset" | "email.changed" | "email.verified" | "email.restored" | "user.signed_up" | "admin.user_created" | "admin.user_updated" | "admin.user_deleted" | "user.deleted_self" | "private.user_created" | "users.imported" | "mfa.totp_enrolled" | "mfa.totp_disabled" | "mfa.challenge_failed" | "mfa.succeeded" | "mfa.recovery_code_used" | "mfa.recovery_codes_regenerated" | "mfa.reset_by_admin" | "mfa.device_remembered" | "mfa.device_forgotten" | "role.granted" | "role.revoked" | "role.created" | "role.updated" | "role.deleted";
                     since?: string;
                     until?: string;
                     limit?: number;
@@ -3767,7 +3779,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["def-11"][];
+                            data: components["schemas"]["def-12"][];
                             next_cursor: string | null;
                         };
                     };
@@ -3812,6 +3824,474 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every role, built-in first, and the permission catalogue */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["def-13"][];
+                            count: number;
+                            /** @description Every permission code */
+                            permissions: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Define a custom role */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Lower case letters, digits and `_` */
+                        name: string;
+                        description?: string | null;
+                        permissions: ("users:read" | "users:write" | "users:delete" | "sessions:revoke" | "audit:read" | "webhooks:manage" | "orgs:manage" | "items:read_all" | "items:write_all")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-13"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: {
+                                loc: (string | number)[];
+                                msg: string;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a custom role
+         * @description Every holder loses it. Built-in roles cannot be deleted (`409`).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-2"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Rename or redefine a custom role
+         * @description Its holders keep it. Built-in roles cannot be changed (`409`).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Lower case letters, digits and `_` */
+                        name?: string;
+                        description?: string | null;
+                        permissions?: ("users:read" | "users:write" | "users:delete" | "sessions:revoke" | "audit:read" | "webhooks:manage" | "orgs:manage" | "items:read_all" | "items:write_all")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-13"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: {
+                                loc: (string | number)[];
+                                msg: string;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a user's roles
+         * @description The user holds exactly the roles listed afterwards (`superuser` is `is_superuser`). Nobody grants or revokes a role with a permission they do not hold, or changes a user who holds one (`403`); the last active superuser keeps the role (`409`). A change applies at once in every process; tokens already issued keep their `roles` claim until they expire.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    user_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        roles: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: {
+                                loc: (string | number)[];
+                                msg: string;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -4005,6 +4485,8 @@ export interface components {
             readonly mfa_enabled: boolean;
             /** Format: date-time */
             created_at: string;
+            /** @description The roles the user holds (`superuser` first when held); in admin answers and /users/me. */
+            roles?: string[];
         };
         /** ItemPublic */
         "def-1": {
@@ -4055,8 +4537,26 @@ export interface components {
             /** @description The second factors the user has: `totp`, `recovery_code`, … */
             methods?: string[];
         };
-        /** SessionPublic */
+        /** UserMe */
         "def-8": {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            full_name: string | null;
+            is_active: boolean;
+            is_superuser: boolean;
+            is_verified: boolean;
+            /** @description The account has a second factor (read-only: set by enrolling one) */
+            readonly mfa_enabled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The roles the caller holds (`superuser` first when held) */
+            roles: string[];
+            /** @description Every permission those roles give, in catalogue order */
+            permissions: string[];
+        };
+        /** SessionPublic */
+        "def-9": {
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -4074,7 +4574,7 @@ export interface components {
             current: boolean;
         };
         /** MfaStatus */
-        "def-9": {
+        "def-10": {
             /** @description An authenticator app is set up and on */
             totp: boolean;
             /** @description Unused recovery codes */
@@ -4082,7 +4582,7 @@ export interface components {
             passkeys: number;
         };
         /** RememberedDevice */
-        "def-10": {
+        "def-11": {
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -4098,7 +4598,7 @@ export interface components {
             ip: string | null;
         };
         /** AuditEventPublic */
-        "def-11": {
+        "def-12": {
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -4111,6 +4611,16 @@ export interface components {
             details: {
                 [key: string]: unknown;
             };
+        };
+        /** RolePublic */
+        "def-13": {
+            name: string;
+            description: string | null;
+            permissions: string[];
+            /** @description superuser, user_admin and support: defined by Roster, not editable */
+            built_in: boolean;
+            /** @description How many users hold the role */
+            holders: number;
         };
     };
     responses: never;

@@ -5,8 +5,12 @@ import type { paths } from './schema';
 type JsonOk<Op> = Op extends { responses: { 200: { content: { 'application/json': infer Body } } } } ? Body : never;
 type JsonBody<Op> = Op extends { requestBody?: { content: { 'application/json': infer Body } } } ? Body : never;
 
-export type UserPublic = JsonOk<paths['/api/v1/users/me']['get']>;
+/** The signed-in user: UserPublic with their roles and the permissions those give. */
+export type Me = JsonOk<paths['/api/v1/users/me']['get']>;
 export type UsersPublic = JsonOk<paths['/api/v1/users/']['get']>;
+export type UserPublic = UsersPublic['data'][number];
+export type RolesPublic = JsonOk<paths['/api/v1/roles']['get']>;
+export type RolePublic = RolesPublic['data'][number];
 export type ItemPublic = JsonOk<paths['/api/v1/items/{id}']['get']>;
 export type ItemsPublic = JsonOk<paths['/api/v1/items/']['get']>;
 

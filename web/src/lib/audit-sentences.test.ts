@@ -27,6 +27,21 @@ describe('audit events as sentences', () => {
     );
   });
 
+  it('roles given, taken and defined', () => {
+    expect(say({ type: 'role.granted', actor_id: ANN, target_id: BOB, details: { role: 'support' } })).toBe(
+      'Ann gave Bob the support role',
+    );
+    expect(say({ type: 'role.revoked', actor_id: null, target_id: BOB, details: { role: 'superuser', via: 'cli' } })).toBe(
+      'The command line took the superuser role from Bob',
+    );
+    expect(say({ type: 'role.created', actor_id: ANN, details: { role: 'auditor' } })).toBe('Ann created the auditor role');
+    expect(say({ type: 'role.updated', actor_id: ANN, details: { role: 'helpdesk', renamed_from: 'desk' } })).toBe(
+      'Ann renamed the desk role to helpdesk',
+    );
+    expect(say({ type: 'role.updated', actor_id: ANN, details: { role: 'helpdesk' } })).toBe('Ann changed the helpdesk role');
+    expect(say({ type: 'role.deleted', actor_id: ANN, details: { role: 'helpdesk' } })).toBe('Ann deleted the helpdesk role');
+  });
+
   it('sign-ins, including refused ones', () => {
     expect(say({ type: 'login.succeeded', actor_id: BOB, target_id: BOB })).toBe('Bob signed in');
     expect(say({ type: 'login.failed', target_id: BOB, details: { reason: 'wrong_password' } })).toBe(

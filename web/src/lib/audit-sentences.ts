@@ -138,6 +138,18 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
       return [target, ' had a browser remembered for two-factor sign-in'];
     case 'mfa.device_forgotten':
       return [actor, ' forgot one of ', targetsOwn, ' remembered browsers'];
+    case 'role.granted':
+      return [actor, ' gave ', target, ` the ${String(details.role)} role`];
+    case 'role.revoked':
+      return [actor, ` took the ${String(details.role)} role from `, target];
+    case 'role.created':
+      return [actor, ` created the ${String(details.role)} role`];
+    case 'role.updated':
+      return typeof details.renamed_from === 'string'
+        ? [actor, ` renamed the ${details.renamed_from} role to ${String(details.role)}`]
+        : [actor, ` changed the ${String(details.role)} role`];
+    case 'role.deleted':
+      return [actor, ` deleted the ${String(details.role)} role`];
     default:
       return [actor, ` did ${event.type}`];
   }

@@ -3,7 +3,7 @@ import { Link } from '@tanstack/react-router';
 import { useEffect, useId, useRef, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { errorMessage } from '../api/errors';
-import type { UserPublic, UsersOrderBy, UsersQuery } from '../api/types';
+import type { Me, RolePublic, UserPublic, UsersOrderBy, UsersQuery } from '../api/types';
 import { useMe } from '../auth/session';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { Pagination } from '../components/Pagination';
@@ -21,6 +21,7 @@ import {
   TextField,
 } from '../components/ui';
 import { formatDate } from '../lib/format';
+import { can, mayConfer, SUPERUSER_ROLE } from '../lib/permissions';
 import { oneOf, pageSize, positiveInt } from '../lib/search';
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
@@ -89,11 +90,78 @@ export function usersQuery(search: UsersSearch): UsersQuery {
   return query;
 }
 
-function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onDone: () => void }) {
+const rolesQuery = { queryKey: ['roles'], queryFn: () => unwrap(api.GET('/api/v1/roles')) };
+
+/** A role's name as people read it: "user admin". */
+export function roleLabel(name: string): string {
+  return name.replaceAll('_', ' ');
+}
+
+/** The roles a user holds, as badges; "User" for none. */
+function RoleBadges({ roles }: { roles: readonly string[] }) {
+  if (roles.length === 0) return <Badge tone="slate">User</Badge>;
+  return (
+    <span className="flex flex-wrap gap-1">
+      {roles.map((role) => (
+        <Badge key={role} tone={role === SUPERUSER_ROLE ? 'indigo' : 'slate'}>
+          {role === SUPERUSER_ROLE ? 'Superuser' : roleLabel(role)}
+        </Badge>
+      ))}
+    </span>
+  );
+}
+
+/** One checkbox per role; those the viewer could not give or take are shown but locked. */
+function RolePicker({
+  me,
+  selected,
+  locked,
+  onChange,
+}: {
+  me: Me;
+  selected: string[];
+  locked: boolean;
+  onChange: (roles: string[]) => void;
+}) {
+  const roles = useQuery(rolesQuery);
+  if (roles.isPending) return <p className="text-sm text-slate-500">Loading roles…</p>;
+  if (roles.isError) return <FormError message={errorMessage(roles.error)} />;
+  const toggle = (role: RolePublic, on: boolean) =>
+    onChange(on ? [...selected, role.name] : selected.filter((name) => name !== role.name));
+  return (
+    <fieldset className="space-y-2">
+      <legend className="mb-1 text-sm font-medium">Roles</legend>
+      {roles.data.data.map((role) => {
+        const allowed = mayConfer(me, role);
+        return (
+          <Checkbox
+            key={role.name}
+            label={role.name === SUPERUSER_ROLE ? 'Superuser' : roleLabel(role.name)}
+            checked={selected.includes(role.name)}
+            disabled={locked || !allowed}
+            hint={
+              allowed
+                ? (role.description ?? role.permissions.join(', '))
+                : 'You cannot give or take this role: it has permissions you do not hold.'
+            }
+            onChange={(e) => toggle(role, e.target.checked)}
+          />
+        );
+      })}
+    </fieldset>
+  );
+}
+
+const sameRoles = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((name) => b.includes(name));
+
+function UserForm({ user, me, onDone }: { user?: UserPublic; me: Me; onDone: () => void }) {
   const queryClient = useQueryClient();
   const isSelf = user?.id === me.id;
+  // Viewers without users:write (support) see the account read-only.
+  const readOnly = !can(me, 'users:write');
+  const initialRoles = user?.roles ?? (user?.is_superuser ? [SUPERUSER_ROLE] : []);
   const [isActive, setIsActive] = useState(user?.is_active ?? true);
-  const [isSuperuser, setIsSuperuser] = useState(user?.is_superuser ?? false);
+  const [roles, setRoles] = useState<string[]>(initialRoles);
   const [isVerified, setIsVerified] = useState(user?.is_verified ?? false);
   const form = useForm({ full_name: user?.full_name ?? '', email: user?.email ?? '', password: '', confirm: '' }, (values) => ({
     full_name: [maxLength('Full name', LIMITS.nameMax)],
@@ -105,6 +173,8 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
 
   const onSubmit = form.handleSubmit(async (values) => {
     const common = { email: values.email.trim(), full_name: values.full_name.trim() || null };
+    const setRoles = (id: string) =>
+      unwrap(api.PUT('/api/v1/users/{user_id}/roles', { params: { path: { user_id: id } }, body: { roles } }));
     if (user) {
       await unwrap(
         api.PATCH('/api/v1/users/{user_id}', {
@@ -113,21 +183,30 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
             ...common,
             ...(values.password ? { password: values.password } : {}),
             is_verified: isVerified,
-            // Never send one's own flags: the UI does not let an admin demote or deactivate
+            // Never send one's own status: the UI does not let an admin deactivate
             // themselves (and the API refuses it too).
-            ...(isSelf ? {} : { is_active: isActive, is_superuser: isSuperuser }),
+            ...(isSelf ? {} : { is_active: isActive }),
           },
         }),
       );
+      if (!isSelf && !sameRoles(roles, initialRoles)) await setRoles(user.id);
       toast.success(`Saved ${common.email}.`);
     } else {
-      await unwrap(
+      const created = await unwrap(
         api.POST('/api/v1/users/', {
-          body: { ...common, password: values.password, is_active: isActive, is_superuser: isSuperuser, is_verified: isVerified },
+          body: {
+            ...common,
+            password: values.password,
+            is_active: isActive,
+            is_superuser: roles.includes(SUPERUSER_ROLE),
+            is_verified: isVerified,
+          },
         }),
       );
+      if (roles.some((name) => name !== SUPERUSER_ROLE)) await setRoles(created.id);
       toast.success(`Added ${common.email}.`);
     }
+    await queryClient.invalidateQueries({ queryKey: ['roles'] });
     await queryClient.invalidateQueries({ queryKey: ['users'] });
     if (isSelf) await queryClient.invalidateQueries({ queryKey: ['me'] });
     onDone();
@@ -153,6 +232,7 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
   });
 
   const selfHint = isSelf ? 'You cannot change this for your own account.' : undefined;
+  if (readOnly && user) return <UserDetails user={user} onDone={onDone} />;
   return (
     <form ref={form.formRef} onSubmit={onSubmit} noValidate className="space-y-4">
       <FormError message={form.formError} />
@@ -173,13 +253,8 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
         hint={selfHint ?? 'Inactive users cannot sign in.'}
         onChange={(e) => setIsActive(e.target.checked)}
       />
-      <Checkbox
-        label="Superuser"
-        checked={isSuperuser}
-        disabled={isSelf}
-        hint={selfHint ?? 'Superusers can manage all users and items.'}
-        onChange={(e) => setIsSuperuser(e.target.checked)}
-      />
+      <RolePicker me={me} selected={roles} locked={isSelf} onChange={setRoles} />
+      {selfHint && <p className="text-xs text-slate-500">Your own roles: {selfHint.toLowerCase()}</p>}
       <Checkbox
         label="Verified"
         checked={isVerified}
@@ -199,7 +274,7 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
         />
       )}
       <div className="flex flex-wrap justify-end gap-2">
-        {user && !isSelf && (
+        {user && !isSelf && can(me, 'sessions:revoke') && (
           // Ends every session of this user at once (a lost laptop, a leaked password).
           <Button
             variant="ghostDanger"
@@ -274,6 +349,36 @@ function MfaStatus({
           </div>
         </div>
       )}
+    </div>
+  );
+}
+
+/** The account as a viewer without users:write sees it: facts, no controls. */
+function UserDetails({ user, onDone }: { user: UserPublic; onDone: () => void }) {
+  const facts: [string, React.ReactNode][] = [
+    ['Email', user.email],
+    ['Full name', user.full_name || '—'],
+    ['Roles', <RoleBadges key="roles" roles={user.roles ?? []} />],
+    ['Status', user.is_active ? 'Active' : 'Inactive'],
+    ['Email verified', user.is_verified ? 'Yes' : 'No'],
+    ['Created', formatDate(user.created_at)],
+  ];
+  return (
+    <div className="space-y-4">
+      <p className="text-sm text-slate-600 dark:text-slate-400">Your account can look up users but not change them.</p>
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
+        {facts.map(([label, value]) => (
+          <div key={label} className="contents">
+            <dt className="font-medium text-slate-600 dark:text-slate-300">{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <div className="flex justify-end">
+        <Button variant="secondary" onClick={onDone}>
+          Close
+        </Button>
+      </div>
     </div>
   );
 }
@@ -370,6 +475,8 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
   });
 
   if (!me) return null;
+  const mayWrite = can(me, 'users:write');
+  const mayDelete = can(me, 'users:delete');
   const filtered = Boolean(search.q || search.active || search.superuser || search.verified || search.mfa);
 
   return (
@@ -379,8 +486,8 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
         description="Everyone with a Roster account."
         actions={
           <div className="flex items-center gap-4">
-            <Link to="/admin/audit">Audit log</Link>
-            <Button onClick={() => setAdding(true)}>Add user</Button>
+            {can(me, 'audit:read') && <Link to="/admin/audit">Audit log</Link>}
+            {mayWrite && <Button onClick={() => setAdding(true)}>Add user</Button>}
           </div>
         }
       />
@@ -459,7 +566,7 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
                   </td>
                   <td className="px-4 py-3 text-slate-700 dark:text-slate-300">{user.email}</td>
                   <td className="px-4 py-3">
-                    {user.is_superuser ? <Badge tone="indigo">Superuser</Badge> : <Badge tone="slate">User</Badge>}
+                    <RoleBadges roles={user.roles ?? (user.is_superuser ? [SUPERUSER_ROLE] : [])} />
                   </td>
                   <td className="px-4 py-3">
                     {user.is_active ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>}
@@ -474,19 +581,26 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
                     {formatDate(user.created_at)}
                   </td>
                   <td className="px-4 py-3 text-right whitespace-nowrap">
-                    <Button variant="ghost" size="sm" onClick={() => setEditing(user)} aria-label={`Edit ${user.email}`}>
-                      Edit
-                    </Button>
                     <Button
-                      variant="ghostDanger"
+                      variant="ghost"
                       size="sm"
-                      disabled={isSelf}
-                      title={isSelf ? 'You cannot delete your own account' : undefined}
-                      onClick={() => setDeleting(user)}
-                      aria-label={`Delete ${user.email}`}
+                      onClick={() => setEditing(user)}
+                      aria-label={`${mayWrite ? 'Edit' : 'View'} ${user.email}`}
                     >
-                      Delete
+                      {mayWrite ? 'Edit' : 'View'}
                     </Button>
+                    {mayDelete && (
+                      <Button
+                        variant="ghostDanger"
+                        size="sm"
+                        disabled={isSelf}
+                        title={isSelf ? 'You cannot delete your own account' : undefined}
+                        onClick={() => setDeleting(user)}
+                        aria-label={`Delete ${user.email}`}
+                      >
+                        Delete
+                      </Button>
+                    )}
                   </td>
                 </tr>
               );
@@ -507,7 +621,11 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
       <Dialog open={adding} title="Add user" onClose={() => setAdding(false)}>
         <UserForm me={me} onDone={() => setAdding(false)} />
       </Dialog>
-      <Dialog open={editing !== null} title={`Edit ${editing?.email ?? 'user'}`} onClose={() => setEditing(null)}>
+      <Dialog
+        open={editing !== null}
+        title={`${mayWrite ? 'Edit' : 'View'} ${editing?.email ?? 'user'}`}
+        onClose={() => setEditing(null)}
+      >
         {editing && <UserForm key={editing.id} user={editing} me={me} onDone={() => setEditing(null)} />}
       </Dialog>
       <ConfirmDialog

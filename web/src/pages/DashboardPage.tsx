@@ -1,8 +1,17 @@
 import { Link } from '@tanstack/react-router';
 import { displayName, useMe } from '../auth/session';
 import { Badge } from '../components/ui';
+import { adminHome, can } from '../lib/permissions';
 
-function Tile({ to, title, children }: { to: '/items' | '/settings' | '/admin'; title: string; children: string }) {
+function Tile({
+  to,
+  title,
+  children,
+}: {
+  to: '/items' | '/settings' | '/admin' | '/admin/audit';
+  title: string;
+  children: string;
+}) {
   return (
     <li>
       <Link
@@ -19,6 +28,7 @@ function Tile({ to, title, children }: { to: '/items' | '/settings' | '/admin'; 
 export function DashboardPage() {
   const { data: me } = useMe();
   if (!me) return null; // AppLayout renders pages only once the account is loaded
+  const adminPage = adminHome(me);
   return (
     <>
       <h1 className="text-2xl font-semibold text-slate-900 dark:text-white">Hi, {displayName(me)}</h1>
@@ -32,14 +42,19 @@ export function DashboardPage() {
       </h2>
       <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
         <Tile to="/items" title="Items">
-          {me.is_superuser ? 'Browse, add and edit everyone’s items.' : 'Keep a list of your items: add, edit, delete.'}
+          {can(me, 'items:read_all') ? 'Browse, add and edit everyone’s items.' : 'Keep a list of your items: add, edit, delete.'}
         </Tile>
         <Tile to="/settings" title="Settings">
           Your profile, password, appearance, and your account.
         </Tile>
-        {me.is_superuser && (
+        {adminPage === '/admin' && (
           <Tile to="/admin" title="Admin">
-            Manage users: search, add, edit, deactivate, delete.
+            {can(me, 'users:write') ? 'Manage users: search, add, edit, deactivate, delete.' : 'Look up users and their roles.'}
+          </Tile>
+        )}
+        {adminPage === '/admin/audit' && (
+          <Tile to="/admin/audit" title="Audit log">
+            Security events: sign-ins, changes, roles.
           </Tile>
         )}
       </ul>

@@ -8,6 +8,7 @@ import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { Pagination } from '../components/Pagination';
 import { Button, DataTable, EmptyState, ErrorState, FormError, LoadingState, PageHeader, TextField } from '../components/ui';
 import { formatDate } from '../lib/format';
+import { can } from '../lib/permissions';
 import { pageSize, positiveInt } from '../lib/search';
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
@@ -62,7 +63,7 @@ export function ItemsPage({ search, onSearchChange }: { search: ItemsSearch; onS
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<ItemPublic | null>(null);
   const [deleting, setDeleting] = useState<ItemPublic | null>(null);
-  const showOwner = me?.is_superuser ?? false;
+  const showOwner = can(me, 'items:read_all');
 
   const skip = (search.page - 1) * search.size;
   const items = useQuery({

@@ -46,7 +46,8 @@ function ProfileSection({ me }: { me: UserPublic }) {
 
   async function save(body: Omit<ProfileChanges, 'withCode'> & { current_password?: string; code?: string }) {
     const updated = await unwrap(api.PATCH('/api/v1/users/me', { body }));
-    queryClient.setQueryData(meQuery.queryKey, updated);
+    // The answer is the account without its roles and permissions: those stay as they were.
+    queryClient.setQueryData(meQuery.queryKey, (old) => old && { ...old, ...updated });
     form.reset({ full_name: updated.full_name ?? '', email: updated.email });
     toast.success('Profile saved.');
     // A new address has to be verified again; the server has mailed it a link.

@@ -5,6 +5,7 @@ import { errorMessage } from '../api/errors';
 import { displayName, signOut, useMe } from '../auth/session';
 import { Button, cx, ErrorState, LoadingState } from '../components/ui';
 import { VerifyBanner } from '../components/VerifyBanner';
+import { adminHome } from '../lib/permissions';
 import { toast } from '../lib/toast';
 
 function Logo() {
@@ -103,10 +104,11 @@ export function AppHeader() {
 
   useEffect(() => setMenuOpen(false), [pathname]); // a navigation closes the mobile menu
 
+  const adminPage = adminHome(me.data);
   const links = [
     { to: '/', label: 'Dashboard', exact: true },
     { to: '/items', label: 'Items' },
-    ...(me.data?.is_superuser ? [{ to: '/admin', label: 'Admin' }] : []),
+    ...(adminPage ? [{ to: adminPage, label: 'Admin' }] : []),
     { to: '/settings', label: 'Settings' },
   ] as const;
 
