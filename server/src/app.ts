@@ -322,7 +322,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
 
 const HOUSEKEEPING_EVERY_MS = 3600_000;
 
-/** Hourly: delete ended sessions and audit events past their retention. */
+/** Hourly: delete ended sessions, spent or expired MFA tokens, expired remembered devices, and audit events past their retention. */
 function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
   let timer: NodeJS.Timeout | null = null;
   const run = async () => {
@@ -330,6 +330,8 @@ function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
     try {
       await ctx.sessions.purge(new Date(now - 86_400_000));
       await ctx.audit.purge(new Date(now - ctx.config.auditRetentionDays * 86_400_000));
+      await ctx.mfaTokens.purge(ctx.db, new Date(now - 86_400_000));
+      await ctx.rememberedDevices.purge(ctx.db, new Date(now));
     } catch (error) {
       app.log.warn({ err: error }, 'housekeeping failed');
     }
