@@ -13,12 +13,13 @@ import type { AuditLog, RequestOrigin } from '../audit/service.js';
 import type { Config } from '../config.js';
 import type { Database, Executor } from '../db/client.js';
 import { insertTogether } from '../db/insert-together.js';
-import { type UserRow, users } from '../db/schema.js';
+import { type MfaTokenPurpose, type UserRow, users } from '../db/schema.js';
 import { Messages } from '../errors.js';
 import type { FirstFactor, MfaTokens } from '../mfa/mfa-tokens.js';
 import type { RememberedDevices } from '../mfa/remembered-devices.js';
 import type { CodeKind, MfaService, TotpEnrolment } from '../mfa/service.js';
 import type { SessionsService } from '../sessions/service.js';
+import type { TokenGrant } from '../sessions/token-response.js';
 import type { LoginResult, UsersService } from '../users/service.js';
 import { isUserGone } from '../users/user-gone.js';
 import { assuranceLevel, hasSecondFactor, joinAmr } from './assurance.js';
@@ -51,14 +52,7 @@ export interface Refusal {
 }
 
 /** A session just opened: what the route needs to answer with tokens. */
-export interface SessionGrant {
-  userId: string;
-  sessionId: string;
-  refreshToken: string;
-  sessionExpiresAt: Date;
-  amr: string[];
-  aal: number;
-}
+export type SessionGrant = TokenGrant;
 
 export type Admission =
   | { outcome: 'signed-in'; user: UserRow; grant: SessionGrant }
@@ -175,15 +169,11 @@ export class LoginService {
   ): Promise<StepResult & { device?: { token: string; expiresAt: Date } }> {
     const { db, mfa, mfaTokens } = this.deps;
     const checked = await db.transaction(async (tx) => {
-      const token = await mfaTokens.find(tx, mfaToken, 'challenge', true);
-      const user = token && (await userById(tx, token.userId));
-      if (!token || !user) return { outcome: 'invalid-mfa-token' as const };
+      const held = await this.heldToken(tx, mfaToken, 'challenge');
+      if (!held) return { outcome: 'invalid-mfa-token' as const };
+      const { token, user } = held;
       const kind = await mfa.verifyCode(tx, user, code, origin);
-      if (!kind) {
-        await mfaTokens.recordFailure(tx, token.id);
-        await mfa.recordFailure(tx, user.id, origin, 'login');
-        return { outcome: 'wrong-code' as const };
-      }
+      if (!kind) return this.wrongCode(tx, token.id, user.id, origin, 'login');
       if (!(await mfaTokens.spend(tx, token.id))) return { outcome: 'invalid-mfa-token' as const };
       await this.deps.audit.record(
         tx,
@@ -217,12 +207,11 @@ export class LoginService {
 
   /** MFA_REQUIRED's enrolment, first half: a new pending TOTP for the user the setup token stands for. */
   async startRequiredEnrolment(mfaToken: string): Promise<{ outcome: 'enrolment'; enrolment: TotpEnrolment } | StepResult> {
-    const { db, mfa, mfaTokens } = this.deps;
+    const { db, mfa } = this.deps;
     return db.transaction(async (tx) => {
-      const token = await mfaTokens.find(tx, mfaToken, 'setup', true);
-      const user = token && (await userById(tx, token.userId));
-      if (!token || !user) return { outcome: 'invalid-mfa-token' as const };
-      const enrolment = await mfa.startTotp(user, tx);
+      const held = await this.heldToken(tx, mfaToken, 'setup');
+      if (!held) return { outcome: 'invalid-mfa-token' as const };
+      const enrolment = await mfa.startTotp(held.user, tx);
       if (!enrolment) return { outcome: 'already-enrolled' as const };
       return { outcome: 'enrolment' as const, enrolment };
     });
@@ -240,15 +229,11 @@ export class LoginService {
   ): Promise<StepResult | { outcome: 'enrolled'; grant: SessionGrant; recoveryCodes: string[] }> {
     const { db, mfa, mfaTokens } = this.deps;
     const checked = await db.transaction(async (tx) => {
-      const token = await mfaTokens.find(tx, mfaToken, 'setup', true);
-      const user = token && (await userById(tx, token.userId));
-      if (!token || !user) return { outcome: 'invalid-mfa-token' as const };
+      const held = await this.heldToken(tx, mfaToken, 'setup');
+      if (!held) return { outcome: 'invalid-mfa-token' as const };
+      const { token, user } = held;
       const recoveryCodes = await mfa.confirmTotp(user, code, origin, tx);
-      if (!recoveryCodes) {
-        await mfaTokens.recordFailure(tx, token.id);
-        await mfa.recordFailure(tx, user.id, origin, 'enrolment');
-        return { outcome: 'wrong-code' as const };
-      }
+      if (!recoveryCodes) return this.wrongCode(tx, token.id, user.id, origin, 'enrolment');
       if (!(await mfaTokens.spend(tx, token.id))) return { outcome: 'invalid-mfa-token' as const };
       return { outcome: 'passed' as const, user: { ...user, mfaEnabled: true }, first: token as FirstFactor, recoveryCodes };
     });
@@ -256,6 +241,20 @@ export class LoginService {
     const admission = await this.admit(checked.user, withSecond(checked.first, 'totp'), origin);
     if (admission.outcome !== 'signed-in') return admission;
     return { outcome: 'enrolled', grant: admission.grant, recoveryCodes: checked.recoveryCodes };
+  }
+
+  /** The live token of that purpose, locked for the step, and its user; `null` for anything else. */
+  private async heldToken(tx: Executor, mfaToken: string, purpose: MfaTokenPurpose) {
+    const token = await this.deps.mfaTokens.find(tx, mfaToken, purpose, true);
+    const user = token && (await userById(tx, token.userId));
+    return token && user ? { token, user } : null;
+  }
+
+  /** A wrong code: counted against the token (the last allowed burns it) and audited. */
+  private async wrongCode(tx: Executor, tokenId: string, userId: string, origin: RequestOrigin, stage: 'login' | 'enrolment') {
+    await this.deps.mfaTokens.recordFailure(tx, tokenId);
+    await this.deps.mfa.recordFailure(tx, userId, origin, stage);
+    return { outcome: 'wrong-code' as const };
   }
 
   /** MFA_REQUIRED: whether this user must have a second factor to sign in. */

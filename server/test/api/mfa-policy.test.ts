@@ -9,8 +9,8 @@ import { auditEvents } from '../../src/db/schema.js';
 import { totpCodeAt } from '../../src/mfa/totp.js';
 import { ManualClock } from '../../src/utils/clock.js';
 import { type TestApp, useTestApp } from '../helpers/app.js';
+import { enrolledUser } from '../helpers/mfa.js';
 
-const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const clock = new ManualClock(new Date('2030-06-01T00:00:00Z'));
 const app = useTestApp({
   clock,
@@ -20,33 +20,10 @@ const app = useTestApp({
 const codeNow = (secret: string) => totpCodeAt(secret, clock.now().getTime());
 const otherThan = (code: string) => (code === '000000' ? '111111' : '000000');
 
-const passwordLogin = (t: TestApp, email: string, password: string) =>
-  t.request({
-    method: 'POST',
-    url: '/api/v1/login/access-token',
-    headers: form,
-    payload: new URLSearchParams({ username: email, password }).toString(),
-  });
+const passwordLogin = (t: TestApp, email: string, password: string) => t.login(email, password);
 const post = (t: TestApp, url: string, payload: Record<string, unknown>) => t.request({ method: 'POST', url, payload });
 
-async function enrolled(t: TestApp) {
-  const user = await t.createUser();
-  const started = await t.request({
-    method: 'POST',
-    url: '/api/v1/users/me/mfa/totp',
-    headers: user.auth,
-    payload: { current_password: user.password },
-  });
-  const { secret } = started.json();
-  await t.request({
-    method: 'POST',
-    url: '/api/v1/users/me/mfa/totp/confirm',
-    headers: user.auth,
-    payload: { code: codeNow(secret) },
-  });
-  clock.advance(60);
-  return { ...user, secret: secret as string };
-}
+const enrolled = (t: TestApp) => enrolledUser(t, clock);
 
 describe('MFA_REQUIRED=superusers', () => {
   it('walks a superuser without a second factor through enrolling one before any session', async () => {

@@ -10,6 +10,7 @@ import { auditEvents, emailOutbox, mfaTotp } from '../../src/db/schema.js';
 import { totpCodeAt } from '../../src/mfa/totp.js';
 import { ManualClock } from '../../src/utils/clock.js';
 import { SUPERUSER, type TestApp, useTestApp } from '../helpers/app.js';
+import { enrolledUser } from '../helpers/mfa.js';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const MFA_REQUIRED = 'Multi-factor authentication required';
@@ -33,28 +34,7 @@ function mfaStep(t: TestApp, payload: Record<string, unknown>, headers: Record<s
   return t.request({ method: 'POST', url: '/api/v1/login/mfa', payload, headers });
 }
 
-/** A user with TOTP on: their secret and recovery codes. */
-async function enrolled(t: TestApp) {
-  const user = await t.createUser();
-  const started = await t.request({
-    method: 'POST',
-    url: '/api/v1/users/me/mfa/totp',
-    headers: user.auth,
-    payload: { current_password: user.password },
-  });
-  expect(started.statusCode).toBe(200);
-  const { secret } = started.json();
-  const confirmed = await t.request({
-    method: 'POST',
-    url: '/api/v1/users/me/mfa/totp/confirm',
-    headers: user.auth,
-    payload: { code: codeNow(secret) },
-  });
-  expect(confirmed.statusCode).toBe(200);
-  // Two steps on: the confirmation's step is behind even the one-step drift window, so no code of a test is a replay.
-  clock.advance(60);
-  return { ...user, secret: secret as string, recoveryCodes: confirmed.json().recovery_codes as string[] };
-}
+const enrolled = (t: TestApp) => enrolledUser(t, clock);
 
 /** The password step of an enrolled user: the mfa_token of its 403. */
 async function challenge(t: TestApp, user: { email: string; password: string }): Promise<string> {
