@@ -10,6 +10,9 @@ import { totpCode } from '../support/totp';
 
 useBrowser();
 
+// expect.poll gives up after 1 s by default; a busy machine renders slower than that.
+const POLL = { timeout: 10_000 };
+
 let server: RunningServer | undefined;
 beforeAll(async () => {
   server = await startServer('mfa-required-server.log', { MFA_REQUIRED: 'all' });
@@ -43,7 +46,7 @@ browserTest('where two-factor is required, the first sign-in sets up the authent
   await page.getByRole('button', { name: 'Turn on and sign in' }).click();
 
   // Signed in, with the recovery codes shown once before going on.
-  await expect.poll(() => page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count()).toBe(10);
+  await expect.poll(() => page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count(), POLL).toBe(10);
   await page.getByRole('button', { name: 'Continue' }).click();
   await expectText(page.getByRole('heading', { level: 1 }), 'Hi, Mary Jackson');
   await expectPath(page, '/');

@@ -11,6 +11,9 @@ import { totpCode } from '../support/totp';
 
 useBrowser();
 
+// expect.poll gives up after 1 s by default; a busy machine renders slower than that.
+const POLL = { timeout: 10_000 };
+
 async function submitPassword(page: Page, user: Pick<TestUser, 'email' | 'password'>): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('Email').fill(user.email);
@@ -50,7 +53,7 @@ browserTest('turn on the authenticator app in Settings, then sign in through the
 
   // Ten recovery codes, shown once, and a .txt with the same codes.
   const codes = security.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
-  await expect.poll(() => codes.count()).toBe(10);
+  await expect.poll(() => codes.count(), POLL).toBe(10);
   const recoveryCodes = await codes.allInnerTexts();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -92,10 +95,10 @@ browserTest('"remember this device" skips the second step until the browser is f
   // …until it is forgotten in Settings.
   await page.goto('/settings');
   const remembered = page.getByRole('list', { name: 'Remembered for two-factor sign-in' });
-  await expect.poll(() => remembered.getByRole('listitem').count()).toBe(1);
+  await expect.poll(() => remembered.getByRole('listitem').count(), POLL).toBe(1);
   await remembered.getByRole('button', { name: /^Forget / }).click();
   await expectText(toast(page, 'success'), 'That browser will be asked for a code again.');
-  await expect.poll(() => remembered.count()).toBe(0);
+  await expect.poll(() => remembered.count(), POLL).toBe(0);
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await submitPassword(page, user);
   await expectVisible(secondStep(page));
@@ -143,12 +146,12 @@ browserTest('an admin sees who has two-factor on, filters on it, and resets it',
 
   await openSignedIn(page, admin, `/admin?q=${tag}&mfa=yes`);
   const rows = page.locator('tbody tr');
-  await expect.poll(() => rows.count()).toBe(1);
+  await expect.poll(() => rows.count(), POLL).toBe(1);
   await expectText(rows, withMfa.email);
   await page.getByLabel('Two-factor').selectOption('no');
-  await expect.poll(() => rows.allInnerTexts()).toEqual([expect.stringContaining(without.email)]);
+  await expect.poll(() => rows.allInnerTexts(), POLL).toEqual([expect.stringContaining(without.email)]);
   await page.getByLabel('Two-factor').selectOption('');
-  await expect.poll(() => rows.count()).toBe(2);
+  await expect.poll(() => rows.count(), POLL).toBe(2);
 
   await page.getByRole('button', { name: `Edit ${withMfa.email}` }).click();
   const dialog = page.getByRole('dialog', { name: `Edit ${withMfa.email}` });
