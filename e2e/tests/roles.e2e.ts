@@ -26,7 +26,7 @@ browserTest('a support user sees the users read-only; a superuser gives roles in
   await expectText(view, 'can look up users but not change them');
   expect(await view.getByRole('textbox').count()).toBe(0);
   expect(await view.getByRole('checkbox').count()).toBe(0);
-  await view.getByRole('button', { name: 'Close' }).click();
+  await view.getByText('Close', { exact: true }).click();
 
   const admin = await createSuperuser();
   await openSignedIn(page, admin, `/admin?q=${encodeURIComponent(tag)}`);
