@@ -12,7 +12,7 @@ browserTest('a support user sees the users read-only; a superuser gives roles in
   await setRoles(helper.id, ['support']);
 
   await openSignedIn(page, helper, '/');
-  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
   await page.getByRole('searchbox', { name: 'Search by email or name' }).fill(tag);
   await page.keyboard.press('Enter');
   const bobRow = page.locator(`tr[data-email="${bob.email}"]`);
@@ -26,7 +26,7 @@ browserTest('a support user sees the users read-only; a superuser gives roles in
   await expectText(view, 'can look up users but not change them');
   expect(await view.getByRole('textbox').count()).toBe(0);
   expect(await view.getByRole('checkbox').count()).toBe(0);
-  await view.getByRole('button', { name: 'Close' }).click();
+  await view.getByText('Close', { exact: true }).click();
 
   const admin = await createSuperuser();
   await openSignedIn(page, admin, `/admin?q=${encodeURIComponent(tag)}`);
