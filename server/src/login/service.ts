@@ -5,12 +5,13 @@
  * (active, verified when required; the second factor and what follows join them
  * here), so a rule added to the door holds on every path at once. `admit` also
  * opens the session and writes the audit event in the same statement, so no
- * session exists without its record.
+ * session exists without its record; concurrent sign-ins share that statement
+ * (db/group-commit.ts), and each is answered only once it has committed.
  */
 import type { AuditLog, RequestOrigin } from '../audit/service.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import { insertTogether } from '../db/insert-together.js';
+import type { GroupCommit } from '../db/group-commit.js';
 import type { UserRow } from '../db/schema.js';
 import { Messages } from '../errors.js';
 import type { SessionsService } from '../sessions/service.js';
@@ -58,6 +59,8 @@ export class LoginService {
       users: UsersService;
       sessions: SessionsService;
       audit: AuditLog;
+      /** Writes each sign-in's rows together with concurrent sign-ins' (one statement, one commit). */
+      writes: GroupCommit;
     },
   ) {}
 
@@ -82,7 +85,7 @@ export class LoginService {
       { type: 'login.succeeded', targetId: user.id, details: { session_id: started.session.id, method: proof.method } },
     );
     try {
-      await insertTogether(this.deps.db, [...started.inserts, loggedIn]);
+      await this.deps.writes.write([...started.inserts, loggedIn]);
     } catch (error) {
       // The account was deleted while its proof was being checked: it no longer exists to sign in to.
       if (isUserGone(error)) {
