@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { type BatchSizes, describeBatchSizes, signInBatchSizes } from './batch-sizes.js';
 import { combine, type LoadResult, load } from './load.js';
 import { benchDir, type Child, repoRoot, runHelper, startHelper, startRoster } from './processes.js';
 import { atLeast, atMost, type Report, type Row, table, writeReport } from './report.js';
@@ -247,6 +248,7 @@ async function main(): Promise<void> {
   const loginLoad = { url: `${roster.baseUrl}/api/v1/login/access-token`, method: 'POST' as const, headers: FORM };
   const loginOptions = { ...loginLoad, body: loginBody(me.email, me.password), connections: 16 };
   await load({ ...loginOptions, seconds: WARMUP });
+  const loginsFrom = new Date();
   // Interleaved halves, as in row 1, so that a noisy neighbour hits both sides alike.
   const argonRuns: number[] = [];
   const loginRuns: LoadResult[] = [];
@@ -268,9 +270,9 @@ async function main(): Promise<void> {
     result: `${perSecond(logins.requestsPerSecond)} logins, p99 ${ms(logins.p99)}`,
     dividedBy: `argon2id verifies, ${threadPool} threads: ${perSecond(argon.verifiesPerSecond)}`,
     score: row2Ratio,
-    target: '≥ 0.85',
-    ...atLeast(row2Ratio, 0.85),
-    details: { logins, argon2: argon },
+    target: '≥ 0.9',
+    ...atLeast(row2Ratio, 0.9),
+    details: { logins, argon2: argon, batchSizes: await signInBatchSizes(databaseUrl, loginsFrom) },
   });
 
   // Row 2b: logins per core, beside Keycloak's published sizing figure. The two hash costs differ,
@@ -335,7 +337,7 @@ async function main(): Promise<void> {
     score: row3Ratio,
     target: '≤ 3',
     ...atMost(row3Ratio, 3),
-    details: { alone, stormed, storm },
+    details: { alone, stormed, storm, batchSizesRows2and3: await signInBatchSizes(databaseUrl, loginsFrom) },
   });
 
   // Row 5: bulk creation (before row 4, which needs the users).
@@ -447,6 +449,8 @@ async function main(): Promise<void> {
   };
   const written = writeReport(path.join(benchDir, 'results'), report);
   process.stdout.write(`\n${table(report)}\n\n`);
+  const batchSizes = rows.find((row) => row.id === '3')?.details?.batchSizesRows2and3 as BatchSizes | undefined;
+  if (batchSizes) process.stdout.write(`Group commit during rows 2 and 3: ${describeBatchSizes(batchSizes)}.\n`);
   process.stdout.write(
     `${report.mode} run, ${USERS.toLocaleString('en')} users${quick ? ' (the full run seeds 1,000,000)' : ''}, ` +
       `${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, load average ${report.machine.loadAverage.join(' ')}, ${report.seconds} s. Wrote ${path.relative(repoRoot, written.json)} and ${path.relative(repoRoot, written.svg)}.\n`,
