@@ -12,12 +12,25 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { type BatchSizes, describeBatchSizes, signInBatchSizes } from './batch-sizes.js';
-import { combine, type LoadResult, load } from './load.js';
+import { combine, type LoadOptions, type LoadResult, load } from './load.js';
+import {
+  alternate,
+  installPeer,
+  type PeerComparison,
+  peerHeaders,
+  peerSession,
+  peerTable,
+  peerVerifiesPerSecond,
+  peerVersion,
+  startPeer,
+} from './peers.js';
 import { benchDir, type Child, repoRoot, runHelper, startHelper, startRoster } from './processes.js';
 import { atLeast, atMost, type Report, type Row, table, writeReport } from './report.js';
 import { seedUsers } from './seed.js';
 
 const quick = process.argv.includes('--quick');
+/** Also run better-auth (bench/peers/better-auth) through the same workloads: `npm run bench -- --peers`. */
+const withPeers = process.argv.includes('--peers');
 /** Seconds per measured load segment. */
 const SEGMENT = quick ? 2 : 8;
 const WARMUP = 1;
@@ -140,6 +153,96 @@ async function withPeakRss<T>(child: Child, work: () => Promise<T>): Promise<{ r
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 1 : 0)} ms` : 'no answer');
 const perSecond = (value: number) => `${Math.round(value).toLocaleString('en')}/s`;
+
+/** The three workloads against Roster (already running on PostgreSQL) and better-auth, alternating. */
+async function comparePeers(side: {
+  roster: Child;
+  me: { email: string; password: string };
+  meHeaders: Record<string, string>;
+  loginOptions: Omit<LoadOptions, 'seconds'>;
+  rosterVerifies: number;
+}): Promise<PeerComparison> {
+  log(`peers: better-auth ${peerVersion()}, the same three workloads in alternating segments`);
+  installPeer(log);
+  const peer = await track(
+    startPeer({ DATABASE_URL: await createDatabase(), BETTER_AUTH_SECRET: secretKey, UV_THREADPOOL_SIZE: threadPool }),
+  );
+  const cookie = await peerSession(peer.baseUrl, side.me.email, side.me.password);
+  const json = { 'content-type': 'application/json' };
+  const signUps = quick ? 100 : 400;
+  const signUpBody = (nameField: string) =>
+    JSON.stringify({ email: 'signup-[<id>]@bench.example', password: 'bench-signup-password', [nameField]: 'Bench Signup' });
+  log(`peers: sign-up of ${signUps} users each`);
+  const signUp = await alternate({
+    roster: {
+      url: `${side.roster.baseUrl}/api/v1/users/signup`,
+      method: 'POST',
+      headers: json,
+      body: signUpBody('full_name'),
+      idReplacement: true,
+      amount: signUps,
+      connections: 16,
+      seconds: 0,
+    },
+    betterAuth: {
+      url: `${peer.baseUrl}/api/auth/sign-up/email`,
+      method: 'POST',
+      headers: peerHeaders(peer.baseUrl),
+      body: signUpBody('name'),
+      idReplacement: true,
+      amount: signUps,
+      connections: 16,
+      seconds: 0,
+    },
+  });
+  log('peers: login of one user, 16 connections; better-auth verifies (its scrypt) before and after');
+  const peerLogin: LoadOptions = {
+    url: `${peer.baseUrl}/api/auth/sign-in/email`,
+    method: 'POST',
+    headers: peerHeaders(peer.baseUrl),
+    body: JSON.stringify({ email: side.me.email, password: side.me.password }),
+    connections: 16,
+    seconds: SEGMENT,
+  };
+  await load({ ...peerLogin, seconds: WARMUP });
+  const peerVerifies = [await peerVerifiesPerSecond(threadPool, (SEGMENT * 1000) / 2)];
+  const login = await alternate({ roster: { ...side.loginOptions, seconds: SEGMENT }, betterAuth: peerLogin });
+  peerVerifies.push(await peerVerifiesPerSecond(threadPool, (SEGMENT * 1000) / 2));
+  log('peers: who am I, 50 connections');
+  const rosterMe: LoadOptions = {
+    url: `${side.roster.baseUrl}/api/v1/users/me`,
+    connections: 50,
+    seconds: SEGMENT,
+    headers: side.meHeaders,
+  };
+  const peerMe: LoadOptions = {
+    url: `${peer.baseUrl}/api/auth/get-session`,
+    connections: 50,
+    seconds: SEGMENT,
+    headers: { cookie },
+  };
+  await load({ ...peerMe, seconds: WARMUP });
+  const whoAmI = await alternate({ roster: rosterMe, betterAuth: peerMe });
+  await stop(peer);
+  return {
+    peer: `better-auth ${peerVersion()}`,
+    signUps,
+    roster: {
+      signUp: signUp.roster,
+      login: login.roster,
+      whoAmI: whoAmI.roster,
+      verifiesPerSecond: side.rosterVerifies,
+      hash: 'Argon2id m=19 MiB, t=2, p=1',
+    },
+    betterAuth: {
+      signUp: signUp.betterAuth,
+      login: login.betterAuth,
+      whoAmI: whoAmI.betterAuth,
+      verifiesPerSecond: peerVerifies.reduce((a, b) => a + b, 0) / peerVerifies.length,
+      hash: 'scrypt N=16384, r=16, p=1',
+    },
+  };
+}
 
 async function main(): Promise<void> {
   const startedAt = new Date();
@@ -340,6 +443,11 @@ async function main(): Promise<void> {
     details: { alone, stormed, storm, batchSizesRows2and3: await signInBatchSizes(databaseUrl, loginsFrom) },
   });
 
+  // The peer comparison, on the small database (before row 5 seeds a million users into Roster's).
+  const peerComparison = withPeers
+    ? await comparePeers({ roster, me, meHeaders, loginOptions, rosterVerifies: argon.verifiesPerSecond })
+    : undefined;
+
   // Row 5: bulk creation (before row 4, which needs the users).
   log(`row 5: seeding ${USERS.toLocaleString('en')} users`);
   const seeded = await seedUsers(databaseUrl, USERS);
@@ -446,11 +554,13 @@ async function main(): Promise<void> {
     },
     users: USERS,
     rows,
+    ...(peerComparison ? { peers: peerComparison } : {}),
   };
   const written = writeReport(path.join(benchDir, 'results'), report);
   process.stdout.write(`\n${table(report)}\n\n`);
   const batchSizes = rows.find((row) => row.id === '3')?.details?.batchSizesRows2and3 as BatchSizes | undefined;
   if (batchSizes) process.stdout.write(`Group commit during rows 2 and 3: ${describeBatchSizes(batchSizes)}.\n`);
+  if (peerComparison) process.stdout.write(`\n${peerTable(peerComparison)}\n`);
   process.stdout.write(
     `${report.mode} run, ${USERS.toLocaleString('en')} users${quick ? ' (the full run seeds 1,000,000)' : ''}, ` +
       `${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, load average ${report.machine.loadAverage.join(' ')}, ${report.seconds} s. Wrote ${path.relative(repoRoot, written.json)} and ${path.relative(repoRoot, written.svg)}.\n`,
