@@ -12,6 +12,8 @@ export interface LoadOptions {
   amount?: number;
   /** Replace `[<id>]` in the body with a unique id per request (a new email per sign-up). */
   idReplacement?: boolean;
+  /** Seconds before a request counts as timed out (autocannon's default: 10). */
+  timeoutSeconds?: number;
 }
 
 export interface LoadResult {
@@ -30,6 +32,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     headers: options.headers,
     body: options.body,
     idReplacement: options.idReplacement ?? false,
+    ...(options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {}),
   });
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) {

@@ -530,7 +530,7 @@ async function main(): Promise<void> {
     id: '6b',
     what: 'PGlite: cold start; RSS',
     result: `start ${ms(liteColdStart)} (restart ${ms(liteRestart)}); RSS idle ${liteIdleRss.toFixed(0)} MiB, row-1 load ${liteRun.peakMiB.toFixed(0)} MiB (${perSecond(liteRun.result.requestsPerSecond)})`,
-    dividedBy: 'absolute (fresh data folder: initdb + migrations)',
+    dividedBy: "absolute (fresh data folder: a copy of the build's migrated empty database, then any newer migrations)",
     score: liteColdStart,
     target: 'none (reported)',
     margin: 1,
