@@ -84,6 +84,10 @@ export interface Config {
   auditRetentionDays: number;
   /** Changing one's email needs a password login this recent, or the current password (0: always the password). */
   reauthWindowMinutes: number;
+  /** Who must have a second factor to sign in: MFA_REQUIRED (none, superusers or all). */
+  mfaRequired: MfaRequired;
+  /** A browser that passed the second factor may skip it this many days (MFA_REMEMBER_DAYS; 0: never). */
+  mfaRememberDays: number;
   argon2: Argon2Settings;
   /** Fastify's `trustProxy`: whether (and which) X-Forwarded-For hops give the client's address. */
   trustProxy: TrustProxy;
@@ -149,6 +153,9 @@ function definedOnly(source: Source): Source {
 }
 
 const ENVIRONMENTS: readonly Environment[] = ['local', 'staging', 'production'];
+export const MFA_REQUIRED_VALUES = ['none', 'superusers', 'all'] as const;
+export type MfaRequired = (typeof MFA_REQUIRED_VALUES)[number];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['text', 'json'] as const;
 const WEAK_SECRET = 'changethis';
@@ -218,6 +225,8 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     allowLocalOnNetwork: boolean(raw, 'ALLOW_LOCAL_ON_NETWORK', false, problems),
     auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),
     reauthWindowMinutes: integer(raw, 'REAUTH_WINDOW_MINUTES', 10, problems, { min: 0, max: 1440 }),
+    mfaRequired: oneOf(raw, 'MFA_REQUIRED', MFA_REQUIRED_VALUES, 'none', problems),
+    mfaRememberDays: integer(raw, 'MFA_REMEMBER_DAYS', 30, problems, { min: 0, max: 365 }),
     argon2: argon2Settings(raw, problems),
     trustProxy: trustProxy(raw, problems),
     redisUrl: redisUrl(raw, problems),
@@ -260,7 +269,16 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
 export type ToolConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'argon2'> & {
   /** REJECT_COMMON_PASSWORDS, as the API applies it to the passwords an admin sets. */
   rejectCommonPasswords: boolean;
+  /** For the notices a command writes to the outbox (an MFA reset), which the running service sends. */
+  mail: ToolMailSettings;
 };
+
+export interface ToolMailSettings {
+  mode: Config['mailMode'];
+  projectName: string;
+  frontendHost: string;
+  messageIdDomain: string;
+}
 
 /**
  * The CLI's settings, from the same sources as the service's. It neither signs
@@ -275,9 +293,22 @@ export function loadToolConfig(source: Source): ToolConfig {
     dataDir: path.resolve(repoRoot, raw.DATA_DIR ?? './data'),
     argon2: argon2Settings(raw, problems),
     rejectCommonPasswords: boolean(raw, 'REJECT_COMMON_PASSWORDS', true, problems),
+    mail: toolMailSettings(raw, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Where the service's mail goes, by the same rule as loadConfig's mailMode. */
+function toolMailSettings(raw: Source, problems: string[]): ToolMailSettings {
+  const environment = oneOf(raw, 'ENVIRONMENT', ENVIRONMENTS, 'production', problems);
+  const smtp = Boolean(raw.SMTP_HOST && raw.EMAILS_FROM_EMAIL);
+  return {
+    mode: smtp ? 'smtp' : environment === 'local' ? 'mailbox' : 'off',
+    projectName: raw.PROJECT_NAME ?? 'Roster',
+    frontendHost: httpUrlList(raw, 'FRONTEND_HOST', 'http://localhost:5173', problems)[0] as string,
+    messageIdDomain: raw.EMAILS_FROM_EMAIL?.split('@')[1] ?? 'roster.localhost',
+  };
 }
 
 function argon2Settings(raw: Source, problems: string[]): Argon2Settings {

@@ -1,4 +1,5 @@
 /** `roster users …` against a fresh database, through the real command. */
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../../src/auth/passwords.js';
 import { run } from '../../src/cli/program.js';
@@ -167,6 +168,60 @@ describe('roster users', () => {
     expect(audited).toBe(7);
   });
 
+  it('reset-mfa removes every factor, ends the sessions and tells the owner, as the API’s admin reset', async () => {
+    // Bob turns TOTP on and signs in with it, through the app's own services.
+    const secret = await db.inspect(async (h) => {
+      const { buildApp } = await import('../../src/app.js');
+      const { totpCodeAt } = await import('../../src/mfa/totp.js');
+      const { app, ctx } = await buildApp({ config: testConfig(), database: h, emailWorker: false });
+      try {
+        const bob = await ctx.users.getByEmail('bob@example.com');
+        if (!bob) throw new Error('no bob');
+        const enrolment = await ctx.mfa.startTotp(bob);
+        const origin = { actorId: bob.id, ip: null, userAgent: null };
+        await ctx.mfa.confirmTotp(bob, totpCodeAt(enrolment?.secret ?? '', Date.now()), origin);
+        return enrolment?.secret;
+      } finally {
+        await app.close();
+      }
+    });
+    expect(secret).toBeDefined();
+    expect(await db.inspect((h) => apiLoginStatus(h, 'bob@example.com', 'a-new-bob-password'))).toBe(403);
+    await db.inspect((h) =>
+      h.db.execute(
+        sql`UPDATE session SET revoked_at = NULL WHERE user_id = (SELECT id FROM "user" WHERE email = 'bob@example.com')`,
+      ),
+    );
+
+    // ENVIRONMENT=local: mail goes to the dev mailbox (the outbox, kept), where the test can read it.
+    const result = await runCli(['users', 'reset-mfa', 'BOB@example.com', '--yes'], { ...db.env, ENVIRONMENT: 'local' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(
+      /^Reset multi-factor authentication of bob@example\.com: every factor and remembered device removed, \d+ sessions? ended\.$/,
+    );
+    const after = await db.inspect(async (h) => ({
+      totp: await countRows(h, 'SELECT count(*) FROM mfa_totp'),
+      codes: await countRows(h, 'SELECT count(*) FROM mfa_recovery_code'),
+      open: await countRows(
+        h,
+        `SELECT count(*) FROM session s JOIN "user" u ON u.id = s.user_id WHERE u.email = 'bob@example.com' AND s.revoked_at IS NULL`,
+      ),
+      enabled: await countRows(h, `SELECT count(*) FROM "user" WHERE email = 'bob@example.com' AND mfa_enabled`),
+      audited: await countRows(
+        h,
+        `SELECT count(*) FROM audit_event WHERE type = 'mfa.reset_by_admin' AND details->>'via' = 'cli'`,
+      ),
+      mailed: await countRows(
+        h,
+        `SELECT count(*) FROM email_outbox WHERE kind = 'mfa_reset_by_admin' AND to_address = 'bob@example.com'`,
+      ),
+    }));
+    expect(after).toEqual({ totp: 0, codes: 0, open: 0, enabled: 0, audited: 1, mailed: 1 });
+    expect(await db.inspect((h) => apiLoginStatus(h, 'bob@example.com', 'a-new-bob-password'))).toBe(200);
+    expect((await db.run(['users', 'reset-mfa', 'nobody@example.com', '--yes'])).code).toBe(1);
+  });
+
   it('deletes a user with --yes', async () => {
     const result = await db.run(['users', 'delete', 'bob@example.com', '--yes']);
     expect(result.code).toBe(0);
@@ -180,10 +235,19 @@ describe('roster --help', () => {
   const commands = [
     [],
     ['users'],
-    ...['create', 'list', 'show', 'set-password', 'promote', 'demote', 'activate', 'deactivate', 'verify', 'delete'].map((c) => [
-      'users',
-      c,
-    ]),
+    ...[
+      'create',
+      'list',
+      'show',
+      'set-password',
+      'promote',
+      'demote',
+      'activate',
+      'deactivate',
+      'verify',
+      'reset-mfa',
+      'delete',
+    ].map((c) => ['users', c]),
     ['seed'],
     ['export'],
     ['import'],
