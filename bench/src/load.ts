@@ -8,6 +8,12 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** Send exactly this many requests instead of running for `seconds` (sign-ups of N users). */
+  amount?: number;
+  /** Replace `[<id>]` in the body with a unique id per request (a new email per sign-up). */
+  idReplacement?: boolean;
+  /** Seconds before a request counts as timed out (autocannon's default: 10). */
+  timeoutSeconds?: number;
 }
 
 export interface LoadResult {
@@ -21,10 +27,12 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
-    duration: options.seconds,
+    ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
+    idReplacement: options.idReplacement ?? false,
+    ...(options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {}),
   });
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) {
@@ -34,8 +42,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   }
   // Nothing answered within the segment: the latency is "longer than the segment", not 0.
   const answered = result.requests.total > 0;
+  const seconds = options.amount ? result.duration : options.seconds;
   return {
-    requestsPerSecond: result.requests.total / options.seconds,
+    requestsPerSecond: result.requests.total / seconds,
     p50: answered ? result.latency.p50 : Number.POSITIVE_INFINITY,
     p99: answered ? result.latency.p99 : Number.POSITIVE_INFINITY,
     requests: result.requests.total,

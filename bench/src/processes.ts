@@ -93,10 +93,27 @@ export async function startHelper(script: string, env: Record<string, string>): 
 export async function runHelper<T>(script: string, env: Record<string, string>): Promise<T> {
   const helper = await startHelper(script, env);
   await new Promise<void>((resolve) => helper.child.on('exit', () => resolve()));
-  const lines = helper.tail().trim().split('\n');
+  return lastJsonLine<T>(script, helper);
+}
+
+/** A plain Node script in its own process (the peers' servers and helpers, outside this workspace). */
+export async function startScript(script: string, env: Record<string, string>): Promise<Child> {
+  const port = await freePort();
+  return startChild(process.execPath, [script], { PORT: String(port), ...env }, port);
+}
+
+/** Runs a plain Node script to completion and parses the JSON it prints last. */
+export async function runScript<T>(script: string, env: Record<string, string>): Promise<T> {
+  const child = await startScript(script, env);
+  await new Promise<void>((resolve) => child.child.on('exit', () => resolve()));
+  return lastJsonLine<T>(script, child);
+}
+
+function lastJsonLine<T>(script: string, child: Child): T {
+  const lines = child.tail().trim().split('\n');
   try {
     return JSON.parse(lines[lines.length - 1] ?? '') as T;
   } catch {
-    throw new Error(`${script} failed:\n${helper.tail()}`);
+    throw new Error(`${script} failed:\n${child.tail()}`);
   }
 }

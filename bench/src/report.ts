@@ -1,6 +1,7 @@
 /** The bench's outputs: one table on stdout, `results/latest.json`, and `results/latest.svg`. */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { PeerComparison } from './peers.js';
 
 export interface Row {
   id: string;
@@ -33,6 +34,8 @@ export interface Report {
   };
   users: number;
   rows: Row[];
+  /** `--peers`: the same workloads against better-auth (peers.ts). */
+  peers?: PeerComparison;
 }
 
 /** A row whose target is "score ≥ target" (higher is better). */

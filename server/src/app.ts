@@ -17,6 +17,7 @@ import { TokenService } from './auth/tokens.js';
 import { UserCache } from './auth/user-cache.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
+import { GroupCommit } from './db/group-commit.js';
 import { createMailer, type Mailer } from './email/mailer.js';
 import { OUTBOX_CHANNEL, Outbox } from './email/outbox.js';
 import { defaultWorkerOptions, EmailWorker, type WorkerOptions } from './email/worker.js';
@@ -70,6 +71,8 @@ export interface AppDependencies {
   logger?: FastifyBaseLogger;
   /** Overrides for the outbox worker (tests use short retry delays); `false` keeps it from starting. */
   emailWorker?: Partial<WorkerOptions> | false;
+  /** Told the number of sign-ins each statement of their group commit writes; may hold it back (tests). */
+  onSignInStatement?: (signIns: number) => void | Promise<void>;
   /** Built web app to serve at `/` (web/dist); without it only the API is served. */
   webRoot?: string | null;
 }
@@ -162,6 +165,7 @@ export function createContext(deps: AppDependencies): AppContext {
       mfaTokens,
       devices: rememberedDevices,
       roles,
+      writes: new GroupCommit(database.db, { windowMs: config.signInGroupCommitMs, onStatement: deps.onSignInStatement }),
     }),
     mfa,
     mfaTokens,

@@ -74,6 +74,8 @@ export interface Config {
   refreshTokenExpireDays: number;
   /** A session ends this long after its login, however often it is refreshed. */
   sessionMaxDays: number;
+  /** How long a sign-in's writes wait for concurrent sign-ins' to share their statement (0: this event-loop turn). */
+  signInGroupCommitMs: number;
   /** The refresh cookie's Secure flag: COOKIE_SECURE, by default on unless ENVIRONMENT=local. */
   cookieSecure: boolean;
   /** ENVIRONMENT=local only: listen on a non-loopback HOST and answer any Host header. */
@@ -218,6 +220,7 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     requireVerifiedLogin: boolean(raw, 'REQUIRE_VERIFIED_LOGIN', false, problems),
     refreshTokenExpireDays: integer(raw, 'REFRESH_TOKEN_EXPIRE_DAYS', 30, problems, { min: 1, max: 3650 }),
     sessionMaxDays: integer(raw, 'SESSION_MAX_DAYS', 90, problems, { min: 1, max: 3650 }),
+    signInGroupCommitMs: integer(raw, 'SIGN_IN_GROUP_COMMIT_MS', 2, problems, { min: 0, max: 20 }),
     cookieSecure: boolean(raw, 'COOKIE_SECURE', environment !== 'local', problems),
     allowLocalOnNetwork: boolean(raw, 'ALLOW_LOCAL_ON_NETWORK', false, problems),
     auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),

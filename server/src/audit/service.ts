@@ -6,6 +6,7 @@
  */
 import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
+import { type PendingRow, pendingRow } from '../db/pending-row.js';
 import { type AuditEventRow, auditEvents } from '../db/schema.js';
 import { isStorableDate } from '../http/timestamps.js';
 import type { Clock } from '../utils/clock.js';
@@ -92,8 +93,8 @@ export class AuditLog {
   }
 
   /** The event as an INSERT not yet run, for a caller that writes it with other rows in one statement. */
-  insertion(origin: RequestOrigin, event: AuditEvent) {
-    return this.db.insert(auditEvents).values(this.row(origin, event));
+  insertion(origin: RequestOrigin, event: AuditEvent): PendingRow<typeof auditEvents> {
+    return pendingRow(this.db, auditEvents, this.row(origin, event));
   }
 
   private row(origin: RequestOrigin, event: AuditEvent) {

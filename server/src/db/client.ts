@@ -11,6 +11,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { lockDataFolder } from './data-folder-lock.js';
+import { seedFromTemplate, TEMPLATE_DIR, templateTar } from './embedded-template.js';
 import { type Listener, type ListenHandlers, listenPglite, listenPostgres } from './notifications.js';
 import * as schema from './schema.js';
 
@@ -30,6 +31,8 @@ export interface DbHandle {
   withAdvisoryLock<T>(key: number, work: () => Promise<T>): Promise<T>;
   /** LISTENs on `channel` (see notifications.ts); close the listener before the handle. */
   listen(channel: string, handlers: ListenHandlers): Promise<Listener>;
+  /** PGlite only: the whole database as an uncompressed tar (the build's template for in-memory databases). */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -43,22 +46,38 @@ export interface OpenOptions {
    * process that tries to open the folder (the server's URL, or the CLI).
    */
   holder?: string;
+  /**
+   * The migrated empty database a new data folder starts from (embedded-template.ts);
+   * `null` creates it with initdb. Default: the one the build made, when it exists.
+   */
+  template?: string | null;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DbHandle> {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
-    : openPglite(options.dataDir, options.holder ?? 'a Roster process');
+    : openPglite(
+        options.dataDir,
+        options.holder ?? 'a Roster process',
+        options.template === undefined ? TEMPLATE_DIR : options.template,
+      );
 }
 
-async function openPglite(dataDir: string | null, holder: string): Promise<DbHandle> {
+async function openPglite(dataDir: string | null, holder: string, template: string | null): Promise<DbHandle> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   // Before opening: a second process on the same folder would lose writes (see data-folder-lock.ts).
   const lock = dataDir ? lockDataFolder(dataDir, holder) : null;
   let client: PGlite;
   try {
+    if (dataDir && template) seedFromTemplate(dataDir, template);
+    // In memory (tests), the template's tar is loaded instead of running initdb.
+    const loadDataDir = !dataDir && template ? templateTar(template) : null;
     // pg_trgm backs the substring search's indexes (migration 0002); it ships with PGlite.
-    client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
+    client = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      ...(loadDataDir ? { loadDataDir } : {}),
+      extensions: { pg_trgm },
+    });
   } catch (error) {
     lock?.release();
     throw error;
@@ -72,6 +91,7 @@ async function openPglite(dataDir: string | null, holder: string): Promise<DbHan
     // PGlite is one connection owned by this process: nothing else can race it.
     withAdvisoryLock: (_key, work) => work(),
     listen: (channel, handlers) => listenPglite(client, channel, handlers),
+    dumpDataDir: () => client.dumpDataDir('none'),
     close: async () => {
       try {
         await client.close();

@@ -5,14 +5,15 @@
  * (active, verified when required; the second factor and what follows join them
  * here), so a rule added to the door holds on every path at once. `admit` also
  * opens the session and writes the audit event in the same statement, so no
- * session exists without its record.
+ * session exists without its record; concurrent sign-ins share that statement
+ * (db/group-commit.ts), and each is answered only once it has committed.
  */
 
 import { eq } from 'drizzle-orm';
 import type { AuditLog, RequestOrigin } from '../audit/service.js';
 import type { Config } from '../config.js';
 import type { Database, Executor } from '../db/client.js';
-import { insertTogether } from '../db/insert-together.js';
+import type { GroupCommit } from '../db/group-commit.js';
 import { type MfaTokenPurpose, type UserRow, users } from '../db/schema.js';
 import { Messages } from '../errors.js';
 import type { FirstFactor, MfaTokens } from '../mfa/mfa-tokens.js';
@@ -91,6 +92,8 @@ export class LoginService {
       mfaTokens: MfaTokens;
       devices: RememberedDevices;
       roles: RolesService;
+      /** Writes each sign-in's rows together with concurrent sign-ins' (one statement, one commit). */
+      writes: GroupCommit;
     },
   ) {}
 
@@ -141,7 +144,7 @@ export class LoginService {
       },
     );
     try {
-      await insertTogether(this.deps.db, [...started.inserts, loggedIn]);
+      await this.deps.writes.write([...started.inserts, loggedIn]);
     } catch (error) {
       // The account was deleted while its proof was being checked: it no longer exists to sign in to.
       if (isUserGone(error)) return this.userGone();

@@ -14,8 +14,9 @@
  * latest SESSION_MAX_DAYS after its login however often it is refreshed.
  */
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { and, desc, eq, gt, isNull, lt, ne, or, type SQLWrapper } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.js';
+import { type PendingRow, pendingRow } from '../db/pending-row.js';
 import { refreshTokens, type SessionRow, sessions, type UserRow, users } from '../db/schema.js';
 import type { Clock } from '../utils/clock.js';
 import type { SessionState } from './session-cache.js';
@@ -88,14 +89,14 @@ export class SessionsService {
 
   /**
    * A new session for a login, not yet written: its session and refresh-token rows
-   * come back as INSERTs, so the login writes them in one statement with its audit
-   * event (see insertTogether).
+   * come back as rows to insert, so the login writes them in one statement with its audit
+   * event, and with other logins' rows (see group-commit.ts).
    */
   open(
     userId: string,
     origin: SessionOrigin,
     assurance: SessionAssurance = PASSWORD_ONLY,
-  ): NewSession & { inserts: SQLWrapper[] } {
+  ): NewSession & { inserts: PendingRow[] } {
     const now = this.clock.now();
     const session: SessionRow = {
       id: randomUUID(),
@@ -114,8 +115,8 @@ export class SessionsService {
     };
     const refreshToken = newRefreshToken();
     const inserts = [
-      this.db.insert(sessions).values(session),
-      this.db.insert(refreshTokens).values({ sessionId: session.id, tokenHash: hashToken(refreshToken), createdAt: now }),
+      pendingRow(this.db, sessions, session),
+      pendingRow(this.db, refreshTokens, { sessionId: session.id, tokenHash: hashToken(refreshToken), createdAt: now }),
     ];
     return { session, refreshToken, inserts };
   }

@@ -2,7 +2,8 @@
  * Vitest global setup for the suites that run the built server (the CLI suites spawn
  * `node dist/cli/main.js`, which starts in a fraction of the time tsx takes to compile the
  * source on every call). Builds once per test run, and only when a source file is newer
- * than the last build, so the tests never run stale code.
+ * than the last build, so the tests never run stale code. Also keeps the embedded database
+ * template current (see below).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newestMtime } from '../../bin/freshness.js';
+import { buildTemplate } from '../../src/db/embedded-template.js';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const builtCli = path.join(serverDir, 'dist/cli/main.js');
@@ -22,7 +24,14 @@ function buildIsStale(): boolean {
   return newestMtime(inputs) > built.mtimeMs;
 }
 
-export default function setup(): void {
+export default async function setup(): Promise<void> {
+  buildServer();
+  // The migrated empty database every fresh PGlite database of the suites loads instead of
+  // running initdb (seconds each; db/embedded-template.ts). Made once, kept while current.
+  await buildTemplate();
+}
+
+function buildServer(): void {
   if (!buildIsStale()) return;
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   process.stdout.write('Building the server for the tests that run it (src/ changed since the last build)…\n');
