@@ -90,6 +90,16 @@ export interface Config {
   /** Prepended to every Redis key, so several deployments (or tests) can share one Redis. */
   redisKeyPrefix: string;
   bruteForce: BruteForceSettings;
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS: http and loopback/private addresses allowed (on by default only in local). */
+  allowPrivateTargets: boolean;
+  /** A receiver that has not answered within this many seconds has failed the attempt. */
+  timeoutSeconds: number;
+  /** Delivered and failed deliveries older than this are deleted. */
+  retentionDays: number;
 }
 
 export type TrustProxy = boolean | number | string[];
@@ -228,6 +238,11 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
       },
       environment === 'local',
     ),
+    webhooks: {
+      allowPrivateTargets: boolean(raw, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', environment === 'local', problems),
+      timeoutSeconds: integer(raw, 'WEBHOOK_TIMEOUT_SECONDS', 15, problems, { min: 1, max: 60 }),
+      retentionDays: integer(raw, 'WEBHOOK_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
+    },
   };
 
   const smtpTls = boolean(raw, 'SMTP_TLS', true, problems);
@@ -257,6 +272,8 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
 export type ToolConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'argon2'> & {
   /** REJECT_COMMON_PASSWORDS, as the API applies it to the passwords an admin sets. */
   rejectCommonPasswords: boolean;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS, for `roster webhooks add` (ENVIRONMENT unset counts as local, as for `npm start`). */
+  webhookAllowPrivateTargets: boolean;
 };
 
 /**
@@ -272,6 +289,12 @@ export function loadToolConfig(source: Source): ToolConfig {
     dataDir: path.resolve(repoRoot, raw.DATA_DIR ?? './data'),
     argon2: argon2Settings(raw, problems),
     rejectCommonPasswords: boolean(raw, 'REJECT_COMMON_PASSWORDS', true, problems),
+    webhookAllowPrivateTargets: boolean(
+      raw,
+      'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+      (raw.ENVIRONMENT ?? 'local') === 'local',
+      problems,
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
