@@ -57,7 +57,7 @@ export class TargetRefused extends Error {
 }
 
 /** Resolves like the default lookup, but fails when any resolved address is not public. */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, '', 4);
     const refused = addresses.find((entry) => !isPublicAddress(entry.address));

@@ -73,6 +73,7 @@ export interface TestAppOptions {
   mailer?: Mailer;
   clock?: Clock;
   emailWorker?: AppDependencies['emailWorker'];
+  webhookWorker?: AppDependencies['webhookWorker'];
 }
 
 let counter = 0;
@@ -87,6 +88,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     mailer: options.mailer,
     clock: options.clock,
     emailWorker: options.emailWorker ?? { pollMs: 100, retryBaseMs: 100 },
+    webhookWorker: options.webhookWorker,
   });
   await built.ctx.users.createIfAbsent({ email: SUPERUSER.email, password: SUPERUSER.password, isSuperuser: true });
   const app: FastifyInstance = built.app;
