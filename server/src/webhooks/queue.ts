@@ -113,7 +113,9 @@ export class DeliveryQueue {
     onDisabledForFailing: (tx: Executor, endpoint: WebhookEndpointRow) => Promise<void>,
   ): Promise<void> {
     const now = this.clock.now();
+    // The endpoint's row first, as a claim and a deletion lock them: no deadlock with either.
     await this.db.transaction(async (tx) => {
+      const endpointWhere = eq(webhookEndpoints.id, delivery.endpointId);
       const common = {
         attempts: sql`${webhookDeliveries.attempts} + 1`,
         lastAttemptAt: now,
@@ -122,21 +124,23 @@ export class DeliveryQueue {
       };
       const where = eq(webhookDeliveries.id, delivery.id);
       if (result.outcome === 'delivered') {
+        await tx.update(webhookEndpoints).set({ failingSince: null }).where(endpointWhere);
         await tx.update(webhookDeliveries).set({ ...common, status: 'delivered', deliveredAt: now, lastError: null }).where(where);
-        await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, delivery.endpointId));
         return;
       }
       if (result.outcome === 'gone') {
+        await tx.update(webhookEndpoints).set({ enabled: false, disabledReason: 'gone', updatedAt: now }).where(endpointWhere);
         await tx
           .update(webhookDeliveries)
           .set({ ...common, status: 'failed', lastError: 'the receiver answered 410 Gone: endpoint disabled' })
           .where(where);
-        await tx
-          .update(webhookEndpoints)
-          .set({ enabled: false, disabledReason: 'gone', updatedAt: now })
-          .where(eq(webhookEndpoints.id, delivery.endpointId));
         return;
       }
+      const [endpoint] = await tx
+        .update(webhookEndpoints)
+        .set({ failingSince: sql`COALESCE(${webhookEndpoints.failingSince}, ${now.toISOString()}::timestamptz)` })
+        .where(endpointWhere)
+        .returning();
       await tx
         .update(webhookDeliveries)
         .set({
@@ -145,16 +149,12 @@ export class DeliveryQueue {
           ...(result.retryAt ? { nextAttemptAt: result.retryAt } : { status: 'failed' }),
         })
         .where(where);
-      const [endpoint] = await tx
-        .update(webhookEndpoints)
-        .set({ failingSince: sql`COALESCE(${webhookEndpoints.failingSince}, ${now.toISOString()}::timestamptz)` })
-        .where(eq(webhookEndpoints.id, delivery.endpointId))
-        .returning();
-      if (endpoint?.enabled && endpoint.failingSince && now.getTime() - endpoint.failingSince.getTime() >= FAILING_DISABLES_AFTER_MS) {
+      const failingFor = endpoint?.failingSince ? now.getTime() - endpoint.failingSince.getTime() : 0;
+      if (endpoint?.enabled && failingFor >= FAILING_DISABLES_AFTER_MS) {
         const [disabled] = await tx
           .update(webhookEndpoints)
           .set({ enabled: false, disabledReason: 'failing', updatedAt: now })
-          .where(eq(webhookEndpoints.id, endpoint.id))
+          .where(endpointWhere)
           .returning();
         if (disabled) await onDisabledForFailing(tx, disabled);
       }

@@ -56,9 +56,9 @@ export class WebhookWorker {
     private readonly listen: WebhookListen | null = null,
   ) {}
 
-  /** The lease outlives the longest attempt, so it only runs out when its worker is gone. */
+  /** The lease outlives the longest attempt and its record, so it only runs out when its worker is gone. */
   private get leaseMs(): number {
-    return this.options.timeoutMs * 2 + 5_000;
+    return this.options.timeoutMs * 2 + 2_000;
   }
 
   async start(): Promise<void> {
