@@ -289,12 +289,7 @@ export function loadToolConfig(source: Source): ToolConfig {
     dataDir: path.resolve(repoRoot, raw.DATA_DIR ?? './data'),
     argon2: argon2Settings(raw, problems),
     rejectCommonPasswords: boolean(raw, 'REJECT_COMMON_PASSWORDS', true, problems),
-    webhookAllowPrivateTargets: boolean(
-      raw,
-      'WEBHOOK_ALLOW_PRIVATE_TARGETS',
-      (raw.ENVIRONMENT ?? 'local') === 'local',
-      problems,
-    ),
+    webhookAllowPrivateTargets: boolean(raw, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', (raw.ENVIRONMENT ?? 'local') === 'local', problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

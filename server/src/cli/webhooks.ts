@@ -3,8 +3,9 @@
  * terminal, through the same service as the API. The running service's workers
  * deliver; the CLI never sends a request.
  */
-import { type WebhookEventType, WEBHOOK_EVENT_TYPES } from '../webhooks/event-types.js';
+
 import { TargetRefusedError } from '../webhooks/endpoints.js';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhooks/event-types.js';
 import { type CliContext, withContext } from './context.js';
 import { OperationError, UsageError } from './errors.js';
 import { formatTable } from './table.js';
@@ -56,7 +57,14 @@ export interface AddOptions {
 /** `--events user.created,user.deleted`; none means every type. */
 function eventTypes(text: string | undefined): WebhookEventType[] | null {
   if (text === undefined) return null;
-  const types = [...new Set(text.split(',').map((type) => type.trim()).filter(Boolean))];
+  const types = [
+    ...new Set(
+      text
+        .split(',')
+        .map((type) => type.trim())
+        .filter(Boolean),
+    ),
+  ];
   const unknown = types.filter((type) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(type));
   if (unknown.length > 0 || types.length === 0) {
     throw new UsageError(`unknown event type ${unknown.join(', ') || '(none)'}; known: ${WEBHOOK_EVENT_TYPES.join(', ')}`);

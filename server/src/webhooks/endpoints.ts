@@ -68,7 +68,12 @@ export class WebhookEndpoints {
 
   async list(skip: number, limit: number): Promise<{ rows: WebhookEndpointRow[]; count: number }> {
     const [rows, [total]] = await Promise.all([
-      this.db.select().from(webhookEndpoints).orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id)).offset(skip).limit(limit),
+      this.db
+        .select()
+        .from(webhookEndpoints)
+        .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
+        .offset(skip)
+        .limit(limit),
       this.db.select({ value: count() }).from(webhookEndpoints),
     ]);
     return { rows, count: Number(total?.value ?? 0) };

@@ -80,10 +80,12 @@ export class DeliveryQueue {
     const endpoints = await this.db
       .select()
       .from(webhookEndpoints)
-      .where(sql`${webhookEndpoints.id} IN (${sql.join(
-        rows.map((row) => sql`${row.endpoint_id}`),
-        sql`, `,
-      )})`);
+      .where(
+        sql`${webhookEndpoints.id} IN (${sql.join(
+          rows.map((row) => sql`${row.endpoint_id}`),
+          sql`, `,
+        )})`,
+      );
     const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
     return rows.flatMap((row) => {
       const endpoint = byId.get(row.endpoint_id);
@@ -125,7 +127,10 @@ export class DeliveryQueue {
       const where = eq(webhookDeliveries.id, delivery.id);
       if (result.outcome === 'delivered') {
         await tx.update(webhookEndpoints).set({ failingSince: null }).where(endpointWhere);
-        await tx.update(webhookDeliveries).set({ ...common, status: 'delivered', deliveredAt: now, lastError: null }).where(where);
+        await tx
+          .update(webhookDeliveries)
+          .set({ ...common, status: 'delivered', deliveredAt: now, lastError: null })
+          .where(where);
         return;
       }
       if (result.outcome === 'gone') {

@@ -13,7 +13,10 @@ const DateTime = Type.String({ format: 'date-time' });
 const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 const EventType = Type.Union(WEBHOOK_EVENT_TYPES.map((type) => Type.Literal(type)));
 /** A list of types, or `null` for every type (including those added later). */
-const EventTypes = Type.Union([Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, uniqueItems: true }), Type.Null()]);
+const EventTypes = Type.Union([
+  Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, uniqueItems: true }),
+  Type.Null(),
+]);
 const Url = Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH, transform: ['trim'] });
 const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
 
@@ -167,7 +170,10 @@ export const webhooksRoutes: RoutePlugin = async (plain, { ctx }) => {
 
   app.get(
     '/webhooks/:webhook_id',
-    { onRequest: guards.requireSuperuser, schema: { tags, summary: 'A webhook endpoint (superuser)', params: EndpointParams, response: endpointResponse } },
+    {
+      onRequest: guards.requireSuperuser,
+      schema: { tags, summary: 'A webhook endpoint (superuser)', params: EndpointParams, response: endpointResponse },
+    },
     async (request) => toEndpointPublic(found(await webhooks.get(request.params.webhook_id.toLowerCase())), clock.now()),
   );
 

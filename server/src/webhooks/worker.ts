@@ -6,8 +6,8 @@
  * retries that come due and what a dropped listener missed.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Listener, ListenHandlers } from '../db/notifications.js';
 import type { Executor } from '../db/client.js';
+import type { Listener, ListenHandlers } from '../db/notifications.js';
 import type { WebhookEndpointRow } from '../db/schema.js';
 import type { Clock } from '../utils/clock.js';
 import type { AttemptResult, ClaimedDelivery, DeliveryQueue } from './queue.js';
@@ -158,7 +158,12 @@ export class WebhookWorker {
     if (status >= 200 && status < 300) return { outcome: 'delivered', status };
     if (status === 410) return { outcome: 'gone', status };
     const retryAfter = parseRetryAfter(outcome.retryAfter, now);
-    return { outcome: 'failed', status, error: `the receiver answered ${status}`, retryAt: this.retryAt(attempts, now, retryAfter) };
+    return {
+      outcome: 'failed',
+      status,
+      error: `the receiver answered ${status}`,
+      retryAt: this.retryAt(attempts, now, retryAfter),
+    };
   }
 
   private retryAt(attempts: number, now: Date, retryAfterSeconds: number | null): Date | null {

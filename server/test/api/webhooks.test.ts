@@ -65,13 +65,23 @@ describe('webhook endpoints', () => {
   it('are for superusers only, and show the secret only at creation', async () => {
     const t = testApp.get();
     const user = await t.createUser();
-    const refused = await t.request({ method: 'POST', url: '/api/v1/webhooks', headers: user.auth, payload: { url: receiver.url } });
+    const refused = await t.request({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: user.auth,
+      payload: { url: receiver.url },
+    });
     expect(refused.statusCode).toBe(403);
     const endpoint = await createEndpoint({ description: 'CRM sync', event_types: ['user.created'] });
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(Buffer.from(endpoint.secret.slice(6), 'base64')).toHaveLength(32);
     const shown = await t.request({ method: 'GET', url: `/api/v1/webhooks/${endpoint.id}`, headers: await t.superuserAuth() });
-    expect(shown.json()).toMatchObject({ url: receiver.url, description: 'CRM sync', event_types: ['user.created'], enabled: true });
+    expect(shown.json()).toMatchObject({
+      url: receiver.url,
+      description: 'CRM sync',
+      event_types: ['user.created'],
+      enabled: true,
+    });
     expect(shown.body).not.toContain(endpoint.secret.slice(6));
     const listed = await t.request({ method: 'GET', url: '/api/v1/webhooks', headers: await t.superuserAuth() });
     expect(listed.json().count).toBe(1);
@@ -88,7 +98,12 @@ describe('webhook endpoints', () => {
       payload: { url: receiver.url, event_types: ['user.exploded'] },
     });
     expect(badType.statusCode).toBe(422);
-    const badUrl = await t.request({ method: 'POST', url: '/api/v1/webhooks', headers: auth, payload: { url: 'ftp://example.com/x' } });
+    const badUrl = await t.request({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: auth,
+      payload: { url: 'ftp://example.com/x' },
+    });
     expect(badUrl.statusCode).toBe(400);
     expect(badUrl.json().detail).toBe('The URL must be http or https');
   });
@@ -107,7 +122,11 @@ describe('webhook events', () => {
     };
 
     const email = uniqueEmail('events');
-    const signup = await t.request({ method: 'POST', url: '/api/v1/users/signup', payload: { email, password: 'events-password-1' } });
+    const signup = await t.request({
+      method: 'POST',
+      url: '/api/v1/users/signup',
+      payload: { email, password: 'events-password-1' },
+    });
     const userId = signup.json().id as string;
     expect(await step(1)).toEqual(['user.created']);
     const created = receiver.received[0];
@@ -215,7 +234,11 @@ describe('webhook events', () => {
   it('a ping from the test button, followed in the deliveries', async () => {
     const t = testApp.get();
     const endpoint = await createEndpoint({ event_types: ['user.deleted'] });
-    const ping = await t.request({ method: 'POST', url: `/api/v1/webhooks/${endpoint.id}/test`, headers: await t.superuserAuth() });
+    const ping = await t.request({
+      method: 'POST',
+      url: `/api/v1/webhooks/${endpoint.id}/test`,
+      headers: await t.superuserAuth(),
+    });
     expect(ping.statusCode).toBe(200);
     expect(ping.json()).toMatchObject({ event_type: 'ping', status: 'pending' });
     const [received] = await receiver.waitFor(1);
@@ -229,7 +252,8 @@ describe('webhook delivery', () => {
   it('retries a failed attempt on the schedule, honours Retry-After, and keeps the webhook-id', async () => {
     const t = testApp.get();
     const endpoint = await createEndpoint();
-    receiver.answer = (_, index) => (index === 0 ? { status: 503 } : index === 1 ? { status: 429, headers: { 'retry-after': '600' } } : { status: 200 });
+    receiver.answer = (_, index) =>
+      index === 0 ? { status: 503 } : index === 1 ? { status: 429, headers: { 'retry-after': '600' } } : { status: 200 };
     await t.createUser();
     await receiver.waitFor(1);
     // 5 s after the first failure (the jitter's middle).
@@ -337,7 +361,9 @@ describe('webhook delivery', () => {
     clock.advance(4 * 86_400);
     await t.createUser();
     await expect.poll(async () => receiver.received.length).toBe(2);
-    await expect.poll(async () => (await deliveriesOf(endpoint.id)).find((d) => d.attempts === 1 && d.status === 'pending') ? 1 : 0).toBe(1);
+    await expect
+      .poll(async () => ((await deliveriesOf(endpoint.id)).find((d) => d.attempts === 1 && d.status === 'pending') ? 1 : 0))
+      .toBe(1);
     const stillOn = await t.ctx.webhooks.get(endpoint.id);
     expect(stillOn?.enabled).toBe(true);
     clock.advance(86_400);
@@ -386,7 +412,11 @@ describe('webhook delivery', () => {
     // The receiver holds the first delivery: requests, and the events they cause, go on.
     const more = await Promise.all(
       [1, 2, 3].map(() =>
-        t.request({ method: 'POST', url: '/api/v1/users/signup', payload: { email: uniqueEmail('slow'), password: 'slow-password-1' } }),
+        t.request({
+          method: 'POST',
+          url: '/api/v1/users/signup',
+          payload: { email: uniqueEmail('slow'), password: 'slow-password-1' },
+        }),
       ),
     );
     expect(more.map((r) => r.statusCode)).toEqual([200, 200, 200]);

@@ -79,8 +79,12 @@ describe('webhook targets', () => {
     };
     expect(loadConfig({ ...base, ENVIRONMENT: 'local' }).config.webhooks.allowPrivateTargets).toBe(true);
     expect(loadConfig({ ...base, ENVIRONMENT: 'production' }).config.webhooks.allowPrivateTargets).toBe(false);
-    expect(loadConfig({ ...base, ENVIRONMENT: 'staging', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }).config.webhooks.allowPrivateTargets).toBe(true);
-    expect(() => loadConfig({ ...base, WEBHOOK_TIMEOUT_SECONDS: '0' })).toThrow(/WEBHOOK_TIMEOUT_SECONDS must be between 1 and 60/);
+    expect(
+      loadConfig({ ...base, ENVIRONMENT: 'staging', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }).config.webhooks.allowPrivateTargets,
+    ).toBe(true);
+    expect(() => loadConfig({ ...base, WEBHOOK_TIMEOUT_SECONDS: '0' })).toThrow(
+      /WEBHOOK_TIMEOUT_SECONDS must be between 1 and 60/,
+    );
   });
 });
 

@@ -294,6 +294,7 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
         actions={
           <div className="flex items-center gap-4">
             <Link to="/admin/audit">Audit log</Link>
+            <Link to="/admin/webhooks">Webhooks</Link>
             <Button onClick={() => setAdding(true)}>Add user</Button>
           </div>
         }
