@@ -7,9 +7,9 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Executor } from '../db/client.js';
-import type { Listener, ListenHandlers } from '../db/notifications.js';
 import type { WebhookEndpointRow } from '../db/schema.js';
 import type { Clock } from '../utils/clock.js';
+import { type Listen, WakeLoop } from '../utils/wake-loop.js';
 import type { AttemptResult, ClaimedDelivery, DeliveryQueue } from './queue.js';
 import { MAX_ATTEMPTS, nextAttemptAt, parseRetryAfter } from './schedule.js';
 import { signatureHeader } from './secrets.js';
@@ -36,14 +36,8 @@ export const defaultWebhookWorkerOptions: Omit<WebhookWorkerOptions, 'timeoutMs'
   purgeEveryMs: 3600_000,
 };
 
-export type WebhookListen = (handlers: ListenHandlers) => Promise<Listener>;
-
 export class WebhookWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private listener: Listener | null = null;
-  private running: Promise<void> | null = null;
-  private rerun = false;
-  private stopped = true;
+  private readonly loop: WakeLoop;
   private lastPurge = 0;
 
   constructor(
@@ -53,71 +47,41 @@ export class WebhookWorker {
     private readonly log: FastifyBaseLogger,
     private readonly options: WebhookWorkerOptions,
     private readonly onDisabledForFailing: (tx: Executor, endpoint: WebhookEndpointRow) => Promise<void>,
-    private readonly listen: WebhookListen | null = null,
-  ) {}
+    listen: Listen | null = null,
+  ) {
+    this.loop = new WakeLoop(() => this.drain(), options.pollMs, log, 'webhook events', listen);
+  }
 
   /** The lease outlives the longest attempt and its record, so it only runs out when its worker is gone. */
   private get leaseMs(): number {
     return this.options.timeoutMs * 2 + 2_000;
   }
 
-  async start(): Promise<void> {
-    this.stopped = false;
-    if (this.listen) {
-      const wake = () => void this.wake();
-      this.listener = await this.listen({ onNotify: wake, onReset: wake }).catch((error: unknown) => {
-        this.log.warn({ err: error }, 'cannot listen for webhook events; polling only');
-        return null;
-      });
-    }
-    this.schedule(0);
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.listener?.close();
-    this.listener = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Delivers what is due now; resolves when this pass is done. */
   wake(): Promise<void> {
-    if (this.running) {
-      this.rerun = true;
-      return this.running;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.rerun && !this.stopped) {
-        this.rerun = false;
-        void this.wake();
-      }
-    });
-    return this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      void this.wake().finally(() => this.schedule(this.options.pollMs));
-    }, delayMs);
-    this.timer.unref();
+    return this.loop.wake();
   }
 
   private async drain(): Promise<void> {
     try {
       await this.purgeIfDue();
       for (;;) {
-        if (this.stopped) return;
+        if (this.loop.stopped) return;
         const batch = await this.queue.claim(this.options.batchSize, this.leaseMs);
         if (batch.length === 0) return;
         // One delivery per endpoint: a slow receiver holds up only its own.
         await Promise.all(batch.map((delivery) => this.deliver(delivery)));
       }
     } catch (error) {
-      if (!this.stopped) this.log.warn({ err: error }, 'webhook delivery pass failed');
+      if (!this.loop.stopped) this.log.warn({ err: error }, 'webhook delivery pass failed');
     }
   }
 
@@ -169,7 +133,7 @@ export class WebhookWorker {
   private retryAt(attempts: number, now: Date, retryAfterSeconds: number | null): Date | null {
     if (attempts >= MAX_ATTEMPTS) return null;
     const at = nextAttemptAt(attempts, now, this.options.random, retryAfterSeconds);
-    if (at) this.schedule(Math.min(at.getTime() - now.getTime(), this.options.pollMs));
+    if (at) this.loop.schedule(Math.min(at.getTime() - now.getTime(), this.options.pollMs));
     return at;
   }
 
