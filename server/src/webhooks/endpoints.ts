@@ -38,6 +38,11 @@ export interface DeliveryQuery {
   status?: WebhookDeliveryStatus;
 }
 
+/** A list given twice over is the same subscription; `null` (or nothing) is every type. */
+function distinct(types: WebhookEventType[] | null | undefined): WebhookEventType[] | null {
+  return types ? [...new Set(types)] : null;
+}
+
 export class WebhookEndpoints {
   constructor(
     private readonly db: Database,
@@ -56,7 +61,7 @@ export class WebhookEndpoints {
       .values({
         url: input.url,
         description: input.description ?? null,
-        eventTypes: input.eventTypes ?? null,
+        eventTypes: distinct(input.eventTypes),
         enabled: input.enabled ?? true,
         secret,
         createdAt: now,
@@ -90,7 +95,7 @@ export class WebhookEndpoints {
     const values: Partial<typeof webhookEndpoints.$inferInsert> = { updatedAt: this.clock.now() };
     if (changes.url !== undefined) values.url = changes.url;
     if (changes.description !== undefined) values.description = changes.description;
-    if (changes.eventTypes !== undefined) values.eventTypes = changes.eventTypes;
+    if (changes.eventTypes !== undefined) values.eventTypes = distinct(changes.eventTypes);
     if (changes.enabled !== undefined) values.enabled = changes.enabled;
     if (changes.enabled === true) Object.assign(values, { disabledReason: null, failingSince: null });
     const [row] = await this.db.update(webhookEndpoints).set(values).where(eq(webhookEndpoints.id, id)).returning();

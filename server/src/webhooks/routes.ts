@@ -13,10 +13,7 @@ const DateTime = Type.String({ format: 'date-time' });
 const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 const EventType = Type.Union(WEBHOOK_EVENT_TYPES.map((type) => Type.Literal(type)));
 /** A list of types, or `null` for every type (including those added later). */
-const EventTypes = Type.Union([
-  Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, uniqueItems: true }),
-  Type.Null(),
-]);
+const EventTypes = Type.Union([Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length }), Type.Null()]);
 const Url = Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH, transform: ['trim'] });
 const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
 
