@@ -4,8 +4,10 @@
  * deliver; the CLI never sends a request.
  */
 
+import { systemClock } from '../utils/clock.js';
 import { TargetRefusedError } from '../webhooks/endpoints.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhooks/event-types.js';
+import { toEndpointPublic } from '../webhooks/public.js';
 import { type CliContext, withContext } from './context.js';
 import { OperationError, UsageError } from './errors.js';
 import { formatTable } from './table.js';
@@ -23,14 +25,8 @@ export async function listWebhooks(terminal: Terminal, options: { json?: boolean
   await withContext(terminal, async (ctx) => {
     const { rows } = await ctx.webhooks.list(0, 1000);
     if (options.json) {
-      const shown = rows.map((row) => ({
-        id: row.id,
-        url: row.url,
-        description: row.description,
-        event_types: row.eventTypes,
-        enabled: row.enabled,
-        disabled_reason: row.disabledReason,
-      }));
+      const now = systemClock.now();
+      const shown = rows.map((row) => toEndpointPublic(row, now));
       say(terminal, JSON.stringify(shown, null, 2));
       return;
     }

@@ -1,12 +1,12 @@
 /** /webhooks: endpoints, their secrets and deliveries, for superusers. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { errorResponses, Message, Paging, Uuid } from '../http/schemas.js';
 import { TargetRefusedError } from './endpoints.js';
 import { WEBHOOK_EVENT_TYPES } from './event-types.js';
+import { toDeliveryPublic, toEndpointPublic } from './public.js';
 
 const MAX_URL_LENGTH = 2048;
 const DateTime = Type.String({ format: 'date-time' });
@@ -61,40 +61,6 @@ const WebhookDeliveryPublic = Type.Object(
 
 const EndpointParams = Type.Object({ webhook_id: Uuid });
 const DeliveryParams = Type.Object({ webhook_id: Uuid, delivery_id: Uuid });
-
-const iso = (date: Date | null) => date?.toISOString() ?? null;
-
-function toEndpointPublic(row: WebhookEndpointRow, now: Date) {
-  const rotating = row.previousSecretExpiresAt && row.previousSecretExpiresAt > now ? row.previousSecretExpiresAt : null;
-  return {
-    id: row.id,
-    url: row.url,
-    description: row.description,
-    event_types: row.eventTypes,
-    enabled: row.enabled,
-    disabled_reason: row.disabledReason,
-    failing_since: iso(row.failingSince),
-    previous_secret_expires_at: iso(rotating),
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-  };
-}
-
-function toDeliveryPublic(row: WebhookDeliveryRow) {
-  return {
-    id: row.id,
-    message_id: row.messageId,
-    event_type: row.eventType,
-    status: row.status,
-    attempts: row.attempts,
-    last_status_code: row.lastStatusCode,
-    last_error: row.lastError,
-    last_attempt_at: iso(row.lastAttemptAt),
-    next_attempt_at: row.status === 'pending' ? row.nextAttemptAt.toISOString() : null,
-    delivered_at: iso(row.deliveredAt),
-    created_at: row.createdAt.toISOString(),
-  };
-}
 
 const NOT_FOUND = 'Webhook endpoint not found';
 
