@@ -59,6 +59,12 @@ import { UsersService } from './users/service.js';
 import { type Clock, systemClock } from './utils/clock.js';
 import { utilsRoutes } from './utils/routes.js';
 import { registerWebApp } from './web/static.js';
+import { WebhookEndpoints } from './webhooks/endpoints.js';
+import { WebhookEvents } from './webhooks/events.js';
+import { WebhookNotices } from './webhooks/notices.js';
+import { DeliveryQueue } from './webhooks/queue.js';
+import { webhooksRoutes } from './webhooks/routes.js';
+import { defaultWebhookWorkerOptions, WEBHOOK_CHANNEL, WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.js';
 
 export const API_PREFIX = '/api/v1';
 const BODY_LIMIT = 1024 * 1024;
@@ -73,6 +79,8 @@ export interface AppDependencies {
   emailWorker?: Partial<WorkerOptions> | false;
   /** Told the number of sign-ins each statement of their group commit writes; may hold it back (tests). */
   onSignInStatement?: (signIns: number) => void | Promise<void>;
+  /** Overrides for the webhook delivery worker (tests fix the jitter); `false` keeps it from starting. */
+  webhookWorker?: Partial<WebhookWorkerOptions> | false;
   /** Built web app to serve at `/` (web/dist); without it only the API is served. */
   webRoot?: string | null;
 }
@@ -82,6 +90,8 @@ export interface RosterApp {
   ctx: AppContext;
   /** Every route with the permission it declares (roles/route-permissions.ts). */
   routeAccess: RouteAccess[];
+  /** Delivers webhooks in the background; `null` when not started (tests may `wake()` it). */
+  webhookWorker: WebhookWorker | null;
 }
 
 export function createContext(deps: AppDependencies): AppContext {
@@ -141,6 +151,9 @@ export function createContext(deps: AppDependencies): AppContext {
   sessions.onSessionsChanged = (ids) => {
     for (const id of ids) sessionCache.invalidate(id);
   };
+  const webhookEvents = new WebhookEvents(clock);
+  users.events = webhookEvents;
+  sessions.onRevokedAll = (tx, userId, reason, ended) => webhookEvents.sessionsRevoked(tx, userId, reason, ended);
   return {
     config,
     db: database.db,
@@ -176,6 +189,9 @@ export function createContext(deps: AppDependencies): AppContext {
     accountEmails,
     bruteForce,
     auditSampler: new AuditSampler(bruteForce.store, clock),
+    webhookEvents,
+    webhooks: new WebhookEndpoints(database.db, clock, webhookEvents, { allowPrivate: config.webhooks.allowPrivateTargets }),
+    webhookNotices: new WebhookNotices(outbox, brand, config.mailMode !== 'off'),
   };
 }
 
@@ -287,6 +303,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(mfaRoutes, options);
   await app.register(auditRoutes, options);
   await app.register(rolesRoutes, options);
+  await app.register(webhooksRoutes, options);
   if (ctx.config.environment === 'local') {
     await app.register(privateRoutes, options);
     // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
@@ -314,6 +331,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     app.addHook('onReady', async () => worker.start());
     app.addHook('onClose', async () => worker.stop());
   }
+  const webhookWorker = deps.webhookWorker === false ? null : startWebhookWorker(app, ctx, database, deps.webhookWorker);
   installHousekeeping(app, ctx);
   app.addHook('onClose', async () => {
     await ctx.accountEmails.drain();
@@ -321,7 +339,37 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     await ctx.sessionCache.stop();
     await ctx.mailer.close();
   });
-  return { app, ctx, routeAccess };
+  return { app, ctx, routeAccess, webhookWorker };
+}
+
+/** Every process delivers webhooks; on the embedded database it is the only one, so leases left are a dead run's. */
+function startWebhookWorker(
+  app: FastifyInstance,
+  ctx: AppContext,
+  database: DbHandle,
+  overrides: Partial<WebhookWorkerOptions> = {},
+): WebhookWorker {
+  const queue = new DeliveryQueue(database.db, ctx.clock);
+  const worker = new WebhookWorker(
+    queue,
+    { allowPrivate: ctx.config.webhooks.allowPrivateTargets },
+    ctx.clock,
+    app.log,
+    {
+      ...defaultWebhookWorkerOptions,
+      timeoutMs: ctx.config.webhooks.timeoutSeconds * 1000,
+      retentionDays: ctx.config.webhooks.retentionDays,
+      ...overrides,
+    },
+    (tx, endpoint) => ctx.webhookNotices.disabledForFailing(tx, endpoint),
+    (handlers) => database.listen(WEBHOOK_CHANNEL, handlers),
+  );
+  app.addHook('onReady', async () => {
+    if (database.kind === 'pglite') await queue.releaseAllLeases();
+    await worker.start();
+  });
+  app.addHook('onClose', async () => worker.stop());
+  return worker;
 }
 
 const HOUSEKEEPING_EVERY_MS = 3600_000;

@@ -96,6 +96,16 @@ export interface Config {
   /** Prepended to every Redis key, so several deployments (or tests) can share one Redis. */
   redisKeyPrefix: string;
   bruteForce: BruteForceSettings;
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS: http and loopback/private addresses allowed (on by default only in local). */
+  allowPrivateTargets: boolean;
+  /** A receiver that has not answered within this many seconds has failed the attempt. */
+  timeoutSeconds: number;
+  /** Delivered and failed deliveries older than this are deleted. */
+  retentionDays: number;
 }
 
 export type TrustProxy = boolean | number | string[];
@@ -240,6 +250,11 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
       },
       environment === 'local',
     ),
+    webhooks: {
+      allowPrivateTargets: boolean(raw, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', environment === 'local', problems),
+      timeoutSeconds: integer(raw, 'WEBHOOK_TIMEOUT_SECONDS', 15, problems, { min: 1, max: 60 }),
+      retentionDays: integer(raw, 'WEBHOOK_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
+    },
   };
 
   const smtpTls = boolean(raw, 'SMTP_TLS', true, problems);
@@ -271,6 +286,8 @@ export type ToolConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'argon2'> & {
   rejectCommonPasswords: boolean;
   /** For the notices a command writes to the outbox (an MFA reset), which the running service sends. */
   mail: ToolMailSettings;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS, for `roster webhooks add` (ENVIRONMENT unset counts as local, as for `npm start`). */
+  webhookAllowPrivateTargets: boolean;
 };
 
 export interface ToolMailSettings {
@@ -294,6 +311,7 @@ export function loadToolConfig(source: Source): ToolConfig {
     argon2: argon2Settings(raw, problems),
     rejectCommonPasswords: boolean(raw, 'REJECT_COMMON_PASSWORDS', true, problems),
     mail: toolMailSettings(raw, problems),
+    webhookAllowPrivateTargets: boolean(raw, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', (raw.ENVIRONMENT ?? 'local') === 'local', problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

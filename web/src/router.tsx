@@ -10,6 +10,7 @@ import { safeRedirect } from './lib/format';
 import { can } from './lib/permissions';
 import { toast } from './lib/toast';
 import { AdminUsersPage, parseUsersSearch } from './pages/AdminUsersPage';
+import { AdminWebhooksPage } from './pages/AdminWebhooksPage';
 import { AuditLogPage, parseAuditSearch } from './pages/AuditLogPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { DevMailboxPage } from './pages/DevMailboxPage';
@@ -175,10 +176,17 @@ const auditRoute = createRoute({
   },
 });
 
+const webhooksRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/admin/webhooks',
+  beforeLoad: holdersOf('webhooks:manage'),
+  component: AdminWebhooksPage,
+});
+
 const routeTree = rootRoute.addChildren([
   authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute, verifyRoute, restoreEmailRoute]),
   devMailboxRoute,
-  appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, adminRoute, auditRoute]),
+  appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, adminRoute, auditRoute, webhooksRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

@@ -16,6 +16,8 @@ import { SessionsService } from '../sessions/service.js';
 import { AccountEmails } from '../users/account-emails.js';
 import { UsersService } from '../users/service.js';
 import { systemClock } from '../utils/clock.js';
+import { WebhookEndpoints } from '../webhooks/endpoints.js';
+import { WebhookEvents } from '../webhooks/events.js';
 import { CliAccountChanges } from './account-changes.js';
 import { OperationError, UsageError } from './errors.js';
 import { note, type Terminal } from './terminal.js';
@@ -27,6 +29,7 @@ export interface CliContext {
   users: UsersService;
   /** Sessions to end and audit records to write around an account change. */
   changes: CliAccountChanges;
+  webhooks: WebhookEndpoints;
   terminal: Terminal;
 }
 
@@ -70,6 +73,11 @@ export async function withContext<T>(terminal: Terminal, work: (ctx: CliContext)
     const hasher = new PasswordHasher(config.argon2);
     const tokens = new OneTimeTokens(systemClock, UNUSED_TOKEN_LIFETIME_HOURS);
     const users = new UsersService(database.db, hasher, tokens);
+    const sessions = new SessionsService(database.db, systemClock, UNUSED_SESSION_LIFETIME_DAYS);
+    // The CLI's changes are events too; the service's workers deliver them.
+    const webhookEvents = new WebhookEvents(systemClock);
+    users.events = webhookEvents;
+    sessions.onRevokedAll = (tx, userId, reason, ended) => webhookEvents.sessionsRevoked(tx, userId, reason, ended);
     const { mail } = config;
     const outbox = new Outbox(database.db, {
       keepOnly: mail.mode === 'mailbox',
@@ -86,12 +94,11 @@ export async function withContext<T>(terminal: Terminal, work: (ctx: CliContext)
       systemClock,
       mail.mode !== 'off',
     );
-    const changes = new CliAccountChanges(
-      new SessionsService(database.db, systemClock, UNUSED_SESSION_LIFETIME_DAYS),
-      new AuditLog(database.db, systemClock),
-      emails,
-    );
-    return await work({ config, database, hasher, users, changes, terminal });
+    const changes = new CliAccountChanges(sessions, new AuditLog(database.db, systemClock), emails);
+    const webhooks = new WebhookEndpoints(database.db, systemClock, webhookEvents, {
+      allowPrivate: config.webhookAllowPrivateTargets,
+    });
+    return await work({ config, database, hasher, users, changes, webhooks, terminal });
   } finally {
     await database.close();
   }

@@ -33,7 +33,7 @@ const passwordOptions = (command: Command) =>
 
 export function buildProgram(terminal: Terminal): Command {
   const program = new Command('roster')
-    .description('Manage Roster users from the terminal: create and fix accounts, seed, import and export.')
+    .description('Manage Roster users from the terminal: create and fix accounts, seed, import and export; webhooks.')
     .addHelpText('after', DATABASE_HELP)
     .showSuggestionAfterError()
     .configureOutput({
@@ -136,6 +136,31 @@ export function buildProgram(terminal: Terminal): Command {
       .argument('<role>', 'role name')
       .action(async (ref, role) => (await rolesCommands()).changeRole(terminal, action, ref, role));
   }
+  const webhooks = program.command('webhooks').description('list, add, remove and rotate webhook endpoints');
+  const webhookCommands = () => import('./webhooks.js');
+  webhooks
+    .command('list')
+    .description('list webhook endpoints')
+    .option('--json', 'print JSON')
+    .action(async (options) => (await webhookCommands()).listWebhooks(terminal, options));
+  webhooks
+    .command('add')
+    .description('add an endpoint and print its signing secret (shown only once)')
+    .argument('<url>', 'where events are POSTed (https outside development)')
+    .option('--events <types>', 'comma-separated event types, e.g. user.created,user.deleted (default: all)')
+    .option('--description <text>', 'what the endpoint is for')
+    .action(async (url, options) => (await webhookCommands()).addWebhook(terminal, url, options));
+  webhooks
+    .command('remove')
+    .description('remove an endpoint and its deliveries; asks first on a terminal')
+    .argument('<id>', 'the endpoint id (see webhooks list)')
+    .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)')
+    .action(async (id, options) => (await webhookCommands()).removeWebhook(terminal, id, options));
+  webhooks
+    .command('rotate')
+    .description('issue a new signing secret; the old one also signs for 24 hours')
+    .argument('<id>', 'the endpoint id (see webhooks list)')
+    .action(async (id) => (await webhookCommands()).rotateWebhookSecret(terminal, id));
 
   program
     .command('seed')

@@ -6,9 +6,9 @@
 import { AuditLog, SYSTEM_ORIGIN } from '../audit/service.js';
 import { RoleRuleError, RolesService } from '../roles/service.js';
 import { systemClock } from '../utils/clock.js';
-import { formatColumns } from './columns.js';
 import { type CliContext, withContext } from './context.js';
 import { OperationError } from './errors.js';
+import { formatTable } from './table.js';
 import { say, type Terminal } from './terminal.js';
 import { findUser } from './users.js';
 
@@ -37,7 +37,7 @@ export async function listRoles(terminal: Terminal, options: { json?: boolean })
       return;
     }
     const lines = roles.map((role) => [role.name, role.builtIn ? 'yes' : 'no', String(role.holders), role.permissions.join(' ')]);
-    say(terminal, formatColumns(['ROLE', 'BUILT-IN', 'HOLDERS', 'PERMISSIONS'], lines));
+    say(terminal, formatTable(['ROLE', 'BUILT-IN', 'HOLDERS', 'PERMISSIONS'], lines));
   });
 }
 

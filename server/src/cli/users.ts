@@ -9,11 +9,11 @@ import { isValidEmail } from '../http/validation.js';
 import { ItemsService } from '../items/service.js';
 import { toUserPublic } from '../users/public.js';
 import { EmailTakenError, type UserChanges } from '../users/service.js';
-import { formatColumns } from './columns.js';
 import { type CliContext, withContext } from './context.js';
 import { count } from './counts.js';
 import { OperationError, UsageError } from './errors.js';
 import { type PasswordOptions, readNewPassword } from './password-input.js';
+import { formatTable } from './table.js';
 import { confirm, note, say, type Terminal } from './terminal.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -98,7 +98,7 @@ function table(rows: UserRow[]): string {
     user.createdAt.toISOString().slice(0, 19).replace('T', ' '),
     user.id,
   ]);
-  return formatColumns(header, lines);
+  return formatTable(header, lines);
 }
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');

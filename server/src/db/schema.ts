@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  bigserial,
   boolean,
   check,
   index,
@@ -322,3 +323,54 @@ export const userRoles = pgTable(
   },
   (table) => [primaryKey({ columns: [table.userId, table.roleName] }), index('user_role_role_name_idx').on(table.roleName)],
 );
+/** Webhook endpoints and their deliveries (migrations/0013_webhooks.sql). */
+export const webhookEndpoints = pgTable('webhook_endpoint', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  url: text('url').notNull(),
+  description: varchar('description', { length: 500 }),
+  /** `null`: every event type. */
+  eventTypes: text('event_types').array(),
+  enabled: boolean('enabled').notNull().default(true),
+  disabledReason: varchar('disabled_reason', { length: 16 }).$type<WebhookDisabledReason>(),
+  secret: text('secret').notNull(),
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
+  failingSince: timestamp('failing_since', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** `gone`: the receiver answered 410; `failing`: every attempt failed for days. */
+export type WebhookDisabledReason = 'gone' | 'failing';
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+
+export const webhookDeliveries = pgTable(
+  'webhook_delivery',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    messageId: varchar('message_id', { length: 64 }).notNull(),
+    eventType: varchar('event_type', { length: 64 }).notNull(),
+    payload: text('payload').notNull(),
+    status: varchar('status', { length: 16 }).$type<WebhookDeliveryStatus>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('webhook_delivery_due_idx').on(table.endpointId, table.seq).where(sql`${table.status} = 'pending'`),
+    index('webhook_delivery_endpoint_idx').on(table.endpointId, table.createdAt.desc(), table.id.desc()),
+    index('webhook_delivery_created_at_idx').on(table.createdAt),
+  ],
+);
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

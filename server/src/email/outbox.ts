@@ -21,6 +21,7 @@ export type EmailKind =
   | 'email_changed'
   | 'password_changed'
   | `mfa_${MfaChange}`
+  | 'webhook_disabled'
   | 'test';
 
 export interface OutboxOptions {

@@ -155,6 +155,21 @@ function verifyLink(brand: BrandInfo, token: string): string {
   return `${brand.frontendHost}/verify-email?token=${encodeURIComponent(token)}`;
 }
 
+/** To every active superuser when an endpoint has failed for days and was disabled. */
+export function webhookDisabledNotice(brand: BrandInfo, url: string, failingSince: Date): EmailContent {
+  return {
+    subject: `${brand.projectName} - A webhook endpoint was disabled`,
+    ...layout(brand, {
+      heading: 'A webhook endpoint was disabled',
+      paragraphs: [
+        `Every delivery to ${url} has failed since ${failingSince.toISOString()}, so ${brand.projectName} stopped sending to it.`,
+        'Its undelivered events are kept: enable the endpoint again once it answers, and they are sent.',
+      ],
+      action: { label: 'Open the webhooks page', link: `${brand.frontendHost}/admin/webhooks` },
+    }),
+  };
+}
+
 export function testEmail(brand: BrandInfo): EmailContent {
   return {
     subject: `${brand.projectName} - Test email`,

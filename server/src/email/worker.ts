@@ -6,8 +6,8 @@
  * what a dropped listener missed and the retries that come due.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Listener, ListenHandlers } from '../db/notifications.js';
 import type { Clock } from '../utils/clock.js';
+import { type Listen, WakeLoop } from '../utils/wake-loop.js';
 import type { Mailer } from './mailer.js';
 import type { Outbox } from './outbox.js';
 
@@ -39,14 +39,10 @@ export const defaultWorkerOptions: WorkerOptions = {
 };
 
 /** Subscribes to the outbox's notifications (a DbHandle's `listen` on OUTBOX_CHANNEL). */
-export type OutboxListen = (handlers: ListenHandlers) => Promise<Listener>;
+export type OutboxListen = Listen;
 
 export class EmailWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private listener: Listener | null = null;
-  private running: Promise<void> | null = null;
-  private rerun = false;
-  private stopped = true;
+  private readonly loop: WakeLoop;
   private lastPurge = 0;
 
   constructor(
@@ -55,71 +51,40 @@ export class EmailWorker {
     private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
     private readonly options: WorkerOptions,
-    private readonly listen: OutboxListen | null = null,
+    listen: OutboxListen | null = null,
     private readonly purgeExtra: (before: Date) => Promise<void> = async () => {},
-  ) {}
-
-  async start(): Promise<void> {
-    this.stopped = false;
-    if (this.listen) {
-      // Notifications missed while not listening are made up by a pass on every (re)connect.
-      const wake = () => void this.wake();
-      this.listener = await this.listen({ onNotify: wake, onReset: wake }).catch((error: unknown) => {
-        this.log.warn({ err: error }, 'cannot listen for queued mail; polling only');
-        return null;
-      });
-    }
-    this.schedule(0);
+  ) {
+    this.loop = new WakeLoop(() => this.drain(), options.pollMs, log, 'queued mail', listen);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.listener?.close();
-    this.listener = null;
-    await this.running;
+  start(): Promise<void> {
+    return this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Sends what is due now; resolves when this pass is done. */
   wake(): Promise<void> {
-    if (this.running) {
-      this.rerun = true;
-      return this.running;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.rerun && !this.stopped) {
-        this.rerun = false;
-        void this.wake();
-      }
-    });
-    return this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      void this.wake().finally(() => this.schedule(this.options.pollMs));
-    }, delayMs);
-    this.timer.unref();
+    return this.loop.wake();
   }
 
   private async drain(): Promise<void> {
     try {
       await this.purgeIfDue();
       for (;;) {
-        if (this.stopped) return;
+        if (this.loop.stopped) return;
         const batch = await this.outbox.claimDue(this.options.batchSize, this.options.leaseSeconds);
         if (batch.length === 0) return;
         for (const message of batch) {
-          if (this.stopped) return;
+          if (this.loop.stopped) return;
           await this.sendOne(message);
         }
       }
     } catch (error) {
       // The database is unreachable or closing: try again at the next poll.
-      if (!this.stopped) this.log.warn({ err: error }, 'email outbox pass failed');
+      if (!this.loop.stopped) this.log.warn({ err: error }, 'email outbox pass failed');
     }
   }
 
@@ -134,7 +99,7 @@ export class EmailWorker {
       const retryAt = giveUp ? null : new Date(this.clock.now().getTime() + delay);
       await this.outbox.markFailed(message.id, reason, retryAt);
       this.log.warn({ kind: message.kind, attempts: message.attempts, giveUp, reason }, 'email not sent');
-      if (retryAt) this.schedule(Math.min(delay, this.options.pollMs));
+      if (retryAt) this.loop.schedule(Math.min(delay, this.options.pollMs));
     }
   }
 

@@ -26,6 +26,9 @@ import type { AccountEmails } from '../users/account-emails.js';
 import type { AccountHooks } from '../users/account-hooks.js';
 import type { UsersService } from '../users/service.js';
 import type { Clock } from '../utils/clock.js';
+import type { WebhookEndpoints } from '../webhooks/endpoints.js';
+import type { WebhookEvents } from '../webhooks/events.js';
+import type { WebhookNotices } from '../webhooks/notices.js';
 
 export interface AppContext {
   config: Config;
@@ -59,6 +62,10 @@ export interface AppContext {
   accountHooks: AccountHooks;
   /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
   bruteForce: BruteForceProtection;
+  /** `webhookEvents.emit(tx, type, user, extra)`: queue a webhook event in the transaction of a change. */
+  webhookEvents: WebhookEvents;
+  webhooks: WebhookEndpoints;
+  webhookNotices: WebhookNotices;
 }
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;

@@ -71,6 +71,9 @@ export interface SessionLimits {
 export class SessionsService {
   /** Called with the ids of sessions this process just changed, so its own cache forgets them at once. */
   onSessionsChanged: (ids: string[]) => void = () => {};
+
+  /** Runs in the transaction of every revokeAll (the webhook event); set once after construction. */
+  onRevokedAll: (tx: Executor, userId: string, reason: RevokeReason, ended: number) => Promise<void> = async () => {};
   private readonly maxDays: number;
   private readonly successorKey: Buffer;
 
@@ -204,6 +207,7 @@ export class SessionsService {
       .set({ revokedAt: this.clock.now(), revokedReason: reason })
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), keep ? ne(sessions.id, keep) : undefined))
       .returning({ id: sessions.id });
+    await this.onRevokedAll(tx, userId, reason, revoked.length);
     this.onSessionsChanged(revoked.map((row) => row.id));
     return revoked.length;
   }

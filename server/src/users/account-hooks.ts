@@ -9,6 +9,7 @@ import type { UserRow } from '../db/schema.js';
 import type { RememberedDevices } from '../mfa/remembered-devices.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { AccountEmails } from './account-emails.js';
+import { changedFields } from './changes.js';
 import type { AfterChange, AfterUpdate, AfterWrite } from './service.js';
 
 export class AccountHooks {
@@ -163,19 +164,6 @@ export function superuserRoleEvent(before: UserRow, after: UserRow): AuditEvent 
 
 function flags(user: UserRow) {
   return { is_active: user.isActive, is_superuser: user.isSuperuser, is_verified: user.isVerified };
-}
-
-/** Names of the fields that changed; a password is named, never shown. */
-function changedFields(before: UserRow, after: UserRow): string[] {
-  const fields: [string, unknown, unknown][] = [
-    ['email', before.email, after.email],
-    ['full_name', before.fullName, after.fullName],
-    ['password', before.hashedPassword, after.hashedPassword],
-    ['is_active', before.isActive, after.isActive],
-    ['is_superuser', before.isSuperuser, after.isSuperuser],
-    ['is_verified', before.isVerified, after.isVerified],
-  ];
-  return fields.filter(([, a, b]) => a !== b).map(([name]) => name);
 }
 
 function roleChanges(before: UserRow, after: UserRow): Record<string, boolean> {

@@ -71,6 +71,18 @@ export type AfterChange = (tx: Executor, user: UserRow) => Promise<void>;
 /** Work in the transaction of a change that has no row to hand over (a delete, a password change). */
 export type AfterWrite = (tx: Executor) => Promise<void>;
 
+/**
+ * Told of every change to a user's row, inside its transaction (the webhook
+ * events): the one place every path that changes a user passes through.
+ */
+export interface UserChangeEvents {
+  created(tx: Executor, user: UserRow): Promise<void>;
+  updated(tx: Executor, before: UserRow, after: UserRow): Promise<void>;
+  deleted(tx: Executor, user: UserRow): Promise<void>;
+}
+
+const NO_EVENTS: UserChangeEvents = { created: async () => {}, updated: async () => {}, deleted: async () => {} };
+
 export interface EmailDuplicateGroup {
   /** The normal form they share. */
   normalized: string;
@@ -95,6 +107,9 @@ export class UsersService {
    * process's user cache forgets it at once (other processes hear it by NOTIFY).
    */
   onUserChanged: (id: string) => void = () => {};
+
+  /** Runs in the transaction of every change (the webhook events); set once after construction. */
+  events: UserChangeEvents = NO_EVENTS;
 
   async getById(id: string): Promise<UserRow | null> {
     const [row] = await userQueries(this.db).byId.execute({ id });
@@ -146,6 +161,7 @@ export class UsersService {
           })
           .returning();
         const user = row as UserRow;
+        await this.events.created(tx, user);
         await after?.(tx, user);
         return user;
       });
@@ -240,6 +256,7 @@ export class UsersService {
         const row = updated as UserRow;
         if (hashedPassword !== undefined || emailChanged) await this.tokens.revokeAll(tx, id, 'password_reset');
         if (emailChanged) await this.tokens.revokeAll(tx, id, 'email_verification');
+        await this.events.updated(tx, before, row);
         await after?.(tx, before, row);
         return row;
       });
@@ -257,9 +274,11 @@ export class UsersService {
   async delete(id: string, after?: AfterWrite): Promise<boolean> {
     const deleted = await this.db.transaction(async (tx) => {
       await keepAnotherSuperuser(tx, id);
-      const rows = await tx.delete(users).where(eq(users.id, id)).returning({ id: users.id });
-      if (rows.length > 0) await after?.(tx);
-      return rows.length > 0;
+      const [row] = await tx.delete(users).where(eq(users.id, id)).returning();
+      if (!row) return false;
+      await this.events.deleted(tx, row);
+      await after?.(tx);
+      return true;
     });
     this.onUserChanged(id);
     return deleted;
@@ -269,7 +288,9 @@ export class UsersService {
   async setPassword(id: string, password: string, after?: AfterWrite): Promise<void> {
     const hashedPassword = await this.hasher.hash(password);
     await this.db.transaction(async (tx) => {
-      await tx.update(users).set({ hashedPassword }).where(eq(users.id, id));
+      const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update');
+      const [updated] = await tx.update(users).set({ hashedPassword }).where(eq(users.id, id)).returning();
+      if (before && updated) await this.events.updated(tx, before, updated);
       await this.tokens.revokeAll(tx, id, 'password_reset');
       await after?.(tx);
     });
@@ -291,6 +312,7 @@ export class UsersService {
         if (!user) return 'invalid-token' as const;
         if (!user.isActive) throw new RollbackWith('inactive');
         await tx.update(users).set({ hashedPassword }).where(eq(users.id, user.id));
+        await this.events.updated(tx, user, { ...user, hashedPassword });
         await this.tokens.revokeAll(tx, user.id, 'password_reset');
         await after?.(tx, user);
         changed = user.id;
@@ -330,6 +352,7 @@ export class UsersService {
         for (const purpose of ['email_restore', 'password_reset', 'email_verification'] as const) {
           await this.tokens.revokeAll(tx, user.id, purpose);
         }
+        await this.events.updated(tx, before, user);
         await after?.(tx, before, user);
         return user;
       });
@@ -346,12 +369,15 @@ export class UsersService {
       .transaction(async (tx) => {
         const redeemed = await this.tokens.redeem(tx, 'email_verification', token);
         if (!redeemed) return null;
-        const [user] = await tx
-          .update(users)
-          .set({ isVerified: true })
+        const [before] = await tx
+          .select()
+          .from(users)
           .where(and(eq(users.id, redeemed.userId), emailIs(redeemed.email)))
-          .returning();
+          .for('update');
+        if (!before) throw new RollbackWith(null);
+        const [user] = await tx.update(users).set({ isVerified: true }).where(eq(users.id, before.id)).returning();
         if (!user) throw new RollbackWith(null);
+        await this.events.updated(tx, before, user);
         await after?.(tx, user);
         return user;
       })

@@ -74,6 +74,7 @@ export interface TestAppOptions {
   clock?: Clock;
   emailWorker?: AppDependencies['emailWorker'];
   onSignInStatement?: AppDependencies['onSignInStatement'];
+  webhookWorker?: AppDependencies['webhookWorker'];
 }
 
 let counter = 0;
@@ -89,6 +90,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock: options.clock,
     emailWorker: options.emailWorker ?? { pollMs: 100, retryBaseMs: 100 },
     onSignInStatement: options.onSignInStatement,
+    webhookWorker: options.webhookWorker,
   });
   await built.ctx.users.createIfAbsent({ email: SUPERUSER.email, password: SUPERUSER.password, isSuperuser: true });
   const app: FastifyInstance = built.app;

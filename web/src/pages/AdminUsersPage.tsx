@@ -488,6 +488,7 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
           <div className="flex items-center gap-4">
             {can(me, 'audit:read') && <Link to="/admin/audit">Audit log</Link>}
             {mayWrite && <Button onClick={() => setAdding(true)}>Add user</Button>}
+            {can(me, 'webhooks:manage') && <Link to="/admin/webhooks">Webhooks</Link>}
           </div>
         }
       />
