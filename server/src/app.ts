@@ -33,6 +33,12 @@ import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
 import { LoginService } from './login/service.js';
+import { ActiveOrganizations } from './orgs/active-org.js';
+import { OrgDomains } from './orgs/domains.js';
+import { OrgInvitations } from './orgs/invitations.js';
+import { MembershipCache } from './orgs/membership-cache.js';
+import { orgsRoutes } from './orgs/routes.js';
+import { OrganizationsService } from './orgs/service.js';
 import { announceDevMailbox, mailpitRoutes } from './private/mailpit.js';
 import { privateRoutes } from './private/routes.js';
 import { installBruteForceProtection } from './security/hooks.js';
@@ -104,6 +110,14 @@ export function createContext(deps: AppDependencies): AppContext {
   sessions.onSessionsChanged = (ids) => {
     for (const id of ids) sessionCache.invalidate(id);
   };
+  const orgs = new OrganizationsService(database.db, audit, clock, config.orgCreation);
+  const membershipCache = new MembershipCache(async (orgId, userId) => {
+    const role = await orgs.memberRole(database.db, orgId, userId);
+    return role ? { role } : null;
+  });
+  orgs.onMembershipChanged = (orgId, userId) => membershipCache.forget(orgId, userId);
+  const orgDomains = new OrgDomains(database.db, orgs, audit, clock);
+  const joinByDomain = orgDomains.joinByDomain.bind(orgDomains);
   return {
     config,
     db: database.db,
@@ -114,11 +128,27 @@ export function createContext(deps: AppDependencies): AppContext {
     oneTimeTokens,
     userCache,
     sessionCache,
-    guards: createGuards(tokens, userCache, sessionCache, clock),
+    guards: createGuards(tokens, userCache, sessionCache, clock, membershipCache),
     sessions,
     audit,
     login: new LoginService({ db: database.db, config, users, sessions, audit }),
-    accountHooks: new AccountHooks(accountEmails, audit, sessions),
+    accountHooks: new AccountHooks(accountEmails, audit, sessions, joinByDomain),
+    orgs,
+    orgDomains,
+    orgInvitations: new OrgInvitations({
+      db: database.db,
+      orgs,
+      outbox,
+      audit,
+      clock,
+      brand,
+      validDays: config.orgInvitationDays,
+      mailEnabled: config.mailMode !== 'off',
+      onUserVerified: (id) => userCache.invalidate(id),
+      joinByDomain,
+    }),
+    activeOrgs: new ActiveOrganizations(database.db, orgs, sessions),
+    membershipCache,
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
     accountEmails,
@@ -132,6 +162,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   const { database } = deps;
   await ctx.userCache.start(database);
   await ctx.sessionCache.start(database);
+  await ctx.membershipCache.start(database);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -223,6 +254,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(utilsRoutes, options);
   await app.register(sessionsRoutes, options);
   await app.register(auditRoutes, options);
+  await app.register(orgsRoutes, options);
   if (ctx.config.environment === 'local') {
     await app.register(privateRoutes, options);
     // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
@@ -255,6 +287,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     await ctx.accountEmails.drain();
     await ctx.userCache.stop();
     await ctx.sessionCache.stop();
+    await ctx.membershipCache.stop();
     await ctx.mailer.close();
   });
   return { app, ctx };

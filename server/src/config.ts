@@ -82,6 +82,10 @@ export interface Config {
   auditRetentionDays: number;
   /** Changing one's email needs a password login this recent, or the current password (0: always the password). */
   reauthWindowMinutes: number;
+  /** Who may create an organization: `anyone` (any verified user) or `admins` (holders of orgs:manage). */
+  orgCreation: 'anyone' | 'admins';
+  /** An organization's invitation link works this many days. */
+  orgInvitationDays: number;
   argon2: Argon2Settings;
   /** Fastify's `trustProxy`: whether (and which) X-Forwarded-For hops give the client's address. */
   trustProxy: TrustProxy;
@@ -215,6 +219,8 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     allowLocalOnNetwork: boolean(raw, 'ALLOW_LOCAL_ON_NETWORK', false, problems),
     auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),
     reauthWindowMinutes: integer(raw, 'REAUTH_WINDOW_MINUTES', 10, problems, { min: 0, max: 1440 }),
+    orgCreation: oneOf(raw, 'ORG_CREATION', ['anyone', 'admins'] as const, 'anyone', problems),
+    orgInvitationDays: integer(raw, 'ORG_INVITATION_DAYS', 7, problems, { min: 1, max: 365 }),
     argon2: argon2Settings(raw, problems),
     trustProxy: trustProxy(raw, problems),
     redisUrl: redisUrl(raw, problems),

@@ -15,6 +15,11 @@ import type { Mailer } from '../email/mailer.js';
 import type { Outbox } from '../email/outbox.js';
 import type { ItemsService } from '../items/service.js';
 import type { LoginService } from '../login/service.js';
+import type { ActiveOrganizations } from '../orgs/active-org.js';
+import type { OrgDomains } from '../orgs/domains.js';
+import type { OrgInvitations } from '../orgs/invitations.js';
+import type { MembershipCache } from '../orgs/membership-cache.js';
+import type { OrganizationsService } from '../orgs/service.js';
 import type { BruteForceProtection } from '../security/protection.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { SessionCache } from '../sessions/session-cache.js';
@@ -47,6 +52,13 @@ export interface AppContext {
   /** Thins out the audit events anyone can cause in bulk. */
   auditSampler: AuditSampler;
   accountHooks: AccountHooks;
+  orgs: OrganizationsService;
+  orgInvitations: OrgInvitations;
+  orgDomains: OrgDomains;
+  /** The organization a session acts for, and the claim its tokens carry. */
+  activeOrgs: ActiveOrganizations;
+  /** Checks access tokens' organization claims; started and stopped by buildApp like the other caches. */
+  membershipCache: MembershipCache;
   /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
   bruteForce: BruteForceProtection;
 }

@@ -102,6 +102,8 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
           sessionId: result.session.id,
           refreshToken: result.refreshToken,
           sessionExpiresAt: result.session.expiresAt,
+          // The session's active organization, while the user is still a member.
+          org: await ctx.activeOrgs.claimFor(result.session),
         },
         config.cookieSecure,
       );

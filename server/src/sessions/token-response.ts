@@ -11,7 +11,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { TokenService } from '../auth/tokens.js';
+import type { OrgClaim, TokenService } from '../auth/tokens.js';
 
 export const REFRESH_COOKIE = 'roster_refresh';
 export const REFRESH_PATH = '/api/v1/login/refresh-token';
@@ -51,11 +51,11 @@ export async function sendTokens(
   request: FastifyRequest,
   reply: FastifyReply,
   tokens: TokenService,
-  grant: { userId: string; sessionId: string; refreshToken: string; sessionExpiresAt: Date },
+  grant: { userId: string; sessionId: string; refreshToken: string; sessionExpiresAt: Date; org?: OrgClaim | null },
   secureCookie: boolean,
 ) {
   const body = {
-    access_token: await tokens.createAccessToken(grant.userId, grant.sessionId),
+    access_token: await tokens.createAccessToken(grant.userId, grant.sessionId, grant.org),
     token_type: 'bearer' as const,
     expires_in: tokens.accessTokenSeconds,
   };

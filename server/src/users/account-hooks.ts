@@ -15,6 +15,8 @@ export class AccountHooks {
     private readonly emails: AccountEmails,
     private readonly audit: AuditLog,
     private readonly sessions: SessionsService,
+    /** Just-in-time membership of the organization that claimed the verified address's domain. */
+    private readonly joinByDomain: (tx: Executor, user: UserRow, origin: RequestOrigin) => Promise<void> = async () => {},
   ) {}
 
   signedUp(origin: RequestOrigin): AfterChange {
@@ -116,6 +118,7 @@ export class AccountHooks {
           details: { email: user.email },
         },
       );
+      await this.joinByDomain(tx, user, origin);
     };
   }
 
