@@ -13,6 +13,7 @@ import { type CliContext, withContext } from './context.js';
 import { count } from './counts.js';
 import { OperationError, UsageError } from './errors.js';
 import { type PasswordOptions, readNewPassword } from './password-input.js';
+import { formatTable } from './table.js';
 import { confirm, note, say, type Terminal } from './terminal.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -97,15 +98,7 @@ function table(rows: UserRow[]): string {
     user.createdAt.toISOString().slice(0, 19).replace('T', ' '),
     user.id,
   ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => [...(line[i] as string)].length)));
-  return [header, ...lines]
-    .map((line) =>
-      line
-        .map((cell, i) => cell + ' '.repeat((widths[i] as number) - [...cell].length))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable(header, lines);
 }
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');

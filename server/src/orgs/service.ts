@@ -121,7 +121,13 @@ export class OrganizationsService {
 
   async list(viewer: UserRow, query: OrgListQuery): Promise<OrgPage> {
     if (query.scope === 'all' && !canManageAllOrganizations(viewer)) throw forbidden(OrgMessages.adminsOnly);
-    const mine = and(eq(orgMembers.orgId, organizations.id), eq(orgMembers.userId, viewer.id));
+    return this.search(query, viewer.id);
+  }
+
+  /** Every organization for the CLI (no viewer: `role` is null), or those of `viewerId` (scope `mine`). */
+  async search(query: OrgListQuery, viewerId: string | null): Promise<OrgPage> {
+    // A viewer's own membership, joined to each organization (none without a viewer).
+    const mine = and(eq(orgMembers.orgId, organizations.id), viewerId ? eq(orgMembers.userId, viewerId) : sql`false`);
     const conditions: (SQL | undefined)[] = [];
     if (query.q) {
       const pattern = likePattern(query.q);

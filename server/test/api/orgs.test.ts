@@ -17,7 +17,7 @@ const app = useTestApp({ clock });
 const LAST_OWNER = { detail: 'An organization must keep at least one owner: make another member an owner first' };
 const OWNERS_ONLY_OWNERS = { detail: 'Only owners can make, change or remove owners' };
 
-type Auth = { authorization: string };
+type Auth = Record<string, string>;
 type Member = { id: string; email: string; password: string; auth: Auth };
 
 let slugCounter = 0;
