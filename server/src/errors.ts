@@ -67,4 +67,6 @@ export const Messages = {
   sessionRevoked: 'Session signed out',
   confirmPasswordForEmail: 'Confirm your password to change your email',
   emailRestored: 'Email address restored; every session was signed out',
+  /** An access token's org_id/org_role no longer match the membership: the session is fine, a refresh gives a token that does. */
+  orgClaimChanged: 'Organization membership changed: refresh the token',
 } as const;

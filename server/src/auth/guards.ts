@@ -58,8 +58,9 @@ export function createGuards(
     if (!user.isActive) throw new HttpError(400, Messages.inactiveUser);
     const sessionValid = session?.userId === user.id && !session.revokedAt && session.expiresAt > clock.now();
     if (!sessionValid) throw new HttpError(403, Messages.badCredentials);
-    // An organization claim the membership no longer backs (removed, role changed): the token no longer counts.
-    if (org && membership?.role !== org.role) throw new HttpError(403, Messages.badCredentials);
+    // An organization claim the membership no longer backs (removed, role changed): the token no longer
+    // counts, but the session does, so the answer tells the client to refresh rather than to sign in again.
+    if (org && membership?.role !== org.role) throw new HttpError(403, Messages.orgClaimChanged);
     request.currentUser = user;
     request.currentSessionId = claims.sessionId;
     request.currentOrg = org ?? null;

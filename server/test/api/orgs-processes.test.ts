@@ -64,6 +64,8 @@ describe.skipIf(!onPostgres)('the organization claim across two Roster processes
       while (status === 200 && performance.now() - removedAt < 2000) status = await meOnB();
       const latencyMs = performance.now() - removedAt;
       expect(status).toBe(403);
+      const refused = await fetch(`${b.baseUrl}/api/v1/users/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await refused.json()).toEqual({ detail: 'Organization membership changed: refresh the token' });
       expect(latencyMs).toBeLessThan(100);
     } finally {
       await Promise.all([a.stop(), b.stop()]);

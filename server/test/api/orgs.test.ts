@@ -402,7 +402,7 @@ describe('the active organization', () => {
     expect((await remove(t, owner.auth, org.id, member.id)).statusCode).toBe(200);
     const refused = await me(t, orgAuth);
     expect(refused.statusCode).toBe(403);
-    expect(refused.json()).toEqual({ detail: 'Could not validate credentials' });
+    expect(refused.json()).toEqual({ detail: 'Organization membership changed: refresh the token' });
     const refreshed = await refresh(t, pair.refresh_token);
     expect(refreshed.statusCode).toBe(200);
     expect(claimsOf(refreshed.json().access_token)).not.toHaveProperty('org_id');
