@@ -4,9 +4,9 @@
  * validated, as the contract orders them.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { MembershipCache } from '../orgs/membership-cache.js';
 import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
+import type { MembershipCache } from '../orgs/membership-cache.js';
 import type { SessionCache } from '../sessions/session-cache.js';
 import type { Clock } from '../utils/clock.js';
 import type { OrgClaim, TokenService } from './tokens.js';

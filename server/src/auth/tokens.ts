@@ -4,8 +4,8 @@
  * `alg: none` and every other algorithm.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { type Clock, systemClock } from '../utils/clock.js';
 import { ORG_ROLES, type OrgRole } from '../db/schema.js';
+import { type Clock, systemClock } from '../utils/clock.js';
 import { signHs256, verifyHs256 } from './hs256.js';
 
 const isOrgRole = (value: unknown): value is OrgRole => ORG_ROLES.includes(value as OrgRole);

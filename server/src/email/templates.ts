@@ -125,7 +125,10 @@ export function orgInvitationEmail(
         `${who} to join ${invite.orgName} on ${brand.projectName} as ${invite.role === 'admin' ? 'an admin' : `a ${invite.role}`}.`,
         `Sign in, or create an account with ${invite.email}, then accept. The link below is valid for ${invite.validDays} days and works once.`,
       ],
-      action: { label: 'Accept the invitation', link: `${brand.frontendHost}/invitation?token=${encodeURIComponent(invite.token)}` },
+      action: {
+        label: 'Accept the invitation',
+        link: `${brand.frontendHost}/invitation?token=${encodeURIComponent(invite.token)}`,
+      },
       footer: 'If you did not expect this invitation, you can ignore this email.',
     }),
   };

@@ -5,13 +5,14 @@
  * check it on every request (through the notified MembershipCache), and a refresh
  * drops it once the membership is gone.
  */
-import { sqlState, FOREIGN_KEY_VIOLATION } from '../db/client.js';
-import type { SessionRow, UserRow } from '../db/schema.js';
+
 import type { OrgClaim } from '../auth/tokens.js';
+import type { Database } from '../db/client.js';
+import { FOREIGN_KEY_VIOLATION, sqlState } from '../db/client.js';
+import type { SessionRow, UserRow } from '../db/schema.js';
 import type { SessionsService } from '../sessions/service.js';
 import { notFound } from './errors.js';
 import type { OrganizationsService } from './service.js';
-import type { Database } from '../db/client.js';
 
 export class ActiveOrganizations {
   constructor(

@@ -103,7 +103,10 @@ export class OrgDomains {
   /** In the transaction that verified `user`'s address: joins the organization of its domain, if any. */
   async joinByDomain(tx: Executor, user: UserRow, origin: RequestOrigin): Promise<void> {
     if (!user.isVerified) return;
-    const [claimed] = await tx.select({ orgId: orgDomains.orgId }).from(orgDomains).where(eq(orgDomains.domain, domainOf(user)));
+    const [claimed] = await tx
+      .select({ orgId: orgDomains.orgId })
+      .from(orgDomains)
+      .where(eq(orgDomains.domain, domainOf(user)));
     if (!claimed) return;
     await this.orgs.addMember(tx, claimed.orgId, user.id, 'member', { ...origin, actorId: origin.actorId ?? user.id }, 'domain');
   }

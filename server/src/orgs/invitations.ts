@@ -156,7 +156,10 @@ export class OrgInvitations {
     const { db } = this.deps;
     const found = await this.usable(db, token);
     if (!found) return null;
-    const [account] = await db.select({ id: users.id }).from(users).where(eq(users.emailNormalized, found.invitation.emailNormalized));
+    const [account] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.emailNormalized, found.invitation.emailNormalized));
     return { ...found, accountExists: Boolean(account) };
   }
 
@@ -216,9 +219,7 @@ export class OrgInvitations {
       .select({ invitation: orgInvitations, org: organizations })
       .from(orgInvitations)
       .innerJoin(organizations, eq(organizations.id, orgInvitations.orgId))
-      .where(
-        and(eq(orgInvitations.tokenHash, hashToken(token)), pending(), gt(orgInvitations.expiresAt, this.deps.clock.now())),
-      );
+      .where(and(eq(orgInvitations.tokenHash, hashToken(token)), pending(), gt(orgInvitations.expiresAt, this.deps.clock.now())));
     const [row] = forUpdate ? await query.for('update', { of: [orgInvitations] }) : await query;
     return row ?? null;
   }

@@ -18,7 +18,8 @@ import { OrgRefusal, type OrgRefusalKind } from './errors.js';
 import type { MemberRow } from './service.js';
 
 const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')], {
-  description: 'owner: everything, including deleting the organization and managing owners; admin: edit, invite and manage members; member: belongs',
+  description:
+    'owner: everything, including deleting the organization and managing owners; admin: edit, invite and manage members; member: belongs',
 });
 const NullableRole = Type.Union([Role, Type.Null()], { description: "The caller's role; null when they are not a member" });
 const OrgName = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
@@ -155,7 +156,7 @@ export const orgsRoutes: RoutePlugin = async (plain, { ctx }) => {
         summary: "The caller's organizations with their role (or every one, for orgs:manage)",
         description:
           '`scope=all` lists every organization (holders of orgs:manage; `role` is null where the caller is not a ' +
-          "member). `q` matches a substring of the name or slug. Ordered by name; pass `next_cursor` as `cursor` for the next page.",
+          'member). `q` matches a substring of the name or slug. Ordered by name; pass `next_cursor` as `cursor` for the next page.',
         querystring: Type.Object({
           scope: Type.Union([Type.Literal('mine'), Type.Literal('all')], { default: 'mine' }),
           q: Type.Optional(Type.String({ maxLength: 255 })),

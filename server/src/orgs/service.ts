@@ -8,15 +8,7 @@ import { and, asc, count, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { AuditLog, RequestOrigin } from '../audit/service.js';
 import { type Database, type Executor, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
 import { afterPosition, type KeysetOrder, type KeysetPosition } from '../db/keyset.js';
-import {
-  type OrganizationRow,
-  type OrgRole,
-  organizations,
-  orgMembers,
-  sessions,
-  type UserRow,
-  users,
-} from '../db/schema.js';
+import { type OrganizationRow, type OrgRole, organizations, orgMembers, sessions, type UserRow, users } from '../db/schema.js';
 import { likePattern } from '../users/service.js';
 import type { Clock } from '../utils/clock.js';
 import { actingRole, canEdit, canManageAllOrganizations } from './access.js';
@@ -135,7 +127,8 @@ export class OrganizationsService {
     }
     if (query.scope === 'mine') conditions.push(sql`${orgMembers.userId} IS NOT NULL`);
     const where = and(...conditions);
-    const base = () => this.db.select({ org: organizations, role: orgMembers.role }).from(organizations).leftJoin(orgMembers, mine);
+    const base = () =>
+      this.db.select({ org: organizations, role: orgMembers.role }).from(organizations).leftJoin(orgMembers, mine);
     const [found, [total]] = await Promise.all([
       base()
         .where(query.after ? and(where, afterPosition(ORG_ORDER, query.after)) : where)
@@ -199,7 +192,11 @@ export class OrganizationsService {
     for (const userId of memberIds) this.onMembershipChanged(orgId, userId);
   }
 
-  async members(viewer: UserRow, orgId: string, page: { skip: number; limit: number }): Promise<{ rows: MemberRow[]; count: number }> {
+  async members(
+    viewer: UserRow,
+    orgId: string,
+    page: { skip: number; limit: number },
+  ): Promise<{ rows: MemberRow[]; count: number }> {
     await this.view(viewer, orgId);
     const [rows, [total]] = await Promise.all([
       this.db
@@ -235,7 +232,10 @@ export class OrganizationsService {
       if ((role === 'owner' || current === 'owner') && acting !== 'owner') throw forbidden(OrgMessages.ownersManageOwners);
       if (current === 'owner' && role !== 'owner') await this.keepAnOwner(tx, orgId);
       if (current !== role) {
-        await tx.update(orgMembers).set({ role }).where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.userId, userId)));
+        await tx
+          .update(orgMembers)
+          .set({ role })
+          .where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.userId, userId)));
         await this.audit.record(tx, origin, {
           type: 'org.member_role_changed',
           targetId: userId,

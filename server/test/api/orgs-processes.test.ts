@@ -38,12 +38,20 @@ describe.skipIf(!onPostgres)('the organization claim across two Roster processes
       };
       const admin = await login(env.FIRST_SUPERUSER, env.FIRST_SUPERUSER_PASSWORD);
       const post = async (url: string, headers: Record<string, string>, body: unknown) => {
-        const response = await fetch(`${a.baseUrl}${url}`, { method: 'POST', headers: { ...headers, ...json }, body: JSON.stringify(body) });
+        const response = await fetch(`${a.baseUrl}${url}`, {
+          method: 'POST',
+          headers: { ...headers, ...json },
+          body: JSON.stringify(body),
+        });
         expect(response.status).toBe(200);
         return (await response.json()) as Record<string, string>;
       };
       const org = await post('/api/v1/orgs', admin, { name: 'Two processes', slug: 'two-processes' });
-      const user = await post('/api/v1/users/', admin, { email: 'member@example.com', password: 'member-password-1', is_verified: true });
+      const user = await post('/api/v1/users/', admin, {
+        email: 'member@example.com',
+        password: 'member-password-1',
+        is_verified: true,
+      });
       // The membership is set up directly: what is measured is its removal.
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();

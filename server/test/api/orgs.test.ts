@@ -5,11 +5,11 @@
  */
 import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { SYSTEM_ORIGIN } from '../../src/audit/service.js';
 import { auditEvents, emailOutbox } from '../../src/db/schema.js';
 import { OrgRefusal } from '../../src/orgs/errors.js';
 import { OrganizationsService } from '../../src/orgs/service.js';
 import { ManualClock } from '../../src/utils/clock.js';
-import { SYSTEM_ORIGIN } from '../../src/audit/service.js';
 import { type TestApp, uniqueEmail, useTestApp } from '../helpers/app.js';
 
 const clock = new ManualClock(new Date('2031-03-01T09:00:00Z'));
@@ -30,7 +30,12 @@ async function verifiedUser(t: TestApp, email = uniqueEmail()): Promise<Member> 
 }
 
 async function createOrg(t: TestApp, owner: Member, name = 'Acme') {
-  const response = await t.request({ method: 'POST', url: '/api/v1/orgs', headers: owner.auth, payload: { name, slug: newSlug() } });
+  const response = await t.request({
+    method: 'POST',
+    url: '/api/v1/orgs',
+    headers: owner.auth,
+    payload: { name, slug: newSlug() },
+  });
   expect(response.statusCode).toBe(200);
   return response.json() as { id: string; name: string; slug: string; role: string };
 }
@@ -84,20 +89,38 @@ describe('creating and listing organizations', () => {
   it('a verified user creates one and becomes its owner; an unverified user and a taken slug are refused', async () => {
     const t = app.get();
     const unverified = await t.createUser();
-    const refused = await t.request({ method: 'POST', url: '/api/v1/orgs', headers: unverified.auth, payload: { name: 'X', slug: newSlug() } });
+    const refused = await t.request({
+      method: 'POST',
+      url: '/api/v1/orgs',
+      headers: unverified.auth,
+      payload: { name: 'X', slug: newSlug() },
+    });
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toEqual({ detail: 'Verify your email address before creating an organization' });
 
     const owner = await verifiedUser(t);
     const org = await createOrg(t, owner, 'Acme Corp');
     expect(org).toMatchObject({ name: 'Acme Corp', role: 'owner' });
-    const again = await t.request({ method: 'POST', url: '/api/v1/orgs', headers: owner.auth, payload: { name: 'Other', slug: org.slug } });
+    const again = await t.request({
+      method: 'POST',
+      url: '/api/v1/orgs',
+      headers: owner.auth,
+      payload: { name: 'Other', slug: org.slug },
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toEqual({ detail: 'An organization with this slug already exists' });
-    const bad = await t.request({ method: 'POST', url: '/api/v1/orgs', headers: owner.auth, payload: { name: ' ', slug: 'Not A Slug' } });
+    const bad = await t.request({
+      method: 'POST',
+      url: '/api/v1/orgs',
+      headers: owner.auth,
+      payload: { name: ' ', slug: 'Not A Slug' },
+    });
     expect(bad.statusCode).toBe(422);
 
-    const [event] = await t.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.type, 'org.created'), eq(auditEvents.targetId, org.id)));
+    const [event] = await t.ctx.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.type, 'org.created'), eq(auditEvents.targetId, org.id)));
     expect(event?.actorId).toBe(owner.id);
   });
 
@@ -105,11 +128,15 @@ describe('creating and listing organizations', () => {
     const t = app.get();
     const adminsOnly = new OrganizationsService(t.ctx.db, t.ctx.audit, t.ctx.clock, 'admins');
     const user = await verifiedUser(t);
-    const refusal = await adminsOnly.create(await t.ctx.users.getById(user.id).then((u) => u!), { name: 'N', slug: newSlug() }, SYSTEM_ORIGIN).catch((e) => e);
+    const refusal = await adminsOnly
+      .create(await t.ctx.users.getById(user.id).then((u) => u!), { name: 'N', slug: newSlug() }, SYSTEM_ORIGIN)
+      .catch((e) => e);
     expect(refusal).toBeInstanceOf(OrgRefusal);
     expect(refusal.detail).toBe('Only administrators can create organizations');
     const superuser = await t.ctx.users.getByEmail('admin@example.com');
-    await expect(adminsOnly.create(superuser!, { name: 'N', slug: newSlug() }, SYSTEM_ORIGIN)).resolves.toMatchObject({ name: 'N' });
+    await expect(adminsOnly.create(superuser!, { name: 'N', slug: newSlug() }, SYSTEM_ORIGIN)).resolves.toMatchObject({
+      name: 'N',
+    });
   });
 
   it('lists the caller’s organizations with their role; scope=all with q and cursor pages is for orgs:manage', async () => {
@@ -139,7 +166,8 @@ describe('creating and listing organizations', () => {
   it('owners and admins rename, members cannot; outsiders do not learn it exists', async () => {
     const t = app.get();
     const { org, admin, member } = await team(t);
-    const rename = (auth: Auth, name: string) => t.request({ method: 'PATCH', url: `/api/v1/orgs/${org.id}`, headers: auth, payload: { name } });
+    const rename = (auth: Auth, name: string) =>
+      t.request({ method: 'PATCH', url: `/api/v1/orgs/${org.id}`, headers: auth, payload: { name } });
     expect((await rename(admin.auth, 'Renamed')).json()).toMatchObject({ name: 'Renamed', role: 'admin' });
     expect((await rename(member.auth, 'Nope')).statusCode).toBe(403);
     const outsider = await verifiedUser(t);
@@ -173,7 +201,10 @@ describe('the owner rules', () => {
     expect((await setRole(t, admin.auth, org.id, owner.id, 'member')).json()).toMatchObject({ role: 'member' });
     expect((await remove(t, owner.auth, org.id, owner.id)).json()).toEqual({ message: 'You left the organization' });
     expect(await memberRoles(t, admin.auth, org.id)).not.toHaveProperty(owner.id);
-    const [left] = await t.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.type, 'org.member_removed'), eq(auditEvents.targetId, owner.id)));
+    const [left] = await t.ctx.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.type, 'org.member_removed'), eq(auditEvents.targetId, owner.id)));
     expect(left?.details).toMatchObject({ org_id: org.id, left: true, role: 'member' });
   });
 
@@ -187,7 +218,10 @@ describe('the owner rules', () => {
     expect((await remove(t, admin.auth, org.id, owner.id)).json()).toEqual(OWNERS_ONLY_OWNERS);
     expect((await setRole(t, admin.auth, org.id, member.id, 'admin')).json()).toMatchObject({ role: 'admin' });
     expect((await remove(t, admin.auth, org.id, member.id)).json()).toEqual({ message: 'Member removed' });
-    const [changed] = await t.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.type, 'org.member_role_changed'), eq(auditEvents.targetId, member.id)));
+    const [changed] = await t.ctx.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.type, 'org.member_role_changed'), eq(auditEvents.targetId, member.id)));
     expect(changed?.details).toMatchObject({ org_id: org.id, from: 'member', to: 'admin' });
   });
 
@@ -238,9 +272,13 @@ describe('invitations', () => {
     const reused = await accept(t, invitee.auth, token);
     expect(reused.statusCode).toBe(400);
     expect(reused.json()).toEqual({ detail: 'Invalid or expired invitation' });
-    expect((await t.request({ method: 'GET', url: `/api/v1/orgs/${org.id}/invitations`, headers: admin.auth })).json().count).toBe(0);
+    expect(
+      (await t.request({ method: 'GET', url: `/api/v1/orgs/${org.id}/invitations`, headers: admin.auth })).json().count,
+    ).toBe(0);
     const types = (await t.ctx.db.select().from(auditEvents).where(eq(auditEvents.targetId, invitee.id))).map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['org.invitation_sent', 'org.member_added', 'org.invitation_accepted', 'email.verified']));
+    expect(types).toEqual(
+      expect.arrayContaining(['org.invitation_sent', 'org.member_added', 'org.invitation_accepted', 'email.verified']),
+    );
   });
 
   it('another account cannot accept it, and the invitation stays usable for the right one', async () => {
@@ -284,7 +322,11 @@ describe('invitations', () => {
     expect(list).toMatchObject({ count: 1, data: [{ id: second.json().id }] });
     expect((await accept(t, invitee.auth, first)).statusCode).toBe(400);
 
-    const revoked = await t.request({ method: 'DELETE', url: `/api/v1/orgs/${org.id}/invitations/${second.json().id}`, headers: owner.auth });
+    const revoked = await t.request({
+      method: 'DELETE',
+      url: `/api/v1/orgs/${org.id}/invitations/${second.json().id}`,
+      headers: owner.auth,
+    });
     expect(revoked.statusCode).toBe(200);
     expect((await accept(t, invitee.auth, replacement)).statusCode).toBe(400);
   });
@@ -299,7 +341,11 @@ describe('invitations', () => {
       email,
       account_exists: false,
     });
-    const signup = await t.request({ method: 'POST', url: '/api/v1/users/signup', payload: { email, password: 'a-long-new-password' } });
+    const signup = await t.request({
+      method: 'POST',
+      url: '/api/v1/users/signup',
+      payload: { email, password: 'a-long-new-password' },
+    });
     expect(signup.statusCode).toBe(200);
     const auth = await t.authFor(email, 'a-long-new-password');
     const accepted = await accept(t, auth as Auth, token);
@@ -331,24 +377,37 @@ describe('verified domains', () => {
     expect(notProven.statusCode).toBe(403);
     expect((await put(owner.auth, ['not a domain'])).statusCode).toBe(400);
     expect((await put(owner.auth, [` ${domain.toUpperCase()}.`])).json()).toEqual([domain]);
-    expect((await t.request({ method: 'GET', url: `/api/v1/orgs/${org.id}/domains`, headers: owner.auth })).json()).toEqual([domain]);
+    expect((await t.request({ method: 'GET', url: `/api/v1/orgs/${org.id}/domains`, headers: owner.auth })).json()).toEqual([
+      domain,
+    ]);
 
     // One organization per domain, even for an administrator.
     const admin = await t.superuserAuth();
-    const other = (await t.request({ method: 'POST', url: '/api/v1/orgs', headers: admin, payload: { name: 'Other', slug: newSlug() } })).json();
+    const other = (
+      await t.request({ method: 'POST', url: '/api/v1/orgs', headers: admin, payload: { name: 'Other', slug: newSlug() } })
+    ).json();
     const taken = await put(admin, [domain], other.id);
     expect(taken.statusCode).toBe(409);
     expect(taken.json()).toEqual({ detail: `The domain ${domain} already belongs to another organization` });
 
     const email = `Newcomer@${domain.toUpperCase()}`;
-    expect((await t.request({ method: 'POST', url: '/api/v1/users/signup', payload: { email, password: 'a-long-new-password' } })).statusCode).toBe(200);
+    expect(
+      (await t.request({ method: 'POST', url: '/api/v1/users/signup', payload: { email, password: 'a-long-new-password' } }))
+        .statusCode,
+    ).toBe(200);
     const newcomer = (await t.ctx.users.getByEmail(email))!;
     expect(await memberRoles(t, owner.auth, org.id)).not.toHaveProperty(newcomer.id);
-    const [mail] = await t.ctx.db.select().from(emailOutbox).where(and(eq(emailOutbox.toAddress, email), eq(emailOutbox.kind, 'verify_email')));
+    const [mail] = await t.ctx.db
+      .select()
+      .from(emailOutbox)
+      .where(and(eq(emailOutbox.toAddress, email), eq(emailOutbox.kind, 'verify_email')));
     const token = decodeURIComponent(/verify-email\?token=([^"&<\s]+)/.exec(mail?.html ?? '')?.[1] ?? '');
     expect((await t.request({ method: 'POST', url: '/api/v1/users/verify-email', payload: { token } })).statusCode).toBe(200);
     expect((await memberRoles(t, owner.auth, org.id))[newcomer.id]).toBe('member');
-    const [joined] = await t.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.type, 'org.member_added'), eq(auditEvents.targetId, newcomer.id)));
+    const [joined] = await t.ctx.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.type, 'org.member_added'), eq(auditEvents.targetId, newcomer.id)));
     expect(joined?.details).toMatchObject({ org_id: org.id, via: 'domain' });
   });
 });

@@ -27,7 +27,8 @@ describe('roster orgs', () => {
     // The users are made in this process: each command run costs seconds on a busy machine.
     await db.inspect(async (handle) => {
       const users = new UsersService(handle.db, new PasswordHasher(testConfig().argon2), new OneTimeTokens(systemClock, 1));
-      for (const email of ['owner@example.com', 'colleague@example.com']) await users.create({ email, password: 'a-long-password-1' });
+      for (const email of ['owner@example.com', 'colleague@example.com'])
+        await users.create({ email, password: 'a-long-password-1' });
     });
     const create = await db.run(['orgs', 'create', '--name', 'Acme Corp', '--slug', 'acme', '--owner', 'OWNER@example.com']);
     expect(create.stderr).toBe('');

@@ -5,6 +5,7 @@ import { type QueryClient, queryOptions, useQuery } from '@tanstack/react-query'
 import { api, notifySessionLost, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { UserPublic } from '../api/types';
+import { orgClaimOf } from '../lib/orgs';
 import { clearToasts } from '../lib/toast';
 import { mayHaveSession } from './session-marker';
 import { announceSessionEvent, getAccessToken, setAccessToken } from './token-store';
@@ -86,6 +87,27 @@ export const meQuery = queryOptions({
 
 export function useMe() {
   return useQuery(meQuery);
+}
+
+/** The organization the current access token acts for (`org_id`, `org_role`), or null. */
+export const activeOrgQuery = queryOptions({
+  queryKey: ['active-org'],
+  queryFn: async () => orgClaimOf(getAccessToken()),
+  staleTime: Number.POSITIVE_INFINITY,
+});
+
+export function useActiveOrg() {
+  return useQuery(activeOrgQuery);
+}
+
+/**
+ * Makes `orgId` (or none) the session's active organization: the server answers a fresh token
+ * pair whose access token carries the claim, and everything cached is read again for it.
+ */
+export async function chooseOrganization(queryClient: QueryClient, orgId: string | null): Promise<void> {
+  const token = await unwrap(api.POST('/api/v1/users/me/active-org', { body: { org_id: orgId }, headers: COOKIE_MODE }));
+  adopt(token);
+  await queryClient.invalidateQueries();
 }
 
 export async function signIn(queryClient: QueryClient, email: string, password: string): Promise<UserPublic> {
