@@ -45,6 +45,15 @@ export interface MemberRow {
 /** Pages by name, then id (index organization_name_idx). */
 export const ORG_ORDER: KeysetOrder = { key: organizations.name, id: organizations.id, descending: false, nullable: false };
 
+/** A member as lists show them: the membership and the user's address and name. */
+const MEMBER_COLUMNS = {
+  userId: orgMembers.userId,
+  email: users.email,
+  fullName: users.fullName,
+  role: orgMembers.role,
+  joinedAt: orgMembers.createdAt,
+};
+
 /** Owners first, then admins, then members. */
 const ROLE_RANK = sql`CASE ${orgMembers.role} WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END`;
 
@@ -200,13 +209,7 @@ export class OrganizationsService {
     await this.view(viewer, orgId);
     const [rows, [total]] = await Promise.all([
       this.db
-        .select({
-          userId: orgMembers.userId,
-          email: users.email,
-          fullName: users.fullName,
-          role: orgMembers.role,
-          joinedAt: orgMembers.createdAt,
-        })
+        .select(MEMBER_COLUMNS)
         .from(orgMembers)
         .innerJoin(users, eq(users.id, orgMembers.userId))
         .where(eq(orgMembers.orgId, orgId))
@@ -311,13 +314,7 @@ export class OrganizationsService {
 
   private async member(tx: Executor, orgId: string, userId: string): Promise<MemberRow> {
     const [row] = await tx
-      .select({
-        userId: orgMembers.userId,
-        email: users.email,
-        fullName: users.fullName,
-        role: orgMembers.role,
-        joinedAt: orgMembers.createdAt,
-      })
+      .select(MEMBER_COLUMNS)
       .from(orgMembers)
       .innerJoin(users, eq(users.id, orgMembers.userId))
       .where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.userId, userId)));
