@@ -236,6 +236,21 @@ describe('the owner rules', () => {
     expect((await t.request({ method: 'GET', url: `/api/v1/orgs/${org.id}`, headers: member.auth })).statusCode).toBe(404);
   });
 
+  it('the only owner’s account is not deleted while the organization needs them', async () => {
+    const t = app.get();
+    const { org, owner, admin } = await team(t);
+    const self = await t.request({ method: 'DELETE', url: '/api/v1/users/me', headers: owner.auth });
+    expect(self.statusCode).toBe(409);
+    expect(self.json().detail).toBe(`You are the only owner of ${org.name}: make another member an owner, or delete it, first`);
+    const byAdmin = await t.request({ method: 'DELETE', url: `/api/v1/users/${owner.id}`, headers: await t.superuserAuth() });
+    expect(byAdmin.statusCode).toBe(409);
+    await setRole(t, owner.auth, org.id, admin.id, 'owner');
+    expect((await t.request({ method: 'DELETE', url: '/api/v1/users/me', headers: owner.auth })).statusCode).toBe(200);
+    const roles = await memberRoles(t, admin.auth, org.id);
+    expect(roles[admin.id]).toBe('owner');
+    expect(roles).not.toHaveProperty(owner.id);
+  });
+
   it('only owners delete an organization; its members, invitations and domains go with it', async () => {
     const t = app.get();
     const { org, owner, admin, member } = await team(t);
