@@ -31,6 +31,9 @@ export function orgClaimOf(token: string | null): OrgClaim | null {
   }
 }
 
+/** "an owner", "an admin", "a member". */
+export const withArticle = (role: OrgRole) => `${role === 'member' ? 'a' : 'an'} ${role}`;
+
 /** Owners and admins edit the organization, invite, and manage members. */
 export const canManageMembers = (role: OrgRole | null | undefined) => role === 'owner' || role === 'admin';
 

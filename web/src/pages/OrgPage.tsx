@@ -24,7 +24,7 @@ import {
   TextField,
 } from '../components/ui';
 import { formatDate } from '../lib/format';
-import { assignableRoles, canManageMembers, canRemove, ORG_ROLES, type OrgRole, ROLE_LABELS } from '../lib/orgs';
+import { assignableRoles, canManageMembers, canRemove, ORG_ROLES, type OrgRole, ROLE_LABELS, withArticle } from '../lib/orgs';
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
 import { email } from '../lib/validation';
@@ -45,14 +45,7 @@ export function OrgPage({ orgId }: { orgId: string }) {
         title={org.data.name}
         description={
           <>
-            {org.data.slug} ·{' '}
-            {role ? (
-              <>
-                you are {role === 'admin' ? 'an' : 'a'} {ROLE_LABELS[role].toLowerCase()}
-              </>
-            ) : (
-              'you are not a member'
-            )}
+            {org.data.slug} · {role ? `you are ${withArticle(role)}` : 'you are not a member'}
           </>
         }
         actions={canManageMembers(role) && <InviteButton orgId={orgId} role={role} />}
@@ -111,7 +104,7 @@ function MembersSection({ org }: { org: OrgPublic }) {
         }),
       ),
     onSuccess: async (member) => {
-      toast.success(`${displayName(member)} is now ${member.role === 'admin' ? 'an' : 'a'} ${member.role}.`);
+      toast.success(`${displayName(member)} is now ${withArticle(member.role)}.`);
       await refresh();
     },
     onError: (error) => toast.error(errorMessage(error)),
