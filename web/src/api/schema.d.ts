@@ -654,7 +654,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete own account and items */
+        /**
+         * Delete own account and items
+         * @description The only owner of an organization is refused (`409`) until it has another owner or is deleted.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -708,6 +711,17 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1533,7 +1547,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a user and their items (superuser) */
+        /**
+         * Delete a user and their items (superuser)
+         * @description The only owner of an organization is refused (`409`) until it has another owner or is deleted.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1589,6 +1606,17 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
