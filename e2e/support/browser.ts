@@ -38,7 +38,12 @@ export function baseURL(): string {
 }
 
 export type BrowserTestContext = { page: Page; context: BrowserContext; baseURL: string };
-export type BrowserTestOptions = { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' };
+export type BrowserTestOptions = {
+  viewport?: { width: number; height: number };
+  colorScheme?: 'light' | 'dark';
+  /** For a journey through several pages and two browsers: longer than the suite's testTimeout. */
+  timeoutMs?: number;
+};
 
 function slug(text: string): string {
   return text
@@ -53,7 +58,7 @@ export function browserTest(
   body: (t: BrowserTestContext) => Promise<void>,
   options: BrowserTestOptions = {},
 ): void {
-  test(name, async (ctx) => {
+  test(name, { timeout: options.timeoutMs }, async (ctx) => {
     if (!browser) throw new Error('useBrowser() was not called in this file');
     const url = baseURL();
     const context = await browser.newContext({

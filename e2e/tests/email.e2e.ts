@@ -1,23 +1,12 @@
 // Mail flows through the dev mailbox (the e2e server runs ENVIRONMENT=local without SMTP,
 // so Roster keeps its mail and /dev/mailbox shows it).
-import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { canSignIn, createUser, getUser, openSignedIn, uniqueEmail } from '../support/api';
 import { browserTest, useBrowser } from '../support/browser';
 import { expectPath, expectText, expectVisible, toast } from '../support/expect';
+import { openMail } from '../support/mailbox';
 
 useBrowser();
-
-/** Open the mailbox, show mail to `email`, open the message whose subject contains `subject`. */
-async function openMail(page: Page, email: string, subject: string) {
-  await page.goto('/dev/mailbox');
-  await page.getByLabel('Filter by recipient').fill(email);
-  const message = page.getByRole('region', { name: 'Messages' }).getByRole('button', { name: subject });
-  // Mail is written in the same transaction as the change, but refresh once if the list was older.
-  if ((await message.count()) === 0) await page.getByRole('button', { name: 'Refresh' }).click();
-  await message.first().click();
-  return page.getByRole('region', { name: 'Message' });
-}
 
 browserTest('sign up, open the verification mail in the dev mailbox, follow its link: verified', async ({ page }) => {
   const email = uniqueEmail('verify');

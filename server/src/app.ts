@@ -40,6 +40,12 @@ import { mfaRoutes } from './mfa/routes.js';
 import { RecoveryCodes, TotpEnrolmentPublic } from './mfa/schemas.js';
 import { SecretBox } from './mfa/secret-box.js';
 import { MfaService } from './mfa/service.js';
+import { ActiveOrganizations } from './orgs/active-org.js';
+import { OrgDomains } from './orgs/domains.js';
+import { OrgInvitations } from './orgs/invitations.js';
+import { MembershipCache } from './orgs/membership-cache.js';
+import { orgsRoutes } from './orgs/routes.js';
+import { OrganizationsService } from './orgs/service.js';
 import { announceDevMailbox, mailpitRoutes } from './private/mailpit.js';
 import { privateRoutes } from './private/routes.js';
 import { accessOf } from './roles/access.js';
@@ -154,6 +160,14 @@ export function createContext(deps: AppDependencies): AppContext {
   const webhookEvents = new WebhookEvents(clock);
   users.events = webhookEvents;
   sessions.onRevokedAll = (tx, userId, reason, ended) => webhookEvents.sessionsRevoked(tx, userId, reason, ended);
+  const orgs = new OrganizationsService(database.db, audit, clock, config.orgCreation);
+  const membershipCache = new MembershipCache(async (orgId, userId) => {
+    const role = await orgs.memberRole(database.db, orgId, userId);
+    return role ? { role } : null;
+  });
+  orgs.onMembershipChanged = (orgId, userId) => membershipCache.forget(orgId, userId);
+  const orgDomains = new OrgDomains(database.db, orgs, audit, clock);
+  const joinByDomain = orgDomains.joinByDomain.bind(orgDomains);
   return {
     config,
     db: database.db,
@@ -164,7 +178,7 @@ export function createContext(deps: AppDependencies): AppContext {
     oneTimeTokens,
     userCache,
     sessionCache,
-    guards: createGuards(tokens, userCache, sessionCache, clock),
+    guards: createGuards(tokens, userCache, sessionCache, clock, membershipCache),
     sessions,
     audit,
     roles,
@@ -183,7 +197,23 @@ export function createContext(deps: AppDependencies): AppContext {
     mfa,
     mfaTokens,
     rememberedDevices,
-    accountHooks: new AccountHooks(accountEmails, audit, sessions, rememberedDevices),
+    accountHooks: new AccountHooks(accountEmails, audit, sessions, rememberedDevices, joinByDomain),
+    orgs,
+    orgDomains,
+    orgInvitations: new OrgInvitations({
+      db: database.db,
+      orgs,
+      outbox,
+      audit,
+      clock,
+      brand,
+      validDays: config.orgInvitationDays,
+      mailEnabled: config.mailMode !== 'off',
+      onUserVerified: (id) => userCache.invalidate(id),
+      joinByDomain,
+    }),
+    activeOrgs: new ActiveOrganizations(database.db, orgs, sessions),
+    membershipCache,
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
     accountEmails,
@@ -200,6 +230,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   const { database } = deps;
   await ctx.userCache.start(database);
   await ctx.sessionCache.start(database);
+  await ctx.membershipCache.start(database);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -304,6 +335,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(auditRoutes, options);
   await app.register(rolesRoutes, options);
   await app.register(webhooksRoutes, options);
+  await app.register(orgsRoutes, options);
   if (ctx.config.environment === 'local') {
     await app.register(privateRoutes, options);
     // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
@@ -337,6 +369,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     await ctx.accountEmails.drain();
     await ctx.userCache.stop();
     await ctx.sessionCache.stop();
+    await ctx.membershipCache.stop();
     await ctx.mailer.close();
   });
   return { app, ctx, routeAccess, webhookWorker };

@@ -88,6 +88,10 @@ export interface Config {
   mfaRequired: MfaRequired;
   /** A browser that passed the second factor may skip it this many days (MFA_REMEMBER_DAYS; 0: never). */
   mfaRememberDays: number;
+  /** Who may create an organization: `anyone` (any verified user) or `admins` (holders of orgs:manage). */
+  orgCreation: 'anyone' | 'admins';
+  /** An organization's invitation link works this many days. */
+  orgInvitationDays: number;
   argon2: Argon2Settings;
   /** Fastify's `trustProxy`: whether (and which) X-Forwarded-For hops give the client's address. */
   trustProxy: TrustProxy;
@@ -237,6 +241,8 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     reauthWindowMinutes: integer(raw, 'REAUTH_WINDOW_MINUTES', 10, problems, { min: 0, max: 1440 }),
     mfaRequired: oneOf(raw, 'MFA_REQUIRED', MFA_REQUIRED_VALUES, 'none', problems),
     mfaRememberDays: integer(raw, 'MFA_REMEMBER_DAYS', 30, problems, { min: 0, max: 365 }),
+    orgCreation: oneOf(raw, 'ORG_CREATION', ['anyone', 'admins'] as const, 'anyone', problems),
+    orgInvitationDays: integer(raw, 'ORG_INVITATION_DAYS', 7, problems, { min: 1, max: 365 }),
     argon2: argon2Settings(raw, problems),
     trustProxy: trustProxy(raw, problems),
     redisUrl: redisUrl(raw, problems),

@@ -79,4 +79,6 @@ export const Messages = {
   mfaReset: 'Multi-factor authentication was reset',
   deviceNotFound: 'Device not found',
   deviceForgotten: 'Device forgotten',
+  /** An access token's org_id/org_role no longer match the membership: the session is fine, a refresh gives a token that does. */
+  orgClaimChanged: 'Organization membership changed: refresh the token',
 } as const;

@@ -2,7 +2,7 @@
 // and the signed-in app (AppLayout), whose guard sends visitors without a token to /login.
 import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
-import { setSessionLostListener } from './api/client';
+import { setOrgClaimChangedListener, setSessionLostListener } from './api/client';
 import { ensureSession, forgetSession, isSignedIn, meQuery, refreshSession, signOut } from './auth/session';
 import { onSessionEventElsewhere } from './auth/token-store';
 import { Toaster } from './components/Toaster';
@@ -14,10 +14,13 @@ import { AdminWebhooksPage } from './pages/AdminWebhooksPage';
 import { AuditLogPage, parseAuditSearch } from './pages/AuditLogPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { DevMailboxPage } from './pages/DevMailboxPage';
+import { InvitationPage } from './pages/InvitationPage';
 import { ItemsPage, parseItemsSearch } from './pages/ItemsPage';
 import { LoginPage } from './pages/LoginPage';
 import { AppLayout, AuthLayout } from './pages/layouts';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { OrgPage } from './pages/OrgPage';
+import { OrgsPage } from './pages/OrgsPage';
 import { RecoverPasswordPage } from './pages/RecoverPasswordPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { RestoreEmailPage } from './pages/RestoreEmailPage';
@@ -63,8 +66,15 @@ const loginRoute = createRoute({
 const signupRoute = createRoute({
   getParentRoute: () => authLayout,
   path: '/signup',
+  validateSearch: (search: Record<string, unknown>): { email?: string; redirect?: string } => ({
+    ...(typeof search.email === 'string' ? { email: search.email } : {}),
+    ...(typeof search.redirect === 'string' ? { redirect: search.redirect } : {}),
+  }),
   beforeLoad: leaveIfSignedIn,
-  component: SignupPage,
+  component: function SignupRoute() {
+    const { email, redirect: target } = signupRoute.useSearch();
+    return <SignupPage email={email} redirectTo={safeRedirect(target)} />;
+  },
 });
 
 const recoverRoute = createRoute({
@@ -109,6 +119,18 @@ const restoreEmailRoute = createRoute({
   },
 });
 
+// An invitation's link; reachable signed in or not (the page offers sign-in or sign-up).
+const invitationRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/invitation',
+  validateSearch: (search: Record<string, unknown>): { token?: string } =>
+    typeof search.token === 'string' ? { token: search.token } : {},
+  component: function InvitationRoute() {
+    const { token } = invitationRoute.useSearch();
+    return <InvitationPage token={token} />;
+  },
+});
+
 // Local development only (the API answers 404 elsewhere); no sign-in needed, like the route it reads.
 const devMailboxRoute = createRoute({ getParentRoute: () => rootRoute, path: '/dev/mailbox', component: DevMailboxPage });
 
@@ -140,6 +162,17 @@ const itemsRoute = createRoute({
 });
 
 const settingsRoute = createRoute({ getParentRoute: () => appLayout, path: '/settings', component: SettingsPage });
+
+const orgsRoute = createRoute({ getParentRoute: () => appLayout, path: '/orgs', component: OrgsPage });
+
+const orgRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/orgs/$orgId',
+  component: function OrgRoute() {
+    const { orgId } = orgRoute.useParams();
+    return <OrgPage orgId={orgId} />;
+  },
+});
 
 // The admin links are hidden from those without the permission; this sends away anyone who types the URL.
 function holdersOf(permission: string) {
@@ -184,9 +217,9 @@ const webhooksRoute = createRoute({
 });
 
 const routeTree = rootRoute.addChildren([
-  authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute, verifyRoute, restoreEmailRoute]),
+  authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute, verifyRoute, restoreEmailRoute, invitationRoute]),
   devMailboxRoute,
-  appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, adminRoute, auditRoute, webhooksRoute]),
+  appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, orgsRoute, orgRoute, adminRoute, auditRoute, webhooksRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {
@@ -197,6 +230,18 @@ export function createAppRouter(queryClient: QueryClient) {
     if (!isSignedIn()) return;
     void signOut(queryClient, { revoke: false });
     void router.navigate({ to: '/login', search: { redirect: router.state.location.href, ended: true } });
+  });
+
+  // The token's organization claim no longer matches the membership (removed, role changed):
+  // the session still counts; a refresh gives a token that matches, and the pages read again.
+  setOrgClaimChangedListener(() => {
+    void refreshSession()
+      .catch(() => false)
+      .then(async (ok) => {
+        if (!ok) return;
+        toast.info('Your access to an organization changed.');
+        await queryClient.invalidateQueries();
+      });
   });
 
   // Another tab signed out, or signed in (perhaps as someone else): follow it here.

@@ -55,6 +55,17 @@ export const AUDIT_EVENT_TYPES = [
   'role.created',
   'role.updated',
   'role.deleted',
+  'org.created',
+  'org.updated',
+  'org.deleted',
+  'org.member_added',
+  'org.member_role_changed',
+  /** A member removed, or one who left (`details.left`). */
+  'org.member_removed',
+  'org.invitation_sent',
+  'org.invitation_revoked',
+  'org.invitation_accepted',
+  'org.domains_changed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

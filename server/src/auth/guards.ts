@@ -5,11 +5,12 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, Messages } from '../errors.js';
+import type { MembershipCache } from '../orgs/membership-cache.js';
 import { type AuthenticatedUser, holds } from '../roles/access.js';
 import { type Requirement, SUPERUSER_ROLE } from '../roles/catalogue.js';
 import type { SessionCache } from '../sessions/session-cache.js';
 import type { Clock } from '../utils/clock.js';
-import type { TokenService } from './tokens.js';
+import type { OrgClaim, TokenService } from './tokens.js';
 import type { UserCache } from './user-cache.js';
 
 declare module 'fastify' {
@@ -18,6 +19,8 @@ declare module 'fastify' {
     currentUser: AuthenticatedUser | null;
     /** The session of the caller's access token. */
     currentSessionId: string | null;
+    /** The organization the caller's access token acts for (`org_id`, `org_role`), checked against the membership. */
+    currentOrg: OrgClaim | null;
   }
 }
 
@@ -46,20 +49,30 @@ export function createGuards(
   users: Pick<UserCache, 'get'>,
   sessions: Pick<SessionCache, 'get'>,
   clock: Clock,
+  memberships: Pick<MembershipCache, 'role'>,
 ): Guards {
   async function requireUser(request: FastifyRequest): Promise<void> {
     const token = bearerToken(request);
     if (!token) throw new HttpError(401, Messages.notAuthenticated, { 'WWW-Authenticate': 'Bearer' });
     const claims = await tokens.verifyAccessToken(token);
     if (!claims) throw new HttpError(403, Messages.badCredentials);
-    const [user, session] = await Promise.all([users.get(claims.userId), sessions.get(claims.sessionId)]);
+    const { org } = claims;
+    const [user, session, membership] = await Promise.all([
+      users.get(claims.userId),
+      sessions.get(claims.sessionId),
+      org ? memberships.role(org.id, claims.userId) : null,
+    ]);
     // The contract's order: a missing user, then an inactive one, then a token that no longer counts.
     if (!user) throw new HttpError(404, Messages.userNotFound);
     if (!user.isActive) throw new HttpError(400, Messages.inactiveUser);
     const sessionValid = session?.userId === user.id && !session.revokedAt && session.expiresAt > clock.now();
     if (!sessionValid) throw new HttpError(403, Messages.badCredentials);
+    // An organization claim the membership no longer backs (removed, role changed): the token no longer
+    // counts, but the session does, so the answer tells the client to refresh rather than to sign in again.
+    if (org && membership?.role !== org.role) throw new HttpError(403, Messages.orgClaimChanged);
     request.currentUser = user;
     request.currentSessionId = claims.sessionId;
+    request.currentOrg = org ?? null;
   }
 
   function requirePermission(requirement: Requirement, selfParam?: string): Guard {

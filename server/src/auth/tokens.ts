@@ -4,8 +4,11 @@
  * `alg: none` and every other algorithm.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { ORG_ROLES, type OrgRole } from '../db/schema.js';
 import { type Clock, systemClock } from '../utils/clock.js';
 import { signHs256, verifyHs256 } from './hs256.js';
+
+const isOrgRole = (value: unknown): value is OrgRole => ORG_ROLES.includes(value as OrgRole);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -21,6 +24,14 @@ export interface AccessClaims {
   userId: string;
   /** The session the token belongs to: revoking it ends the token. */
   sessionId: string;
+  /** The session's active organization and the user's role in it when the token was made (`org_id`, `org_role`). */
+  org?: OrgClaim;
+}
+
+/** An access token's organization claim: checked against the membership on every use (see guards.ts). */
+export interface OrgClaim {
+  id: string;
+  role: OrgRole;
 }
 
 /** A session from before sessions recorded what their sign-in proved: a password. */
@@ -29,6 +40,8 @@ export interface AccessTokenExtras {
   amr: string[];
   aal: number;
   roles?: readonly string[];
+  /** The session's active organization, while the user is a member of it. */
+  org?: OrgClaim | null;
 }
 
 const DEFAULT_EXTRAS: AccessTokenExtras = { amr: ['pwd'], aal: 1 };
@@ -68,13 +81,15 @@ export class TokenService {
    * Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES, ACCESS_TOKEN_CLAIMS,
    * what the session's sign-in proved (`amr`, `aal`), so a client or another service can tell a second factor was passed,
    * and `roles`, for the app's own API: the user's roles when the token was issued. Roster itself never reads
-   * `roles` back; its guards use the current roles (a change takes effect at once).
+   * `roles` back; its guards use the current roles (a change takes effect at once). With an active organization,
+   * `org_id` and `org_role`.
    */
   async createAccessToken(userId: string, sessionId: string, extras: AccessTokenExtras = DEFAULT_EXTRAS): Promise<string> {
     const exp = this.clock.nowSeconds() + this.accessTokenMinutes * 60;
     const roles = extras.roles ? { roles: [...extras.roles] } : {};
+    const orgClaims = extras.org ? { org_id: extras.org.id, org_role: extras.org.role } : {};
     return signHs256(
-      { ...ACCESS_TOKEN_CLAIMS, sid: sessionId, sub: userId, exp, amr: extras.amr, aal: extras.aal, ...roles },
+      { ...ACCESS_TOKEN_CLAIMS, sid: sessionId, sub: userId, exp, amr: extras.amr, aal: extras.aal, ...roles, ...orgClaims },
       this.key,
     );
   }
@@ -85,10 +100,15 @@ export class TokenService {
     const known = this.verified.get(token);
     if (known) return known.exp > now ? known.claims : null;
     const payload = verifyHs256(token, this.key, now);
-    const { sub, sid, exp, iss, aud, typ } = payload ?? {};
+    const { sub, sid, exp, iss, aud, typ, org_id, org_role } = payload ?? {};
     if (typeof sub !== 'string' || !UUID.test(sub) || typeof sid !== 'string' || !UUID.test(sid)) return null;
     if (iss !== ACCESS_TOKEN_CLAIMS.iss || aud !== ACCESS_TOKEN_CLAIMS.aud || typ !== ACCESS_TOKEN_CLAIMS.typ) return null;
-    const claims = { userId: sub.toLowerCase(), sessionId: sid.toLowerCase() };
+    const claims: AccessClaims = { userId: sub.toLowerCase(), sessionId: sid.toLowerCase() };
+    if (org_id !== undefined || org_role !== undefined) {
+      // Both or neither, and well formed: a token is never read as having half a claim.
+      if (typeof org_id !== 'string' || !UUID.test(org_id) || !isOrgRole(org_role)) return null;
+      claims.org = { id: org_id.toLowerCase(), role: org_role };
+    }
     if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(token, { claims, exp: exp as number });
     return claims;

@@ -33,7 +33,9 @@ const passwordOptions = (command: Command) =>
 
 export function buildProgram(terminal: Terminal): Command {
   const program = new Command('roster')
-    .description('Manage Roster users from the terminal: create and fix accounts, seed, import and export; webhooks.')
+    .description(
+      'Manage Roster users and organizations from the terminal: create and fix accounts, seed, import and export; roles and webhooks.',
+    )
     .addHelpText('after', DATABASE_HELP)
     .showSuggestionAfterError()
     .configureOutput({
@@ -198,6 +200,29 @@ Users whose email (or id) exists are skipped and reported. The import is one
 transaction: if it stops, nothing of it is written.`,
     )
     .action(async (file, options) => (await import('./import/command.js')).importCommand(terminal, file, options));
+
+  const orgs = program.command('orgs').description('list and create organizations, and add members');
+  orgs
+    .command('list')
+    .description('list organizations, by name')
+    .option('--search <text>', 'only organizations whose name or slug contains the text (any case)')
+    .option('--limit <n>', 'show at most n organizations', positiveInteger, 100)
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options) => (await import('./orgs.js')).listOrgs(terminal, options));
+  orgs
+    .command('create')
+    .description('create an organization with an owner')
+    .requiredOption('--name <name>', 'its name')
+    .requiredOption('--slug <slug>', 'its unique short name: lower-case letters, digits and inner hyphens')
+    .requiredOption('--owner <user>', 'the first owner: an email or user id')
+    .action(async (options) => (await import('./orgs.js')).createOrg(terminal, options));
+  orgs
+    .command('add-member')
+    .description('add a user to an organization')
+    .argument('<org>', 'slug or id')
+    .argument('<user>', 'email or id')
+    .option('--role <role>', 'owner, admin or member', 'member')
+    .action(async (org, user, options) => (await import('./orgs.js')).addMember(terminal, org, user, options));
 
   for (const command of [program, ...allCommands(program)]) command.exitOverride();
   return program;

@@ -166,6 +166,8 @@ export const sessions = pgTable(
     ip: varchar('ip', { length: 64 }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     revokedReason: varchar('revoked_reason', { length: 40 }),
+    /** The organization the session chose (migration 0015): its access tokens carry org_id and org_role. */
+    activeOrgId: uuid('active_org_id').references(() => organizations.id, { onDelete: 'set null' }),
   },
   (table) => [index('session_user_idx').on(table.userId, table.createdAt.desc())],
 );
@@ -374,3 +376,76 @@ export const webhookDeliveries = pgTable(
 
 export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export const ORG_ROLES = ['owner', 'admin', 'member'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+
+/** Organizations and what hangs off them (migration 0015). */
+export const organizations = pgTable(
+  'organization',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: varchar('name', { length: 255 }).notNull(),
+    slug: varchar('slug', { length: 64 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('organization_slug_key').on(table.slug), index('organization_name_idx').on(table.name, table.id)],
+);
+
+export type OrganizationRow = typeof organizations.$inferSelect;
+
+export const orgMembers = pgTable(
+  'org_member',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: varchar('role', { length: 16 }).$type<OrgRole>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.orgId, table.userId] }), index('org_member_user_idx').on(table.userId)],
+);
+
+export type OrgMemberRow = typeof orgMembers.$inferSelect;
+
+export const orgInvitations = pgTable(
+  'org_invitation',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** As the inviter spelled it (mailed to); `emailNormalized` is what acceptance compares. */
+    email: varchar('email', { length: 255 }).notNull(),
+    emailNormalized: text('email_normalized').notNull(),
+    role: varchar('role', { length: 16 }).$type<OrgRole>().notNull(),
+    tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('org_invitation_token_key').on(table.tokenHash),
+    uniqueIndex('org_invitation_pending_key')
+      .on(table.orgId, table.emailNormalized)
+      .where(sql`${table.acceptedAt} IS NULL AND ${table.revokedAt} IS NULL`),
+  ],
+);
+
+export type OrgInvitationRow = typeof orgInvitations.$inferSelect;
+
+export const orgDomains = pgTable(
+  'org_domain',
+  {
+    domain: text('domain').primaryKey(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('org_domain_org_idx').on(table.orgId)],
+);

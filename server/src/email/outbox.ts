@@ -22,6 +22,7 @@ export type EmailKind =
   | 'password_changed'
   | `mfa_${MfaChange}`
   | 'webhook_disabled'
+  | 'org_invitation'
   | 'test';
 
 export interface OutboxOptions {

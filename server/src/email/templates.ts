@@ -151,6 +151,29 @@ export function mfaChangedNotice(brand: BrandInfo, email: string, change: MfaCha
   };
 }
 
+/** An invitation to join an organization; the link leads to the web app's landing page (sign in or sign up, then accept). */
+export function orgInvitationEmail(
+  brand: BrandInfo,
+  invite: { email: string; orgName: string; role: string; inviter: string | null; token: string; validDays: number },
+): EmailContent {
+  const who = invite.inviter ? `${invite.inviter} invited you` : 'You were invited';
+  return {
+    subject: `${brand.projectName} - Join ${invite.orgName}`,
+    ...layout(brand, {
+      heading: `Join ${invite.orgName}`,
+      paragraphs: [
+        `${who} to join ${invite.orgName} on ${brand.projectName} as ${invite.role === 'admin' ? 'an admin' : `a ${invite.role}`}.`,
+        `Sign in, or create an account with ${invite.email}, then accept. The link below is valid for ${invite.validDays} days and works once.`,
+      ],
+      action: {
+        label: 'Accept the invitation',
+        link: `${brand.frontendHost}/invitation?token=${encodeURIComponent(invite.token)}`,
+      },
+      footer: 'If you did not expect this invitation, you can ignore this email.',
+    }),
+  };
+}
+
 function verifyLink(brand: BrandInfo, token: string): string {
   return `${brand.frontendHost}/verify-email?token=${encodeURIComponent(token)}`;
 }

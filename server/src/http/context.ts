@@ -18,6 +18,11 @@ import type { LoginService } from '../login/service.js';
 import type { MfaTokens } from '../mfa/mfa-tokens.js';
 import type { RememberedDevices } from '../mfa/remembered-devices.js';
 import type { MfaService } from '../mfa/service.js';
+import type { ActiveOrganizations } from '../orgs/active-org.js';
+import type { OrgDomains } from '../orgs/domains.js';
+import type { OrgInvitations } from '../orgs/invitations.js';
+import type { MembershipCache } from '../orgs/membership-cache.js';
+import type { OrganizationsService } from '../orgs/service.js';
 import type { RolesService } from '../roles/service.js';
 import type { BruteForceProtection } from '../security/protection.js';
 import type { SessionsService } from '../sessions/service.js';
@@ -60,6 +65,13 @@ export interface AppContext {
   /** Thins out the audit events anyone can cause in bulk. */
   auditSampler: AuditSampler;
   accountHooks: AccountHooks;
+  orgs: OrganizationsService;
+  orgInvitations: OrgInvitations;
+  orgDomains: OrgDomains;
+  /** The organization a session acts for, and the claim its tokens carry. */
+  activeOrgs: ActiveOrganizations;
+  /** Checks access tokens' organization claims; started and stopped by buildApp like the other caches. */
+  membershipCache: MembershipCache;
   /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
   bruteForce: BruteForceProtection;
   /** `webhookEvents.emit(tx, type, user, extra)`: queue a webhook event in the transaction of a change. */

@@ -106,6 +106,8 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
           amr: result.session.amr,
           aal: result.session.aal,
           roles: (await ctx.roles.accessOf(result.user)).roles,
+          // The session's active organization, while the user is still a member.
+          org: await ctx.activeOrgs.claimFor(result.session),
         },
         config.cookieSecure,
       );

@@ -115,6 +115,7 @@ export class SessionsService {
       ip: origin.ip?.slice(0, 64) ?? null,
       revokedAt: null,
       revokedReason: null,
+      activeOrgId: null,
     };
     const refreshToken = newRefreshToken();
     const inserts = [
@@ -162,6 +163,30 @@ export class SessionsService {
         .returning();
       const refreshToken = await this.issueSuccessor(tx, session.id, token);
       return { outcome: 'ok' as const, user, session: updated as SessionRow, refreshToken };
+    });
+  }
+
+  /**
+   * The session now asks for `activeOrgId` (or none) in its tokens, and gets a new refresh
+   * token: the ones it had are spent (used after the grace window, they end the session, as
+   * any replay does), so the session stays one chain. `null` if it no longer counts.
+   */
+  async reissue(sessionId: string, activeOrgId: string | null): Promise<{ session: SessionRow; refreshToken: string } | null> {
+    return this.db.transaction(async (tx) => {
+      const now = this.clock.now();
+      const [session] = await tx
+        .update(sessions)
+        .set({ activeOrgId })
+        .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+        .returning();
+      if (!session) return null;
+      await tx
+        .update(refreshTokens)
+        .set({ usedAt: now })
+        .where(and(eq(refreshTokens.sessionId, sessionId), isNull(refreshTokens.usedAt)));
+      const refreshToken = newRefreshToken();
+      await tx.insert(refreshTokens).values({ sessionId, tokenHash: hashToken(refreshToken), createdAt: now });
+      return { session, refreshToken };
     });
   }
 

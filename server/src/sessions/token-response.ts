@@ -11,7 +11,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { TokenService } from '../auth/tokens.js';
+import type { OrgClaim, TokenService } from '../auth/tokens.js';
 
 export const REFRESH_COOKIE = 'roster_refresh';
 export const REFRESH_PATH = '/api/v1/login/refresh-token';
@@ -58,6 +58,8 @@ export interface TokenGrant {
   aal: number;
   /** The user's roles now, for the access token's `roles` claim. */
   roles: readonly string[];
+  /** The session's active organization, for `org_id` and `org_role`. */
+  org?: OrgClaim | null;
 }
 
 export async function sendTokens(

@@ -19,6 +19,8 @@ export class AccountHooks {
     private readonly sessions: SessionsService,
     /** A new password forgets every remembered device: the second step is asked again everywhere. */
     private readonly devices: RememberedDevices,
+    /** Just-in-time membership of the organization that claimed the verified address's domain. */
+    private readonly joinByDomain: (tx: Executor, user: UserRow, origin: RequestOrigin) => Promise<void> = async () => {},
   ) {}
 
   signedUp(origin: RequestOrigin): AfterChange {
@@ -131,6 +133,7 @@ export class AccountHooks {
           details: { email: user.email },
         },
       );
+      await this.joinByDomain(tx, user, origin);
     };
   }
 

@@ -10,6 +10,7 @@ import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.j
 import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, NonEmptyText, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
 import { MfaCode } from '../mfa/schemas.js';
+import { OrgMessages } from '../orgs/errors.js';
 import { holds } from '../roles/access.js';
 import { PERMISSIONS, SUPERUSER_ROLE } from '../roles/catalogue.js';
 import { asRoleRefusal, requireManageable } from '../roles/refusals.js';
@@ -64,6 +65,18 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     action: 'email_change' | 'password_change',
     reason: 'wrong_password' | 'not_recent',
   ) => audit.record(db, origin, { type: 'reauth.failed', targetId: userId, details: { action, reason } });
+  /** An organization always keeps an owner: its only owner's account is not deleted. */
+  const refuseSoleOwner = async (userId: string, self: boolean) => {
+    const orgs = await ctx.orgs.soleOwnerships(userId);
+    if (orgs.length > 0)
+      throw new HttpError(
+        409,
+        OrgMessages.soleOwner(
+          orgs.map((org) => org.name),
+          self,
+        ),
+      );
+  };
   const userResponse = { 200: Type.Ref(UserPublic), ...errorResponses(400, 401, 403, 404, 409, 422) };
   const messageResponse = { 200: Type.Ref(Message), ...errorResponses(400, 401, 403, 404, 422) };
 
@@ -250,11 +263,17 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     '/users/me',
     {
       onRequest: guards.requireUser,
-      schema: { tags: ['users'], summary: 'Delete own account and items', response: messageResponse },
+      schema: {
+        tags: ['users'],
+        summary: 'Delete own account and items',
+        description: 'The only owner of an organization is refused (`409`) until it has another owner or is deleted.',
+        response: { ...messageResponse, ...errorResponses(409) },
+      },
     },
     async (request) => {
       const me = caller(request);
       if (me.isSuperuser) throw new HttpError(403, Messages.superuserSelfDelete);
+      await refuseSoleOwner(me.id, true);
       await users.delete(me.id, hooks.deleted(requestOrigin(request), me.id, true));
       return { message: Messages.userDeleted };
     },
@@ -419,9 +438,11 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         tags: ['users'],
         summary: 'Delete a user and their items',
-        description: 'Not a user who holds a permission the caller lacks (`403`).',
+        description:
+          'Not a user who holds a permission the caller lacks (`403`). The only owner of an organization is refused (`409`) ' +
+          'until it has another owner or is deleted.',
         params: UserIdParams,
-        response: messageResponse,
+        response: { ...messageResponse, ...errorResponses(409) },
       },
     },
     async (request) => {
@@ -431,6 +452,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       if (!target) throw new HttpError(404, Messages.userNotFound);
       if (id === me.id) throw new HttpError(403, Messages.superuserSelfDelete);
       await requireManageable(roles, me, target);
+      await refuseSoleOwner(id, false);
       await users.delete(id, hooks.deleted(requestOrigin(request), id, false)).catch(asRoleRefusal);
       return { message: Messages.userDeleted };
     },

@@ -93,3 +93,43 @@ export async function runRosterToExit(
   const code = await proc.exited();
   return { code, output: proc.output() };
 }
+
+/** Settings for Roster on a production footing (ENVIRONMENT=staging) over a test database. */
+export function stagingEnv(databaseUrl: string) {
+  return {
+    DATABASE_URL: databaseUrl,
+    ENVIRONMENT: 'staging',
+    PROJECT_NAME: 'Roster',
+    SECRET_KEY: 'a-production-secret-key-of-enough-length-123',
+    FIRST_SUPERUSER: 'root@example.com',
+    FIRST_SUPERUSER_PASSWORD: 'a-strong-admin-password',
+  };
+}
+
+/** Two Roster processes on one database, both ready (the first migrates alone); `stop` ends both. */
+export async function startTwoRosters(
+  env: Record<string, string>,
+): Promise<{ a: RosterProcess; b: RosterProcess; stop(): Promise<void> }> {
+  const a = await startRoster(env);
+  await a.ready();
+  const b = await startRoster(env);
+  const stop = async () => {
+    await Promise.all([a.stop(), b.stop()]);
+  };
+  await b.ready().catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { a, b, stop };
+}
+
+/**
+ * Asks `probe` again and again (for up to 2 s) until it answers something other than `200`: how
+ * a change made in one process is seen by another. Returns that answer and how long it took.
+ */
+export async function untilRefused(probe: () => Promise<number>): Promise<{ status: number; latencyMs: number }> {
+  const started = performance.now();
+  let status = await probe();
+  while (status === 200 && performance.now() - started < 2000) status = await probe();
+  return { status, latencyMs: performance.now() - started };
+}

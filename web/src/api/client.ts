@@ -4,6 +4,7 @@
 import createClient from 'openapi-fetch';
 import { getAccessToken } from '../auth/token-store';
 import { noteDevMailbox } from '../lib/dev-mailbox';
+import { ORG_CLAIM_CHANGED } from '../lib/orgs';
 import { ApiError } from './errors';
 import type { paths } from './schema';
 
@@ -20,6 +21,16 @@ export function setSessionLostListener(listener: SessionLostListener): void {
 
 export function notifySessionLost(): void {
   onSessionLost();
+}
+
+let onOrgClaimChanged: () => void = () => {};
+
+/**
+ * Called when the API refused the token's organization claim (the user left or was removed,
+ * or their role changed): the session still counts, and a refresh gives a token that matches.
+ */
+export function setOrgClaimChangedListener(listener: () => void): void {
+  onOrgClaimChanged = listener;
 }
 
 api.use({
@@ -45,7 +56,8 @@ api.use({
         .then((body: { detail?: unknown }) => body.detail)
         .catch(() => undefined);
       const isMe = new URL(request.url).pathname === '/api/v1/users/me';
-      if (
+      if (detail === ORG_CLAIM_CHANGED) onOrgClaimChanged();
+      else if (
         detail === 'Could not validate credentials' ||
         (response.status === 400 && detail === 'Inactive user') ||
         (isMe && detail === 'User not found')

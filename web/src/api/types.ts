@@ -22,3 +22,8 @@ export type ItemUpdate = JsonBody<paths['/api/v1/items/{id}']['put']>;
 
 export type UsersQuery = NonNullable<paths['/api/v1/users/']['get']['parameters']['query']>;
 export type UsersOrderBy = NonNullable<UsersQuery['order_by']>;
+
+export type OrgPublic = JsonOk<paths['/api/v1/orgs/{org_id}']['get']>;
+export type OrgMemberPublic = JsonOk<paths['/api/v1/orgs/{org_id}/members']['get']>['data'][number];
+export type OrgInvitationPublic = JsonOk<paths['/api/v1/orgs/{org_id}/invitations']['get']>['data'][number];
+export type InvitationPreview = JsonOk<paths['/api/v1/invitations/preview']['post']>;

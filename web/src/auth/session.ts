@@ -6,6 +6,7 @@ import { api, notifySessionLost, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { UserPublic } from '../api/types';
 import { type MfaChallenge, mfaChallengeFrom, normalizeCode } from '../lib/mfa';
+import { orgClaimOf } from '../lib/orgs';
 import { clearToasts } from '../lib/toast';
 import { mayHaveSession } from './session-marker';
 import { announceSessionEvent, getAccessToken, setAccessToken } from './token-store';
@@ -109,6 +110,27 @@ export async function signIn(queryClient: QueryClient, email: string, password: 
   if (challenge) return challenge;
   const token = await unwrap(request);
   return { kind: 'signed-in', user: await startSession(queryClient, token) };
+}
+
+/** The organization the current access token acts for (`org_id`, `org_role`), or null. */
+export const activeOrgQuery = queryOptions({
+  queryKey: ['active-org'],
+  queryFn: async () => orgClaimOf(getAccessToken()),
+  staleTime: Number.POSITIVE_INFINITY,
+});
+
+export function useActiveOrg() {
+  return useQuery(activeOrgQuery);
+}
+
+/**
+ * Makes `orgId` (or none) the session's active organization: the server answers a fresh token
+ * pair whose access token carries the claim, and everything cached is read again for it.
+ */
+export async function chooseOrganization(queryClient: QueryClient, orgId: string | null): Promise<void> {
+  const token = await unwrap(api.POST('/api/v1/users/me/active-org', { body: { org_id: orgId }, headers: COOKIE_MODE }));
+  adopt(token);
+  await queryClient.invalidateQueries();
 }
 
 /** The second step: a code from the authenticator app or a recovery code. */

@@ -42,6 +42,27 @@ describe('audit events as sentences', () => {
     expect(say({ type: 'role.deleted', actor_id: ANN, details: { role: 'helpdesk' } })).toBe('Ann deleted the helpdesk role');
   });
 
+  it('organization events', () => {
+    expect(say({ type: 'org.created', actor_id: ANN, target_id: ANN, details: { name: 'Acme' } })).toBe(
+      'Ann created the organization Acme',
+    );
+    expect(
+      say({ type: 'org.member_role_changed', actor_id: ANN, target_id: BOB, details: { from: 'member', to: 'admin' } }),
+    ).toBe('Ann made Bob an admin of an organization');
+    expect(say({ type: 'org.member_removed', actor_id: BOB, target_id: BOB, details: { left: true } })).toBe(
+      'Bob left an organization',
+    );
+    expect(say({ type: 'org.member_removed', actor_id: ANN, target_id: BOB, details: { left: false } })).toBe(
+      'Ann removed Bob from an organization',
+    );
+    expect(say({ type: 'org.member_added', actor_id: BOB, target_id: BOB, details: { via: 'invitation', role: 'member' } })).toBe(
+      'Bob joined an organization as a member',
+    );
+    expect(say({ type: 'org.invitation_sent', actor_id: ANN, details: { email: 'c@example.com', role: 'owner' } })).toBe(
+      'Ann invited c@example.com to an organization as an owner',
+    );
+  });
+
   it('sign-ins, including refused ones', () => {
     expect(say({ type: 'login.succeeded', actor_id: BOB, target_id: BOB })).toBe('Bob signed in');
     expect(say({ type: 'login.failed', target_id: BOB, details: { reason: 'wrong_password' } })).toBe(

@@ -47,6 +47,16 @@ export function listInWords(words: string[]): string {
   return `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
+function orgName(details: Record<string, unknown>): string {
+  return typeof details.name === 'string' ? details.name : 'an organization';
+}
+
+/** "an admin", "a member", "an owner". */
+function withArticle(role: unknown): string {
+  const word = typeof role === 'string' ? role : 'member';
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 function plural(count: unknown, noun: string): string {
   const n = typeof count === 'number' ? count : Number(count);
   if (!Number.isFinite(n)) return `${noun}s`;
@@ -150,6 +160,33 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
         : [actor, ` changed the ${String(details.role)} role`];
     case 'role.deleted':
       return [actor, ` deleted the ${String(details.role)} role`];
+    // Organization events name the organization in their details (their target is the
+    // organization, not a person, when no member is concerned).
+    case 'org.created':
+      return [actor, ` created the organization ${orgName(details)}`];
+    case 'org.updated':
+      return [
+        actor,
+        ` changed the organization's ${listInWords(Array.isArray(details.changed) ? details.changed.map(String) : ['settings'])}`,
+      ];
+    case 'org.deleted':
+      return [actor, ` deleted the organization ${orgName(details)}`];
+    case 'org.domains_changed':
+      return [actor, " changed an organization's verified domains"];
+    case 'org.member_added':
+      if (details.via === 'domain') return [target, ' joined an organization through their email domain'];
+      if (details.via === 'invitation') return [target, ` joined an organization as ${withArticle(details.role)}`];
+      return [actor, ' added ', target, ` to an organization as ${withArticle(details.role)}`];
+    case 'org.member_role_changed':
+      return [actor, ' made ', target, ` ${withArticle(details.to)} of an organization`];
+    case 'org.member_removed':
+      return details.left === true ? [target, ' left an organization'] : [actor, ' removed ', target, ' from an organization'];
+    case 'org.invitation_sent':
+      return [actor, ` invited ${String(details.email ?? 'someone')} to an organization as ${withArticle(details.role)}`];
+    case 'org.invitation_revoked':
+      return [actor, ` revoked the invitation sent to ${String(details.email ?? 'someone')}`];
+    case 'org.invitation_accepted':
+      return [target, ' accepted an invitation to an organization'];
     default:
       return [actor, ` did ${event.type}`];
   }

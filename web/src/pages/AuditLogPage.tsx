@@ -53,6 +53,16 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   'mfa.reset_by_admin': true,
   'mfa.device_remembered': true,
   'mfa.device_forgotten': true,
+  'org.created': true,
+  'org.updated': true,
+  'org.deleted': true,
+  'org.member_added': true,
+  'org.member_role_changed': true,
+  'org.member_removed': true,
+  'org.invitation_sent': true,
+  'org.invitation_revoked': true,
+  'org.invitation_accepted': true,
+  'org.domains_changed': true,
 };
 const EVENT_TYPES = Object.keys(EVENT_TYPE_KEYS) as EventType[];
 

@@ -10,11 +10,12 @@ import { useForm } from '../lib/useForm';
 import { email, LIMITS, matches, maxLength, password } from '../lib/validation';
 import { MfaSetupStep } from './LoginMfaSteps';
 
-export function SignupPage() {
+/** `email` fills the address in (an invitation's); `redirectTo` is where to go once signed in. */
+export function SignupPage({ email: invitedEmail = '', redirectTo = '/' }: { email?: string; redirectTo?: string }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [setup, setSetup] = useState<{ challenge: Extract<MfaChallenge, { kind: 'setup' }>; email: string } | null>(null);
-  const form = useForm({ full_name: '', email: '', password: '', confirm: '' }, (values) => ({
+  const form = useForm({ full_name: '', email: invitedEmail, password: '', confirm: '' }, (values) => ({
     full_name: [maxLength('Full name', LIMITS.nameMax)],
     email: [email],
     password: [password()],
@@ -44,7 +45,7 @@ export function SignupPage() {
 
   async function welcome() {
     toast.success('Your account is ready. Welcome to Roster!');
-    await navigate({ to: '/' });
+    await navigate({ to: redirectTo });
   }
 
   if (setup) {
@@ -65,6 +66,7 @@ export function SignupPage() {
       <form ref={form.formRef} onSubmit={onSubmit} noValidate className="space-y-4">
         <FormError message={form.formError} />
         <TextField label="Full name (optional)" autoComplete="name" autoFocus {...form.field('full_name')} />
+        {/* An invitation's address is the one that can accept it: filled in, still editable. */}
         <TextField label="Email" type="email" autoComplete="email" {...form.field('email')} />
         <TextField
           label="Password"

@@ -3,6 +3,7 @@ import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-route
 import { type ReactNode, useEffect, useState } from 'react';
 import { errorMessage } from '../api/errors';
 import { displayName, signOut, useMe } from '../auth/session';
+import { OrgSwitcher } from '../components/OrgSwitcher';
 import { Button, cx, ErrorState, LoadingState } from '../components/ui';
 import { VerifyBanner } from '../components/VerifyBanner';
 import { adminHome } from '../lib/permissions';
@@ -108,6 +109,7 @@ export function AppHeader() {
   const links = [
     { to: '/', label: 'Dashboard', exact: true },
     { to: '/items', label: 'Items' },
+    { to: '/orgs', label: 'Organizations' },
     ...(adminPage ? [{ to: adminPage, label: 'Admin' }] : []),
     { to: '/settings', label: 'Settings' },
   ] as const;
@@ -146,6 +148,7 @@ export function AppHeader() {
           ))}
           <li className="mt-2 border-t border-slate-200 pt-2 sm:ml-3 sm:mt-0 sm:border-0 sm:border-l sm:pl-3 sm:pt-0 dark:border-slate-700">
             <div className="flex items-center justify-between gap-3">
+              {me.data && <OrgSwitcher />}
               {me.data && (
                 <span className="max-w-48 truncate text-sm text-slate-600 dark:text-slate-400" title={me.data.email}>
                   {displayName(me.data)}
