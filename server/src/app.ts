@@ -28,6 +28,10 @@ import { installLocalHostCheck } from './http/local-only.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
+import { FlowStore } from './identities/flows.js';
+import { identitiesRoutes } from './identities/routes.js';
+import { IdentitiesService } from './identities/service.js';
+import { ProviderSignIn } from './identities/sign-in.js';
 import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
@@ -104,6 +108,27 @@ export function createContext(deps: AppDependencies): AppContext {
   sessions.onSessionsChanged = (ids) => {
     for (const id of ids) sessionCache.invalidate(id);
   };
+  const login = new LoginService({ db: database.db, config, users, sessions, audit });
+  const accountHooks = new AccountHooks(accountEmails, audit, sessions);
+  const auditSampler = new AuditSampler(bruteForce.store, clock);
+  const identities = new IdentitiesService({
+    db: database.db,
+    users,
+    hooks: accountHooks,
+    audit,
+    clock,
+    signup: config.oauth.signup,
+  });
+  const providerSignIn = new ProviderSignIn(config.oauth, {
+    db: database.db,
+    flows: new FlowStore(database.db, clock, config.secretKey),
+    identities,
+    login,
+    users,
+    audit,
+    auditSampler,
+    apiPrefix: API_PREFIX,
+  });
   return {
     config,
     db: database.db,
@@ -117,13 +142,15 @@ export function createContext(deps: AppDependencies): AppContext {
     guards: createGuards(tokens, userCache, sessionCache, clock),
     sessions,
     audit,
-    login: new LoginService({ db: database.db, config, users, sessions, audit }),
-    accountHooks: new AccountHooks(accountEmails, audit, sessions),
+    login,
+    accountHooks,
+    identities,
+    providerSignIn,
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
     accountEmails,
     bruteForce,
-    auditSampler: new AuditSampler(bruteForce.store, clock),
+    auditSampler,
   };
 }
 
@@ -223,6 +250,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(utilsRoutes, options);
   await app.register(sessionsRoutes, options);
   await app.register(auditRoutes, options);
+  await app.register(identitiesRoutes, options);
   if (ctx.config.environment === 'local') {
     await app.register(privateRoutes, options);
     // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
@@ -270,6 +298,7 @@ function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
     try {
       await ctx.sessions.purge(new Date(now - 86_400_000));
       await ctx.audit.purge(new Date(now - ctx.config.auditRetentionDays * 86_400_000));
+      await ctx.providerSignIn.purgeFlows(new Date(now));
     } catch (error) {
       app.log.warn({ err: error }, 'housekeeping failed');
     }

@@ -67,4 +67,7 @@ export const Messages = {
   sessionRevoked: 'Session signed out',
   confirmPasswordForEmail: 'Confirm your password to change your email',
   emailRestored: 'Email address restored; every session was signed out',
+  /** An account a sign-in provider created (or imported without one) has no password to confirm or change. */
+  noPassword: 'This account has no password yet: set one with a password-reset link (Forgot password)',
+  signInAgainForEmail: 'Sign in again to change your email',
 } as const;

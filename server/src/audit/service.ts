@@ -37,6 +37,9 @@ export const AUDIT_EVENT_TYPES = [
   'user.deleted_self',
   'private.user_created',
   'users.imported',
+  /** A sign-in provider's identity joined an account (details.via: verified_email, signup or settings). */
+  'identity.linked',
+  'identity.unlinked',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -78,6 +78,7 @@ export const RULES: Record<string, Rule> = {
   [`PATCH ${PREFIX}/users/:user_id`]: { newPassword: 'password' },
   [`PATCH ${PREFIX}/users/me`]: { passwordCheck: 'email_change' },
   [`PATCH ${PREFIX}/users/me/password`]: { newPassword: 'new_password', passwordCheck: 'password_change' },
+  [`POST ${PREFIX}/users/me/identities/:provider/link`]: { passwordCheck: 'identity_link' },
 };
 
 /** The password attempt a request makes, if any: a login's, or a change's `current_password` (checked against the caller). */
@@ -98,6 +99,7 @@ const WRONG_PASSWORD: Record<PasswordCheck, string> = {
   login: Messages.incorrectLogin,
   email_change: Messages.incorrectPassword,
   password_change: Messages.incorrectPassword,
+  identity_link: Messages.incorrectPassword,
 };
 
 /** Every route under /private (registered only with ENVIRONMENT=local). */
