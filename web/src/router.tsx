@@ -13,6 +13,7 @@ import { AuditLogPage, parseAuditSearch } from './pages/AuditLogPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { DevMailboxPage } from './pages/DevMailboxPage';
 import { ItemsPage, parseItemsSearch } from './pages/ItemsPage';
+import { LoginCallbackPage } from './pages/LoginCallbackPage';
 import { LoginPage } from './pages/LoginPage';
 import { AppLayout, AuthLayout } from './pages/layouts';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -55,6 +56,21 @@ const loginRoute = createRoute({
   component: function LoginRoute() {
     const { redirect: target, ended } = loginRoute.useSearch();
     return <LoginPage redirectTo={safeRedirect(target)} sessionEnded={ended === true} />;
+  },
+});
+
+// Where a sign-in with another provider ends (the server redirects here); reachable signed in or
+// not: linking a provider from Settings ends here too.
+const loginCallbackRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/login/callback',
+  validateSearch: (search: Record<string, unknown>) => {
+    const text = (key: string) => (typeof search[key] === 'string' ? (search[key] as string) : undefined);
+    return { error: text('error'), provider: text('provider'), linked: text('linked'), redirect_to: text('redirect_to') };
+  },
+  component: function LoginCallbackRoute() {
+    const { redirect_to: target, ...rest } = loginCallbackRoute.useSearch();
+    return <LoginCallbackPage search={{ ...rest, redirectTo: safeRedirect(target) }} />;
   },
 });
 
@@ -173,7 +189,7 @@ const auditRoute = createRoute({
 });
 
 const routeTree = rootRoute.addChildren([
-  authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute, verifyRoute, restoreEmailRoute]),
+  authLayout.addChildren([loginRoute, loginCallbackRoute, signupRoute, recoverRoute, resetRoute, verifyRoute, restoreEmailRoute]),
   devMailboxRoute,
   appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, adminRoute, auditRoute]),
 ]);

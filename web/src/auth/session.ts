@@ -97,6 +97,19 @@ export async function signIn(queryClient: QueryClient, email: string, password: 
     }),
   );
   adopt(token);
+  return startSession(queryClient);
+}
+
+/**
+ * After a sign-in with another provider the server has set the refresh cookie and sent the
+ * browser to /login/callback: trade it for an access token. `null` when there is no session.
+ */
+export async function adoptProviderSession(queryClient: QueryClient): Promise<UserPublic | null> {
+  if (!(await refreshSession())) return null;
+  return startSession(queryClient);
+}
+
+async function startSession(queryClient: QueryClient): Promise<UserPublic> {
   queryClient.clear(); // nothing cached for a previous user may leak into this session
   clearToasts(); // nor anything said to them
   announceSessionEvent('signed-in');

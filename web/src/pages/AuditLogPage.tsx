@@ -39,6 +39,8 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   'user.deleted_self': true,
   'private.user_created': true,
   'users.imported': true,
+  'identity.linked': true,
+  'identity.unlinked': true,
 };
 const EVENT_TYPES = Object.keys(EVENT_TYPE_KEYS) as EventType[];
 

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { displayName, signIn } from '../auth/session';
+import { ProviderButtons } from '../components/ProviderButtons';
 import { Button, FormError, TextField } from '../components/ui';
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
@@ -43,6 +44,7 @@ export function LoginPage({ redirectTo, sessionEnded = false }: { redirectTo: st
           Sign in
         </Button>
       </form>
+      <ProviderButtons verb="Sign in" redirectTo={redirectTo} />
       <p className="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
         No account yet? <Link to="/signup">Sign up</Link>
       </p>

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { api, unwrap } from '../api/client';
 import { signIn } from '../auth/session';
+import { ProviderButtons } from '../components/ProviderButtons';
 import { Button, FormError, TextField } from '../components/ui';
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
@@ -49,6 +50,7 @@ export function SignupPage() {
           Sign up
         </Button>
       </form>
+      <ProviderButtons verb="Sign up" />
       <p className="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
         Already have an account? <Link to="/login">Sign in</Link>
       </p>
