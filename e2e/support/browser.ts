@@ -38,7 +38,12 @@ export function baseURL(): string {
 }
 
 export type BrowserTestContext = { page: Page; context: BrowserContext; baseURL: string };
-export type BrowserTestOptions = { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' };
+export type BrowserTestOptions = {
+  viewport?: { width: number; height: number };
+  colorScheme?: 'light' | 'dark';
+  /** Another server than the suite's (a file that starts its own, with other settings). */
+  baseURL?: () => string;
+};
 
 function slug(text: string): string {
   return text
@@ -55,7 +60,7 @@ export function browserTest(
 ): void {
   test(name, async (ctx) => {
     if (!browser) throw new Error('useBrowser() was not called in this file');
-    const url = baseURL();
+    const url = options.baseURL?.() ?? baseURL();
     const context = await browser.newContext({
       baseURL: url,
       viewport: options.viewport ?? { width: 1280, height: 860 },
