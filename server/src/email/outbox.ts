@@ -6,14 +6,22 @@
  * mid-send is claimed again when its lease runs out (at-least-once delivery;
  * the stable Message-ID makes a duplicate recognisable).
  */
+
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, ilike, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.js';
 import { emailOutbox, type OutboxRow } from '../db/schema.js';
 import type { Clock } from '../utils/clock.js';
-import type { EmailContent } from './templates.js';
+import type { EmailContent, MfaChange } from './templates.js';
 
-export type EmailKind = 'password_reset' | 'new_account' | 'verify_email' | 'email_changed' | 'password_changed' | 'test';
+export type EmailKind =
+  | 'password_reset'
+  | 'new_account'
+  | 'verify_email'
+  | 'email_changed'
+  | 'password_changed'
+  | `mfa_${MfaChange}`
+  | 'test';
 
 export interface OutboxOptions {
   /** `kept` rows are the local dev mailbox: stored, never sent. */

@@ -17,6 +17,9 @@ import type { IdentitiesService } from '../identities/service.js';
 import type { ProviderSignIn } from '../identities/sign-in.js';
 import type { ItemsService } from '../items/service.js';
 import type { LoginService } from '../login/service.js';
+import type { MfaTokens } from '../mfa/mfa-tokens.js';
+import type { RememberedDevices } from '../mfa/remembered-devices.js';
+import type { MfaService } from '../mfa/service.js';
 import type { BruteForceProtection } from '../security/protection.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { SessionCache } from '../sessions/session-cache.js';
@@ -45,6 +48,10 @@ export interface AppContext {
   sessions: SessionsService;
   /** The one door: every sign-in path asks it whether the user may have a session now. */
   login: LoginService;
+  /** Second factors: TOTP, recovery codes, an admin's reset. */
+  mfa: MfaService;
+  mfaTokens: MfaTokens;
+  rememberedDevices: RememberedDevices;
   audit: AuditLog;
   /** Thins out the audit events anyone can cause in bulk. */
   auditSampler: AuditSampler;

@@ -13,6 +13,7 @@ import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Password, Uuid } from '../http/schemas.js';
+import { rememberedDeviceOf } from '../login/admission-reply.js';
 import { noStore, setRefreshCookie } from '../sessions/token-response.js';
 import { RecentSignIn } from '../users/recent-sign-in.js';
 import { FLOW_LIFETIME_SECONDS } from './flows.js';
@@ -136,7 +137,9 @@ export const identitiesRoutes: RoutePlugin = async (plain, { ctx }) => {
         description:
           'Checks the state (with its cookie), then the provider’s answer (for OpenID Connect: issuer, audience, ' +
           'signature, nonce), applies the linking rules and signs the user in: the refresh token is set as the ' +
-          'HttpOnly cookie and the browser goes to `FRONTEND_HOST/login/callback?redirect_to=…`. Otherwise it goes ' +
+          'HttpOnly cookie and the browser goes to `FRONTEND_HOST/login/callback?redirect_to=…`. A user with a second ' +
+          'factor gets no session yet: the browser goes there with `#mfa_token=…&methods=…` (or `#mfa_token=…&mfa=setup` ' +
+          'under MFA_REQUIRED) for the MFA step (POST /login/mfa). Otherwise it goes ' +
           'there with `error=<code>`: provider_refused, provider_unavailable, provider_error, state_mismatch, ' +
           'email_conflict, signup_disabled, no_email, inactive, unverified, identity_taken, already_linked.',
         params: ProviderParams,
@@ -149,11 +152,26 @@ export const identitiesRoutes: RoutePlugin = async (plain, { ctx }) => {
       const query = new URLSearchParams(request.query as Record<string, string>);
       const cookieState = request.cookies[FLOW_COOKIE];
       reply.clearCookie(FLOW_COOKIE, { path: FLOW_COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure: config.cookieSecure });
-      const finish: Finish = await signIn.finish(provider, query, cookieState, requestOrigin(request), request.log);
+      const finish: Finish = await signIn.finish(
+        provider,
+        query,
+        cookieState,
+        requestOrigin(request),
+        request.log,
+        rememberedDeviceOf(request),
+      );
       switch (finish.kind) {
         case 'signed-in':
           setRefreshCookie(reply, finish.grant, config.cookieSecure);
           return reply.redirect(callbackPage({ redirect_to: finish.redirectTo }));
+        case 'second-factor': {
+          // No session yet. The token rides in the fragment: browsers send it to no server and
+          // put it in no Referer; it works once, for 5 minutes, and only with a second factor.
+          const step = new URLSearchParams({ mfa_token: finish.mfaToken });
+          if (finish.methods) step.set('methods', finish.methods.join(','));
+          else step.set('mfa', 'setup');
+          return reply.redirect(`${callbackPage({ redirect_to: finish.redirectTo })}#${step.toString()}`);
+        }
         case 'linked':
           return reply.redirect(callbackPage({ linked: finish.provider, redirect_to: finish.redirectTo }));
         case 'failed':

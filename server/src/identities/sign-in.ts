@@ -40,6 +40,11 @@ export type FailureCode =
 
 export type Finish =
   | { kind: 'signed-in'; grant: SessionGrant; redirectTo: string }
+  /**
+   * The user has a second factor (or MFA_REQUIRED asks for one): no session yet. The web app's
+   * MFA step takes it from here with `mfaToken` (POST /login/mfa, or /login/mfa/enroll for `setup`).
+   */
+  | { kind: 'second-factor'; mfaToken: string; methods: string[] | null; redirectTo: string }
   | { kind: 'linked'; provider: string; redirectTo: string }
   | { kind: 'failed'; code: FailureCode; redirectTo: string };
 
@@ -132,6 +137,8 @@ export class ProviderSignIn {
     cookieState: string | undefined,
     origin: RequestOrigin,
     log: FastifyBaseLogger,
+    /** The browser's remembered-device cookie: a remembered browser skips the second step, as with a password. */
+    rememberedDevice: string | null = null,
   ): Promise<Finish> {
     const provider = this.providers.get(name) as SignInProvider;
     const method = `oauth:${name}`;
@@ -168,7 +175,12 @@ export class ProviderSignIn {
 
     const resolution = await this.deps.identities.resolve(name, profile, origin);
     if (resolution.kind === 'refused') return fail(resolution.code, resolution.targetId);
-    const admission = await this.deps.login.admit(resolution.user, { method, amr: ['fed'] }, origin);
+    const admission = await this.deps.login.admit(resolution.user, { method, amr: ['fed'] }, origin, { rememberedDevice });
+    if (admission.outcome === 'second-factor-required' || admission.outcome === 'setup-required') {
+      await this.deps.identities.touch(resolution.identityId, profile.email);
+      const methods = admission.outcome === 'second-factor-required' ? admission.methods : null;
+      return { kind: 'second-factor', mfaToken: admission.mfaToken, methods, redirectTo: flow.redirectTo };
+    }
     if (admission.outcome === 'refused') {
       // The door recorded why; the page says it in words.
       const reason = admission.refusal.reason;

@@ -5,11 +5,12 @@
  * redirect target, linking and unlinking, and what accounts without a password
  * are told.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, sessions, userIdentities, users } from '../../src/db/schema.js';
+import { totpCodeAt } from '../../src/mfa/totp.js';
 import { ManualClock } from '../../src/utils/clock.js';
 import { SUPERUSER, startTestApp, type TestApp } from '../helpers/app.js';
 import { type FakeGithub, type GithubUser, startFakeGithub } from '../helpers/fake-github.js';
@@ -29,6 +30,7 @@ const ACCOUNTS = {
   linker: { email: 'somewhere-else@example.net', email_verified: true },
   nomail: { name: 'No Mail' },
   replay: { email: 'replay@example.com', email_verified: true },
+  guarded: { email: 'guarded@example.com', email_verified: true },
 };
 
 let provider: TestProvider;
@@ -377,6 +379,65 @@ describe('the checks on the way back', () => {
       new SignJWT(decodeJwt(token)).setProtectedHeader({ alg: 'RS256', kid: provider.signingKey.kid }).sign(key),
     );
     expect(journey.landing.searchParams.get('error')).toBeNull();
+  });
+});
+
+describe('a user with a second factor', () => {
+  it('passes the MFA step after a social sign-in before any session exists', async () => {
+    const local = await localAccount('guarded@example.com', { verified: true });
+    const auth = await t.authFor('guarded@example.com', 'correct-horse-battery');
+    const started = await t.request({
+      method: 'POST',
+      url: '/api/v1/users/me/mfa/totp',
+      headers: auth,
+      payload: { current_password: 'correct-horse-battery' },
+    });
+    expect(started.statusCode, started.body).toBe(200);
+    const secret = started.json().secret as string;
+    const code = () => totpCodeAt(secret, clock.now().getTime());
+    const confirmed = await t.request({
+      method: 'POST',
+      url: '/api/v1/users/me/mfa/totp/confirm',
+      headers: auth,
+      payload: { code: code() },
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    clock.advance(30); // the next code is a new one, not a replay of the confirmation's
+    const sessionsBefore = (await t.ctx.db.select().from(sessions).where(eq(sessions.userId, local.id))).length;
+
+    const journey = await signInWith('guarded');
+    expect(journey.landing.searchParams.get('error')).toBeNull();
+    expect(journey.landing.searchParams.get('redirect_to')).toBe('/items');
+    const step = new URLSearchParams(journey.landing.hash.slice(1));
+    expect(step.get('methods')).toBe('totp,recovery_code');
+    expect(cookie(journey.response, 'roster_refresh')).toBeUndefined();
+    // The provider proved one factor: no session yet, and the token is not a way in by itself.
+    expect(await t.ctx.db.select().from(sessions).where(eq(sessions.userId, local.id))).toHaveLength(sessionsBefore);
+    expect(await eventsOf('login.succeeded', local.id)).toHaveLength(1); // the password sign-in above only
+
+    const wrong = await t.request({
+      method: 'POST',
+      url: '/api/v1/login/mfa',
+      payload: { mfa_token: step.get('mfa_token'), code: '000000' },
+    });
+    expect(wrong.statusCode).toBe(400);
+    const passed = await t.request({
+      method: 'POST',
+      url: '/api/v1/login/mfa',
+      payload: { mfa_token: step.get('mfa_token'), code: code() },
+    });
+    expect(passed.statusCode, passed.body).toBe(200);
+    const user = await me({ authorization: `Bearer ${passed.json().access_token}` });
+    expect(user.id).toBe(local.id);
+    const [session] = await t.ctx.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.userId, local.id))
+      .orderBy(desc(sessions.createdAt))
+      .limit(1);
+    expect(session?.amr).toEqual(['fed', 'otp']);
+    const logins = await eventsOf('login.succeeded', local.id);
+    expect(logins.some((e) => String(e.details.method).startsWith('oauth:acme'))).toBe(true);
   });
 });
 

@@ -41,6 +41,15 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   'users.imported': true,
   'identity.linked': true,
   'identity.unlinked': true,
+  'mfa.totp_enrolled': true,
+  'mfa.totp_disabled': true,
+  'mfa.challenge_failed': true,
+  'mfa.succeeded': true,
+  'mfa.recovery_code_used': true,
+  'mfa.recovery_codes_regenerated': true,
+  'mfa.reset_by_admin': true,
+  'mfa.device_remembered': true,
+  'mfa.device_forgotten': true,
 };
 const EVENT_TYPES = Object.keys(EVENT_TYPE_KEYS) as EventType[];
 
