@@ -19,6 +19,7 @@ import type { Clock } from '../utils/clock.js';
 import type { MfaTokens } from './mfa-tokens.js';
 import { hashRecoveryCode, looksLikeRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
 import type { RememberedDevices } from './remembered-devices.js';
+import { removeEveryFactor } from './reset.js';
 import type { SecretBox } from './secret-box.js';
 import { acceptedStep, newTotpSecret, normalizeTotpCode, totpUri } from './totp.js';
 
@@ -234,13 +235,10 @@ export class MfaService {
    * An administrator's reset (API or CLI): every factor goes, every remembered device
    * and pending MFA token with them, every session ends, and the owner is told.
    */
-  async resetByAdmin(user: UserRow, origin: RequestOrigin): Promise<void> {
+  async resetByAdmin(user: UserRow, origin: RequestOrigin, keepSession?: string): Promise<void> {
     await this.deps.db.transaction(async (tx) => {
-      await tx.delete(mfaTotp).where(eq(mfaTotp.userId, user.id));
-      await this.forgetFactorsBehind(tx, user.id);
-      await this.deps.tokens.revokeAll(tx, user.id);
-      await this.syncEnabled(tx, user.id);
-      const ended = await this.deps.sessions.revokeAll(tx, user.id, 'mfa_reset');
+      await removeEveryFactor(tx, user.id, this.deps.tokens, this.deps.devices);
+      const ended = await this.deps.sessions.revokeAll(tx, user.id, 'mfa_reset', keepSession);
       await this.deps.audit.record(tx, origin, {
         type: 'mfa.reset_by_admin',
         targetId: user.id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorizeHref, PROVIDER_ERROR_CODES, providerErrorSentence } from './sign-in-providers';
+import { authorizeHref, mfaChallengeFromFragment, PROVIDER_ERROR_CODES, providerErrorSentence } from './sign-in-providers';
 
 describe('sign-in providers', () => {
   it('starts at the server with the page to come back to', () => {
@@ -13,5 +13,15 @@ describe('sign-in providers', () => {
     for (const sentence of sentences) expect(sentence).not.toBe(fallback);
     expect(new Set(sentences).size).toBe(PROVIDER_ERROR_CODES.length);
     expect(providerErrorSentence('email_conflict', 'Google')).toMatch(/password.*link Google from Settings/);
+  });
+
+  it('reads the second step a sign-in still owes from the fragment', () => {
+    expect(mfaChallengeFromFragment('')).toBeNull();
+    expect(mfaChallengeFromFragment('#mfa_token=abc&methods=totp%2Crecovery_code')).toEqual({
+      kind: 'code',
+      mfaToken: 'abc',
+      methods: ['totp', 'recovery_code'],
+    });
+    expect(mfaChallengeFromFragment('#mfa_token=abc&mfa=setup')).toMatchObject({ kind: 'setup', mfaToken: 'abc' });
   });
 });

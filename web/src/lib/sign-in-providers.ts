@@ -1,5 +1,6 @@
 // Sign-in with other providers: where the buttons go, and what each outcome code the
 // server sends to /login/callback means, in words a user understands.
+import { MFA_SETUP_REQUIRED, type MfaChallenge } from './mfa';
 
 /** The server's start of a sign-in with `provider`; it redirects to the provider. */
 export function authorizeHref(provider: string, redirectTo: string): string {
@@ -50,4 +51,18 @@ export function providerErrorSentence(code: string, provider: string): string {
     default:
       return `Signing in with ${provider} did not work. Try again, or sign in with your password.`;
   }
+}
+
+/**
+ * The second step a provider's sign-in still owes, from /login/callback's fragment
+ * (`#mfa_token=…&methods=totp,recovery_code`, or `#mfa_token=…&mfa=setup` under MFA_REQUIRED).
+ * The server puts it there, not in the query, so that it reaches no server log or Referer.
+ */
+export function mfaChallengeFromFragment(hash: string): MfaChallenge | null {
+  const fragment = new URLSearchParams(hash.replace(/^#/, ''));
+  const mfaToken = fragment.get('mfa_token');
+  if (!mfaToken) return null;
+  if (fragment.get('mfa') === 'setup') return { kind: 'setup', mfaToken, detail: MFA_SETUP_REQUIRED };
+  const methods = (fragment.get('methods') ?? '').split(',').filter((method) => method !== '');
+  return { kind: 'code', mfaToken, methods: methods.length > 0 ? methods : ['totp', 'recovery_code'] };
 }
