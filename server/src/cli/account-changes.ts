@@ -11,10 +11,10 @@ import type { UserRow } from '../db/schema.js';
 import { MfaTokens } from '../mfa/mfa-tokens.js';
 import { RememberedDevices } from '../mfa/remembered-devices.js';
 import { removeEveryFactor } from '../mfa/reset.js';
-import type { AccountEmails } from '../users/account-emails.js';
-import { systemClock } from '../utils/clock.js';
 import type { SessionsService } from '../sessions/service.js';
+import type { AccountEmails } from '../users/account-emails.js';
 import type { AfterChange, AfterUpdate, AfterWrite } from '../users/service.js';
+import { systemClock } from '../utils/clock.js';
 import type { BulkSession } from './bulk.js';
 
 /** What a seed or an import did, for its audit record. */

@@ -105,7 +105,9 @@ export function buildProgram(terminal: Terminal): Command {
 
   users
     .command('reset-mfa')
-    .description('remove every second factor of a user (TOTP, recovery codes, remembered devices), end their sessions and email them')
+    .description(
+      'remove every second factor of a user (TOTP, recovery codes, remembered devices), end their sessions and email them',
+    )
     .argument('<user>', 'email or id')
     .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)')
     .action(async (ref, options) => (await usersCommands()).resetMfa(terminal, ref, options));

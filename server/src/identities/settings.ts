@@ -15,11 +15,6 @@ export interface OidcProviderSettings {
   /** Discovery reads `<issuer>/.well-known/openid-configuration`. */
   issuer: string;
   scopes: string[];
-  /**
-   * Microsoft's multi-tenant endpoints publish a templated issuer
-   * (`https://login.microsoftonline.com/{tenantid}/v2.0`): each ID token names its tenant.
-   */
-  tenantIssuer: boolean;
 }
 
 export interface GithubProviderSettings {
@@ -59,6 +54,8 @@ const PROVIDER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 /** Presets: a client id and secret are all they need. */
 const OIDC_PRESETS: Record<string, { displayName: string; issuer: (raw: Source, upper: string) => string }> = {
   google: { displayName: 'Google', issuer: () => 'https://accounts.google.com' },
+  // The multi-tenant endpoints (common, organizations, consumers) publish a templated issuer;
+  // openid-client's discovery knows it and checks each ID token against its own tenant.
   microsoft: {
     displayName: 'Microsoft',
     issuer: (raw, upper) => `https://login.microsoftonline.com/${raw[`OAUTH_${upper}_TENANT`] ?? 'common'}/v2.0`,
@@ -129,7 +126,6 @@ function readProvider(raw: Source, name: string, problems: string[], read: Reade
     displayName: raw[`OAUTH_${upper}_DISPLAY_NAME`] ?? preset?.displayName ?? capitalize(name),
     issuer,
     scopes,
-    tenantIssuer: name === 'microsoft' && /\/(common|organizations|consumers)\/v2\.0$/.test(issuer),
   };
 }
 
