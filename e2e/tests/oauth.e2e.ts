@@ -10,12 +10,14 @@ import { hasRefreshCookie } from '../support/api';
 import { browserTest, useBrowser } from '../support/browser';
 import { expectPath, expectText } from '../support/expect';
 import { freePort, type RunningServer, startServer } from '../support/server';
+import { totpCode } from '../support/totp';
 
 useBrowser();
 
 const tag = randomUUID().slice(0, 8);
 const ada = { email: `ada-${tag}@example.com`, email_verified: true, name: 'Ada Lovelace' };
 const taken = { email: `taken-${tag}@example.com`, email_verified: true, name: 'Not The Owner' };
+const guarded = { email: `guarded-${tag}@example.com`, email_verified: true, name: 'Grace Hopper' };
 
 let provider: TestProvider;
 let roster: RunningServer;
@@ -25,7 +27,7 @@ beforeAll(async () => {
   port = await freePort();
   provider = await startOidcProvider({
     redirectUris: [`http://localhost:${port}/api/v1/login/oauth/local/callback`],
-    accounts: { ada, taken },
+    accounts: { ada, taken, guarded },
   });
   roster = await startServer('oauth-server.log', {
     port,
@@ -93,6 +95,50 @@ browserTest(
     await expectText(page.getByRole('heading', { level: 1 }), 'Sign in with your password');
     await expectText(page.getByRole('alert'), 'then link Local ID from Settings');
     expect(await hasRefreshCookie(page)).toBe(false);
+  },
+  options,
+);
+
+/** A call to this file's Roster (by address: see waitForHealth). */
+async function call<T>(method: string, path: string, body: unknown, token?: string): Promise<T> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+browserTest(
+  'a user with an authenticator app passes the second step after the provider, before any session exists',
+  async ({ page }) => {
+    // A verified account with a password and TOTP on; the provider vouches for the same email.
+    const password = 'a-local-password';
+    await call('POST', '/private/users/', { email: guarded.email, password, full_name: guarded.name, is_verified: true });
+    const login = await fetch(`http://127.0.0.1:${port}/api/v1/login/access-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: guarded.email, password }),
+    });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const { secret } = await call<{ secret: string }>('POST', '/users/me/mfa/totp', { current_password: password }, token);
+    await call('POST', '/users/me/mfa/totp/confirm', { code: totpCode(secret) }, token);
+
+    await page.goto('/login');
+    await page.getByRole('link', { name: 'Sign in with Local ID' }).click();
+    await signInAtProvider(page, 'guarded');
+
+    await expectText(page.getByRole('heading', { level: 1 }), 'Two-factor authentication');
+    await expectPath(page, '/login/callback');
+    expect(page.url()).not.toContain('mfa_token'); // taken out of the address bar and history
+    expect(await hasRefreshCookie(page)).toBe(false);
+
+    await page.getByLabel('Authentication code').fill(totpCode(secret, 1));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expectText(page.getByRole('heading', { level: 1 }), 'Hi, Grace Hopper');
+    await expectPath(page, '/');
+    expect(await hasRefreshCookie(page)).toBe(true);
   },
   options,
 );
