@@ -5,12 +5,18 @@ import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { authorizeHref } from '../lib/sign-in-providers';
 
-export function ProviderButtons({ verb, redirectTo = '/' }: { verb: 'Sign in' | 'Sign up'; redirectTo?: string }) {
-  const providers = useQuery({
+/** The providers the server offers (GET /login/providers), cached a while: they change only with its settings. */
+export function useLoginProviders(enabled = true) {
+  return useQuery({
     queryKey: ['login-providers'],
     queryFn: () => unwrap(api.GET('/api/v1/login/providers')),
     staleTime: 5 * 60_000,
+    enabled,
   });
+}
+
+export function ProviderButtons({ verb, redirectTo = '/' }: { verb: 'Sign in' | 'Sign up'; redirectTo?: string }) {
+  const providers = useLoginProviders();
   const list = providers.data ?? [];
   if (list.length === 0) return null;
   return (

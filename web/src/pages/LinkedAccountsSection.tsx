@@ -7,6 +7,7 @@ import { api, unwrap } from '../api/client';
 import { ApiError, errorMessage } from '../api/errors';
 import { IdentitiesList, type Identity } from '../components/IdentitiesList';
 import { PasswordConfirmDialog } from '../components/PasswordConfirmDialog';
+import { useLoginProviders } from '../components/ProviderButtons';
 import { Button, Card, ErrorState, LoadingState } from '../components/ui';
 import { toast } from '../lib/toast';
 
@@ -18,11 +19,7 @@ type Provider = { name: string; display_name: string };
 
 export function LinkedAccountsSection() {
   const queryClient = useQueryClient();
-  const providers = useQuery({
-    queryKey: ['login-providers'],
-    queryFn: () => unwrap(api.GET('/api/v1/login/providers')),
-    staleTime: 5 * 60_000,
-  });
+  const providers = useLoginProviders();
   const identities = useQuery({ queryKey: identitiesKey, queryFn: () => unwrap(api.GET('/api/v1/users/me/identities')) });
   const [awaitingPassword, setAwaitingPassword] = useState<Provider | null>(null);
   const [linking, setLinking] = useState<string | null>(null);

@@ -2,13 +2,13 @@
 // Success: the refresh cookie is set; trade it for an access token and go on. A second factor
 // owed: the login's MFA step, with the token from the fragment. Linked: back to Settings.
 // Otherwise: say what happened, in words, with the way forward.
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useEffect, useRef, useState } from 'react';
-import { api, unwrap } from '../api/client';
 import { errorMessage } from '../api/errors';
 import type { UserPublic } from '../api/types';
 import { adoptProviderSession, displayName } from '../auth/session';
+import { useLoginProviders } from '../components/ProviderButtons';
 import { LoadingState } from '../components/ui';
 import type { MfaChallenge } from '../lib/mfa';
 import { mfaChallengeFromFragment, providerErrorSentence } from '../lib/sign-in-providers';
@@ -24,12 +24,7 @@ export interface CallbackSearch {
 
 /** The provider as the login page names it ("Google"), or its configured name. */
 function useProviderName(name: string | undefined): string {
-  const providers = useQuery({
-    queryKey: ['login-providers'],
-    queryFn: () => unwrap(api.GET('/api/v1/login/providers')),
-    staleTime: 5 * 60_000,
-    enabled: Boolean(name),
-  });
+  const providers = useLoginProviders(Boolean(name));
   return providers.data?.find((p) => p.name === name)?.display_name ?? name ?? 'The provider';
 }
 
