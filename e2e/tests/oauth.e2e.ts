@@ -47,7 +47,8 @@ afterAll(async () => {
   await provider?.close();
 });
 
-const options = { baseURL: () => roster.url };
+// Each journey waits on two servers and a provider: more than the suite's default on a busy machine.
+const options = { baseURL: () => roster.url, timeout: 120_000 };
 
 /** On the provider's own page (its development login form): any account id signs in. */
 async function signInAtProvider(page: Page, accountId: string) {
