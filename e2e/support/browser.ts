@@ -41,8 +41,10 @@ export type BrowserTestContext = { page: Page; context: BrowserContext; baseURL:
 export type BrowserTestOptions = {
   viewport?: { width: number; height: number };
   colorScheme?: 'light' | 'dark';
-  /** For a journey through several pages and two browsers: longer than the suite's testTimeout. */
-  timeoutMs?: number;
+  /** Another server than the suite's (a file that starts its own, with other settings). */
+  baseURL?: () => string;
+  /** For a test that also waits on another server (a sign-in provider); default: the suite's. */
+  timeout?: number;
 };
 
 function slug(text: string): string {
@@ -58,30 +60,34 @@ export function browserTest(
   body: (t: BrowserTestContext) => Promise<void>,
   options: BrowserTestOptions = {},
 ): void {
-  test(name, { timeout: options.timeoutMs }, async (ctx) => {
-    if (!browser) throw new Error('useBrowser() was not called in this file');
-    const url = baseURL();
-    const context = await browser.newContext({
-      baseURL: url,
-      viewport: options.viewport ?? { width: 1280, height: 860 },
-      colorScheme: options.colorScheme ?? 'light',
-      reducedMotion: 'reduce',
-    });
-    context.setDefaultTimeout(10_000);
-    await context.tracing.start({ screenshots: true, snapshots: true });
-    const page = await context.newPage();
-    try {
-      await body({ page, context, baseURL: url });
-    } catch (error) {
-      // Keep what shows why: the page as it was and a replayable trace
-      // (open with `npx playwright-core show-trace <trace.zip>` or trace.playwright.dev).
-      const dir = path.join(resultsDir, slug(`${path.basename(ctx.task.file.name)}-${name}`));
-      mkdirSync(dir, { recursive: true });
-      await page.screenshot({ path: path.join(dir, 'failure.png'), fullPage: true }).catch(() => {});
-      await context.tracing.stop({ path: path.join(dir, 'trace.zip') }).catch(() => {});
-      throw error;
-    } finally {
-      await context.close();
-    }
-  });
+  test(
+    name,
+    async (ctx) => {
+      if (!browser) throw new Error('useBrowser() was not called in this file');
+      const url = options.baseURL?.() ?? baseURL();
+      const context = await browser.newContext({
+        baseURL: url,
+        viewport: options.viewport ?? { width: 1280, height: 860 },
+        colorScheme: options.colorScheme ?? 'light',
+        reducedMotion: 'reduce',
+      });
+      context.setDefaultTimeout(10_000);
+      await context.tracing.start({ screenshots: true, snapshots: true });
+      const page = await context.newPage();
+      try {
+        await body({ page, context, baseURL: url });
+      } catch (error) {
+        // Keep what shows why: the page as it was and a replayable trace
+        // (open with `npx playwright-core show-trace <trace.zip>` or trace.playwright.dev).
+        const dir = path.join(resultsDir, slug(`${path.basename(ctx.task.file.name)}-${name}`));
+        mkdirSync(dir, { recursive: true });
+        await page.screenshot({ path: path.join(dir, 'failure.png'), fullPage: true }).catch(() => {});
+        await context.tracing.stop({ path: path.join(dir, 'trace.zip') }).catch(() => {});
+        throw error;
+      } finally {
+        await context.close();
+      }
+    },
+    options.timeout,
+  );
 }

@@ -74,12 +74,19 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   throw new Error(`the Roster server did not answer ${url}/api/v1/utils/health-check/ within ${timeoutMs} ms`);
 }
 
-/**
- * Start `node server/dist/main.js --local-defaults` on a fresh DATA_DIR; its log goes to
- * test-results/. `env` adds settings (for a test about a setting the shared server lacks).
- */
-export async function startServer(logName = 'server.log', env: Record<string, string> = {}): Promise<RunningServer> {
-  const port = await freePort();
+export type ServerOptions = {
+  /** Listen here (default: a free port). */
+  port?: number;
+  /** The host name the browser uses (default 127.0.0.1; the server listens on 127.0.0.1 either way). */
+  hostName?: string;
+  /** More settings (a file that needs its own server: sign-in providers). */
+  env?: Record<string, string>;
+};
+
+/** Start `node server/dist/main.js --local-defaults` on a fresh DATA_DIR; its log goes to test-results/. */
+export async function startServer(logName = 'server.log', options: ServerOptions = {}): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
+  const hostName = options.hostName ?? '127.0.0.1';
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-e2e-'));
   mkdirSync(resultsDir, { recursive: true });
   const log = createWriteStream(path.join(resultsDir, logName));
@@ -93,7 +100,7 @@ export async function startServer(logName = 'server.log', env: Record<string, st
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      FRONTEND_HOST: `http://127.0.0.1:${port}`,
+      FRONTEND_HOST: `http://${hostName}:${port}`,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       // The suite signs up and signs in far more often from one address than a person would;
       // rate limits have their own API tests.
@@ -101,13 +108,13 @@ export async function startServer(logName = 'server.log', env: Record<string, st
       // Every email change asks for the password, so the suite walks the dialog the web app shows
       // once a sign-in is older than the window (a browser test cannot wait out the default 10 minutes).
       REAUTH_WINDOW_MINUTES: '0',
-      ...env,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${hostName}:${port}`;
 
   const stop = async () => {
     if (child.exitCode === null && child.pid !== undefined) {
@@ -122,7 +129,10 @@ export async function startServer(logName = 'server.log', env: Record<string, st
   };
 
   try {
-    await waitForHealth(url, child, 60_000);
+    // By address: a host name like localhost may resolve to ::1 first, where nothing listens.
+    // Generous: it only catches a hang (a first start creates and migrates the database, which
+    // took over a minute on a 2-core machine shared by many busy processes).
+    await waitForHealth(`http://127.0.0.1:${port}`, child, 180_000);
   } catch (error) {
     await stop();
     throw error;

@@ -15,7 +15,7 @@ const POLL = { timeout: 10_000 };
 
 let server: RunningServer | undefined;
 beforeAll(async () => {
-  server = await startServer('mfa-required-server.log', { MFA_REQUIRED: 'all' });
+  server = await startServer('mfa-required-server.log', { env: { MFA_REQUIRED: 'all' } });
 });
 afterAll(async () => {
   await server?.stop();

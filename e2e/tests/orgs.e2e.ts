@@ -78,5 +78,5 @@ browserTest(
       await theirs.close();
     }
   },
-  { timeoutMs: 120_000 },
+  { timeout: 120_000 },
 );

@@ -29,6 +29,10 @@ import { installLocalHostCheck } from './http/local-only.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
+import { FlowStore } from './identities/flows.js';
+import { identitiesRoutes } from './identities/routes.js';
+import { IdentitiesService } from './identities/service.js';
+import { ProviderSignIn } from './identities/sign-in.js';
 import { ItemPublic, itemsRoutes } from './items/routes.js';
 import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
@@ -168,6 +172,38 @@ export function createContext(deps: AppDependencies): AppContext {
   orgs.onMembershipChanged = (orgId, userId) => membershipCache.forget(orgId, userId);
   const orgDomains = new OrgDomains(database.db, orgs, audit, clock);
   const joinByDomain = orgDomains.joinByDomain.bind(orgDomains);
+  const login = new LoginService({
+    db: database.db,
+    config,
+    users,
+    sessions,
+    audit,
+    mfa,
+    mfaTokens,
+    devices: rememberedDevices,
+    roles,
+    writes: new GroupCommit(database.db, { windowMs: config.signInGroupCommitMs, onStatement: deps.onSignInStatement }),
+  });
+  const accountHooks = new AccountHooks(accountEmails, audit, sessions, rememberedDevices, joinByDomain);
+  const auditSampler = new AuditSampler(bruteForce.store, clock);
+  const identities = new IdentitiesService({
+    db: database.db,
+    users,
+    hooks: accountHooks,
+    audit,
+    clock,
+    signup: config.oauth.signup,
+  });
+  const providerSignIn = new ProviderSignIn(config.oauth, {
+    db: database.db,
+    flows: new FlowStore(database.db, clock, config.secretKey),
+    identities,
+    login,
+    users,
+    audit,
+    auditSampler,
+    apiPrefix: API_PREFIX,
+  });
   return {
     config,
     db: database.db,
@@ -182,22 +218,13 @@ export function createContext(deps: AppDependencies): AppContext {
     sessions,
     audit,
     roles,
-    login: new LoginService({
-      db: database.db,
-      config,
-      users,
-      sessions,
-      audit,
-      mfa,
-      mfaTokens,
-      devices: rememberedDevices,
-      roles,
-      writes: new GroupCommit(database.db, { windowMs: config.signInGroupCommitMs, onStatement: deps.onSignInStatement }),
-    }),
+    login,
+    accountHooks,
+    identities,
+    providerSignIn,
     mfa,
     mfaTokens,
     rememberedDevices,
-    accountHooks: new AccountHooks(accountEmails, audit, sessions, rememberedDevices, joinByDomain),
     orgs,
     orgDomains,
     orgInvitations: new OrgInvitations({
@@ -218,7 +245,7 @@ export function createContext(deps: AppDependencies): AppContext {
     outbox,
     accountEmails,
     bruteForce,
-    auditSampler: new AuditSampler(bruteForce.store, clock),
+    auditSampler,
     webhookEvents,
     webhooks: new WebhookEndpoints(database.db, clock, webhookEvents, { allowPrivate: config.webhooks.allowPrivateTargets }),
     webhookNotices: new WebhookNotices(outbox, brand, config.mailMode !== 'off'),
@@ -336,6 +363,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(rolesRoutes, options);
   await app.register(webhooksRoutes, options);
   await app.register(orgsRoutes, options);
+  await app.register(identitiesRoutes, options);
   if (ctx.config.environment === 'local') {
     await app.register(privateRoutes, options);
     // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
@@ -417,6 +445,7 @@ function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
       await ctx.audit.purge(new Date(now - ctx.config.auditRetentionDays * 86_400_000));
       await ctx.mfaTokens.purge(ctx.db, new Date(now - 86_400_000));
       await ctx.rememberedDevices.purge(ctx.db, new Date(now));
+      await ctx.providerSignIn.purgeFlows(new Date(now));
     } catch (error) {
       app.log.warn({ err: error }, 'housekeeping failed');
     }

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import ipaddr from 'ipaddr.js';
 import { isValidEmail } from './http/validation.js';
+import { type OAuthSettings, readOAuthSettings } from './identities/settings.js';
 import { isCommonPassword } from './security/common-passwords.js';
 import { type BruteForceSettings, readBruteForceSettings } from './security/settings.js';
 
@@ -101,6 +102,8 @@ export interface Config {
   redisKeyPrefix: string;
   bruteForce: BruteForceSettings;
   webhooks: WebhookSettings;
+  /** Sign-in with other providers (OAUTH_PROVIDERS, OAUTH_SIGNUP, PUBLIC_URL). */
+  oauth: OAuthSettings;
 }
 
 export interface WebhookSettings {
@@ -261,6 +264,10 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
       timeoutSeconds: integer(raw, 'WEBHOOK_TIMEOUT_SECONDS', 15, problems, { min: 1, max: 60 }),
       retentionDays: integer(raw, 'WEBHOOK_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
     },
+    oauth: readOAuthSettings(raw, frontendOrigins[0] as string, problems, {
+      boolean: (name, fallback) => boolean(raw, name, fallback, problems),
+      url: (name, fallback) => httpUrl(raw, name, fallback, problems),
+    }),
   };
 
   const smtpTls = boolean(raw, 'SMTP_TLS', true, problems);
@@ -481,6 +488,18 @@ function httpUrlList(raw: Source, name: string, fallback: string, problems: stri
     urls.push(text.replace(/\/+$/, ''));
   }
   return urls.length > 0 ? urls : [fallback];
+}
+
+/** One http(s) URL without a trailing slash; `fallback` when unset or not a URL (then a problem is recorded). */
+function httpUrl(raw: Source, name: string, fallback: string | null, problems: string[]): string | null {
+  const text = raw[name]?.trim();
+  if (text === undefined) return fallback;
+  const url = safeUrl(text);
+  if (!url || !['http:', 'https:'].includes(url.protocol)) {
+    problems.push(`${name} must be an http(s) URL, got "${text}".`);
+    return fallback;
+  }
+  return text.replace(/\/+$/, '');
 }
 
 function postgresUrl(raw: Source, problems: string[]): string | null {

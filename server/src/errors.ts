@@ -68,6 +68,9 @@ export const Messages = {
   confirmPasswordForEmail: 'Confirm your password to change your email',
   confirmPasswordAndCodeForEmail: 'Confirm your password and a code to change your email',
   emailRestored: 'Email address restored; every session was signed out',
+  /** An account a sign-in provider created (or imported without one) has no password to confirm or change. */
+  noPassword: 'This account has no password yet: set one with a password-reset link (Forgot password)',
+  signInAgainForEmail: 'Sign in again to change your email',
   mfaRequired: 'Multi-factor authentication required',
   mfaSetupRequired: 'Multi-factor authentication setup required',
   invalidMfaCode: 'Invalid authentication code',

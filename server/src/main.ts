@@ -94,6 +94,8 @@ async function main(): Promise<void> {
     isVerified: true,
   });
   if (created) logger.info({ email: config.firstSuperuser }, 'first superuser created');
+  // Not awaited: an unreachable provider is a warning and is tried again at its next sign-in.
+  void ctx.providerSignIn.prepareAll(app.log);
   if (config.environment === 'local') {
     logger.warn('ENVIRONMENT=local: the private routes (/api/v1/private/*) create accounts without authentication.');
   }

@@ -16,6 +16,7 @@ import { DashboardPage } from './pages/DashboardPage';
 import { DevMailboxPage } from './pages/DevMailboxPage';
 import { InvitationPage } from './pages/InvitationPage';
 import { ItemsPage, parseItemsSearch } from './pages/ItemsPage';
+import { LoginCallbackPage } from './pages/LoginCallbackPage';
 import { LoginPage } from './pages/LoginPage';
 import { AppLayout, AuthLayout } from './pages/layouts';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -60,6 +61,21 @@ const loginRoute = createRoute({
   component: function LoginRoute() {
     const { redirect: target, ended } = loginRoute.useSearch();
     return <LoginPage redirectTo={safeRedirect(target)} sessionEnded={ended === true} />;
+  },
+});
+
+// Where a sign-in with another provider ends (the server redirects here); reachable signed in or
+// not: linking a provider from Settings ends here too.
+const loginCallbackRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/login/callback',
+  validateSearch: (search: Record<string, unknown>) => {
+    const text = (key: string) => (typeof search[key] === 'string' ? (search[key] as string) : undefined);
+    return { error: text('error'), provider: text('provider'), linked: text('linked'), redirect_to: text('redirect_to') };
+  },
+  component: function LoginCallbackRoute() {
+    const { redirect_to: target, ...rest } = loginCallbackRoute.useSearch();
+    return <LoginCallbackPage search={{ ...rest, redirectTo: safeRedirect(target) }} />;
   },
 });
 
@@ -217,7 +233,16 @@ const webhooksRoute = createRoute({
 });
 
 const routeTree = rootRoute.addChildren([
-  authLayout.addChildren([loginRoute, signupRoute, recoverRoute, resetRoute, verifyRoute, restoreEmailRoute, invitationRoute]),
+  authLayout.addChildren([
+    loginRoute,
+    loginCallbackRoute,
+    signupRoute,
+    recoverRoute,
+    resetRoute,
+    verifyRoute,
+    restoreEmailRoute,
+    invitationRoute,
+  ]),
   devMailboxRoute,
   appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, orgsRoute, orgRoute, adminRoute, auditRoute, webhooksRoute]),
 ]);

@@ -38,6 +38,9 @@ export const AUDIT_EVENT_TYPES = [
   'user.deleted_self',
   'private.user_created',
   'users.imported',
+  /** A sign-in provider's identity joined an account (details.via: verified_email, signup or settings). */
+  'identity.linked',
+  'identity.unlinked',
   'mfa.totp_enrolled',
   'mfa.totp_disabled',
   /** A wrong second-factor code: at the login step, an enrolment's confirmation, or a step-up. */

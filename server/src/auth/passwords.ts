@@ -13,6 +13,18 @@ import type { Argon2Settings } from '../config.js';
 const ARGON2ID = 2 as argon2.Algorithm;
 const VERSION_0x13 = 1 as argon2.Version;
 
+/**
+ * Stored for an account without a password (imported without one, or created by a
+ * sign-in provider): it matches no hash format, so no password verifies against it,
+ * and the user sets one through password recovery.
+ */
+export const NO_PASSWORD = '!';
+
+/** Whether the account can sign in with a password at all. */
+export function hasPassword(user: { hashedPassword: string }): boolean {
+  return user.hashedPassword !== NO_PASSWORD;
+}
+
 export interface Verification {
   ok: boolean;
   /** The hash is valid for this password but not in the current scheme and parameters. */

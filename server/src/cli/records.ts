@@ -31,12 +31,8 @@ export interface UserRecord {
   items: ItemRecord[];
 }
 
-/**
- * Stored for an account imported without any password: it matches no hash
- * format, so no password verifies against it and the user sets one through
- * password recovery. `export` writes such an account's hash as null.
- */
-export const NO_PASSWORD = '!';
+/** An account imported without any password (see auth/passwords.ts); `export` writes its hash as null. */
+export { NO_PASSWORD } from '../auth/passwords.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 

@@ -449,3 +449,40 @@ export const orgDomains = pgTable(
   },
   (table) => [index('org_domain_org_idx').on(table.orgId)],
 );
+
+/** Identities at other providers linked to an account (migrations/0012_identities.sql). */
+export const userIdentities = pgTable(
+  'user_identity',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: varchar('provider', { length: 40 }).notNull(),
+    subject: varchar('subject', { length: 255 }).notNull(),
+    email: varchar('email', { length: 255 }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('user_identity_provider_subject_key').on(table.provider, table.subject),
+    uniqueIndex('user_identity_user_provider_key').on(table.userId, table.provider),
+  ],
+);
+
+export type UserIdentityRow = typeof userIdentities.$inferSelect;
+
+/** Sign-ins under way at a provider, by the SHA-256 of their state (single use, 10 minutes). */
+export const oauthFlows = pgTable(
+  'oauth_flow',
+  {
+    stateHash: varchar('state_hash', { length: 64 }).primaryKey(),
+    provider: varchar('provider', { length: 40 }).notNull(),
+    redirectTo: text('redirect_to').notNull(),
+    linkUserId: uuid('link_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('oauth_flow_expires_at_idx').on(table.expiresAt)],
+);
+
+export type OAuthFlowRow = typeof oauthFlows.$inferSelect;

@@ -13,6 +13,8 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Mailer } from '../email/mailer.js';
 import type { Outbox } from '../email/outbox.js';
+import type { IdentitiesService } from '../identities/service.js';
+import type { ProviderSignIn } from '../identities/sign-in.js';
 import type { ItemsService } from '../items/service.js';
 import type { LoginService } from '../login/service.js';
 import type { MfaTokens } from '../mfa/mfa-tokens.js';
@@ -72,6 +74,10 @@ export interface AppContext {
   activeOrgs: ActiveOrganizations;
   /** Checks access tokens' organization claims; started and stopped by buildApp like the other caches. */
   membershipCache: MembershipCache;
+  /** Identities at sign-in providers linked to accounts, and the linking rules. */
+  identities: IdentitiesService;
+  /** Sign-in (and linking) with the providers of OAUTH_PROVIDERS. */
+  providerSignIn: ProviderSignIn;
   /** Rate limits and login lockout; `bruteForce.lockout.onLockTriggered(...)` reports locks. */
   bruteForce: BruteForceProtection;
   /** `webhookEvents.emit(tx, type, user, extra)`: queue a webhook event in the transaction of a change. */

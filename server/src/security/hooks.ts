@@ -83,6 +83,7 @@ export const RULES: Record<string, Rule> = {
   [`PATCH ${PREFIX}/users/:user_id`]: { newPassword: 'password' },
   [`PATCH ${PREFIX}/users/me`]: { passwordCheck: 'email_change' },
   [`PATCH ${PREFIX}/users/me/password`]: { newPassword: 'new_password', passwordCheck: 'password_change' },
+  [`POST ${PREFIX}/users/me/identities/:provider/link`]: { passwordCheck: 'identity_link' },
 };
 
 /**
@@ -119,6 +120,7 @@ const WRONG_PASSWORD: Record<PasswordCheck, readonly string[]> = {
   password_change: [Messages.incorrectPassword],
   second_factor: [Messages.invalidMfaCode],
   mfa_change: [Messages.incorrectPassword, Messages.invalidMfaCode],
+  identity_link: [Messages.incorrectPassword],
 };
 
 /** Every route under /private (registered only with ENVIRONMENT=local). */

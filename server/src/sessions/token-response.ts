@@ -75,20 +75,33 @@ export async function sendTokens(
     expires_in: tokens.accessTokenSeconds,
   };
   if (wantsRefreshCookie(request)) {
-    reply.setCookie(REFRESH_COOKIE, grant.refreshToken, {
-      path: REFRESH_PATH,
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: secureCookie,
-      expires: grant.sessionExpiresAt,
-    });
-    reply.setCookie(SESSION_MARKER_COOKIE, '1', {
-      path: '/',
-      sameSite: 'strict',
-      secure: secureCookie,
-      expires: grant.sessionExpiresAt,
-    });
+    setRefreshCookie(reply, grant, secureCookie);
     return body;
   }
   return { ...body, refresh_token: grant.refreshToken };
+}
+
+/**
+ * The refresh token as the web app's cookie (and the marker beside it). Also how a
+ * provider's sign-in hands its session over: the browser arrives at the web app with
+ * only this cookie, and the app trades it for an access token at the refresh route.
+ */
+export function setRefreshCookie(
+  reply: FastifyReply,
+  grant: { refreshToken: string; sessionExpiresAt: Date },
+  secureCookie: boolean,
+): void {
+  reply.setCookie(REFRESH_COOKIE, grant.refreshToken, {
+    path: REFRESH_PATH,
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: secureCookie,
+    expires: grant.sessionExpiresAt,
+  });
+  reply.setCookie(SESSION_MARKER_COOKIE, '1', {
+    path: '/',
+    sameSite: 'strict',
+    secure: secureCookie,
+    expires: grant.sessionExpiresAt,
+  });
 }

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RequestOrigin } from '../audit/service.js';
 import { caller, callerSession } from '../auth/guards.js';
+import { hasPassword } from '../auth/passwords.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
@@ -210,12 +211,15 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const emailChanges = email !== undefined && normalizeEmail(email) !== normalizeEmail(me.email);
       const recent = emailChanges ? await reauth.isRecent(sessionId) : true;
       if (currentPassword !== undefined) {
+        if (!hasPassword(me)) throw new HttpError(400, Messages.noPassword);
         if (!(await users.passwordMatches(me, currentPassword))) {
           await reauthFailed(origin, me.id, 'email_change', 'wrong_password');
           throw new HttpError(400, Messages.incorrectPassword);
         }
       } else if (!recent) {
         await reauthFailed(origin, me.id, 'email_change', 'not_recent');
+        // Without a password, a fresh sign-in (with a provider) is the only confirmation there is.
+        if (!hasPassword(me)) throw new HttpError(403, Messages.signInAgainForEmail);
         throw new HttpError(403, me.mfaEnabled ? Messages.confirmPasswordAndCodeForEmail : Messages.confirmPasswordForEmail);
       }
       // Outside the window, a password alone is one factor of two: the second is asked for too.
@@ -288,7 +292,8 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         summary: 'Change own password',
         description:
           'Wrong `current_password` values count as failed logins: the same per-address and per-account limits and ' +
-          'lockout (`429` with `Retry-After`). The owner is mailed a notice; every other session ends.',
+          'lockout (`429` with `Retry-After`). The owner is mailed a notice; every other session ends. An account ' +
+          'without a password (created by a sign-in provider) gets `400` with how to set one: a password-reset link.',
         body: Type.Object({ current_password: Password, new_password: Password }),
         response: { ...messageResponse, ...errorResponses(429) },
       },
@@ -297,6 +302,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const me = caller(request);
       const origin = requestOrigin(request);
       const { current_password: current, new_password: next } = request.body;
+      if (!hasPassword(me)) throw new HttpError(400, Messages.noPassword);
       // The lockout and the login limits (security/hooks.ts) have already counted this attempt.
       if (!(await users.passwordMatches(me, current))) {
         await reauthFailed(origin, me.id, 'password_change', 'wrong_password');

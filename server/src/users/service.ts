@@ -5,7 +5,7 @@
  */
 import { and, count, eq, getTableColumns, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { OneTimeTokens } from '../auth/one-time-tokens.js';
-import type { PasswordHasher } from '../auth/passwords.js';
+import { NO_PASSWORD, type PasswordHasher } from '../auth/passwords.js';
 import { type Database, type Executor, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
 import { afterPosition, type KeysetPosition } from '../db/keyset.js';
 import { type UserRow, users } from '../db/schema.js';
@@ -23,7 +23,8 @@ export class EmailTakenError extends Error {
 
 export interface NewUser {
   email: string;
-  password: string;
+  /** `null`: no password (an account a sign-in provider created); see NO_PASSWORD. */
+  password: string | null;
   fullName?: string | null;
   isActive?: boolean;
   isSuperuser?: boolean;
@@ -145,7 +146,7 @@ export class UsersService {
    * `after` runs in the same transaction (the welcome emails).
    */
   async create(input: NewUser, after?: AfterChange): Promise<UserRow> {
-    const hashedPassword = await this.hasher.hash(input.password);
+    const hashedPassword = input.password === null ? NO_PASSWORD : await this.hasher.hash(input.password);
     try {
       return await this.db.transaction(async (tx) => {
         const [row] = await tx

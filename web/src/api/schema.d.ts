@@ -572,7 +572,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Preview the password-reset email
+         * Preview the password-reset email (superuser)
          * @description Its reset link holds a placeholder, not a working token: no token is issued for a preview.
          */
         post: {
@@ -644,7 +644,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users
+         * List users (superuser)
          * @description Pages through all users. Optional filters: `q` (case-insensitive substring of email or full name), `is_active`, `is_superuser`, `is_verified`, `mfa`; `order_by` is one of `created_at`, `email`, `full_name`, each optionally prefixed with `-` for descending (default `-created_at`). `count` counts the filtered set. For deep pages pass the previous page's `next_cursor` as `cursor` (same filters and `order_by`): it costs what the first page does, where `skip` reads every skipped row.
          */
         get: {
@@ -723,10 +723,7 @@ export interface paths {
             };
         };
         put?: never;
-        /**
-         * Create a user
-         * @description Only a superuser creates a superuser (`is_superuser: true`).
-         */
+        /** Create a user (superuser) */
         post: {
             parameters: {
                 query?: never;
@@ -848,7 +845,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller, with their roles and permissions */
+        /** The caller */
         get: {
             parameters: {
                 query?: never;
@@ -864,7 +861,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["def-8"];
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description Default Response */
@@ -941,10 +938,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /**
-         * Delete own account and items
-         * @description The only owner of an organization is refused (`409`) until it has another owner or is deleted.
-         */
+        /** Delete own account and items */
         delete: {
             parameters: {
                 query?: never;
@@ -998,17 +992,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1288,7 +1271,7 @@ export interface paths {
         head?: never;
         /**
          * Change own password
-         * @description Wrong `current_password` values count as failed logins: the same per-address and per-account limits and lockout (`429` with `Retry-After`). The owner is mailed a notice; every other session ends.
+         * @description Wrong `current_password` values count as failed logins: the same per-address and per-account limits and lockout (`429` with `Retry-After`). The owner is mailed a notice; every other session ends. An account without a password (created by a sign-in provider) gets `400` with how to set one: a password-reset link.
          */
         patch: {
             parameters: {
@@ -1836,10 +1819,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /**
-         * Delete a user and their items
-         * @description Not a user who holds a permission the caller lacks (`403`). The only owner of an organization is refused (`409`) until it has another owner or is deleted.
-         */
+        /** Delete a user and their items (superuser) */
         delete: {
             parameters: {
                 query?: never;
@@ -1905,17 +1885,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1934,10 +1903,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /**
-         * Update a user
-         * @description Not a user who holds a permission the caller lacks (`403`); `is_superuser` is the superuser role: only a superuser changes it, and the last active superuser keeps it (`409`).
-         */
+        /** Update a user (superuser) */
         patch: {
             parameters: {
                 query?: never;
@@ -2056,7 +2022,7 @@ export interface paths {
         };
         /**
          * List items
-         * @description Holders of `items:read_all` (superusers) see every item, each with its owner's `owner_email`; others see their own; changing or deleting another user's item needs `items:write_all`. Newest first; pass the previous page's `next_cursor` as `cursor` for the next page.
+         * @description A superuser sees every item, each with its owner's `owner_email`; others see their own. Newest first; pass the previous page's `next_cursor` as `cursor` for the next page.
          */
         get: {
             parameters: {
@@ -2089,7 +2055,7 @@ export interface paths {
                                 owner_id: string;
                                 /** Format: date-time */
                                 created_at: string;
-                                /** @description The owner's email; only in an `items:read_all` list. */
+                                /** @description The owner's email; only in a superuser's list. */
                                 owner_email?: string;
                             }[];
                             count: number;
@@ -2749,7 +2715,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["def-9"][];
+                            data: components["schemas"]["def-8"][];
                             count: number;
                         };
                     };
@@ -2921,7 +2887,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's active sessions */
+        /** A user's active sessions (superuser) */
         get: {
             parameters: {
                 query?: never;
@@ -2940,7 +2906,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["def-9"][];
+                            data: components["schemas"]["def-8"][];
                             count: number;
                         };
                     };
@@ -2997,10 +2963,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /**
-         * Sign a user out everywhere
-         * @description Not a user who holds a permission the caller lacks (`403`).
-         */
+        /** Sign a user out everywhere (superuser) */
         delete: {
             parameters: {
                 query?: never;
@@ -3099,7 +3062,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["def-10"];
+                        "application/json": components["schemas"]["def-9"];
                     };
                 };
                 /** @description Default Response */
@@ -3555,7 +3518,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["def-11"][];
+                            data: components["schemas"]["def-10"][];
                             count: number;
                         };
                     };
@@ -3692,7 +3655,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Reset a user's second factors
+         * Reset a user's second factors (superuser)
          * @description Removes every factor and recovery code, forgets remembered devices, ends every session of the user and emails them. They sign in with their password alone until they set up a factor again (or are asked to by MFA_REQUIRED).
          */
         delete: {
@@ -3778,14 +3741,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Security events, newest first
+         * Security events, newest first (superuser)
          * @description `user_id` matches the actor or the target; `type` one event type; `since`/`until` bound the time. Pass `next_cursor` back as `cursor` for the next page.
          */
         get: {
             parameters: {
                 query?: {
                     user_id?: string;
-                    type?: "login.succeeded" | "login.failed" | "login.locked" | "reauth.failed" | "reauth.locked" | "refresh.refused" | "rate_limit.refused" | "password.recovery_requested" | "logout" | "refresh.reuse_detected" | "session.revoked" | "password.changed" | "password.reset" | "email.changed" | "email.verified" | "email.restored" | "user.signed_up" | "admin.user_created" | "admin.user_updated" | "admin.user_deleted" | "user.deleted_self" | "private.user_created" | "users.imported" | "mfa.totp_enrolled" | "mfa.totp_disabled" | "mfa.challenge_failed" | "mfa.succeeded" | "mfa.recovery_code_used" | "mfa.recovery_codes_regenerated" | "mfa.reset_by_admin" | "mfa.device_remembered" | "mfa.device_forgotten" | "role.granted" | "role.revoked" | "role.created" | "role.updated" | "role.deleted" | "org.created" | "org.updated" | "org.deleted" | "org.member_added" | "org.member_role_changed" | "org.member_removed" | "org.invitation_sent" | "org.invitation_revoked" | "org.invitation_accepted" | "org.domains_changed";
+                    type?: "login.succeeded" | "login.failed" | "login.locked" | "reauth.failed" | "reauth.locked" | "refresh.refused" | "rate_limit.refused" | "password.recovery_requested" | "logout" | "refresh.reuse_detected" | "session.revoked" | "password.changed" | "password.reset" | "email.changed" | "email.verified" | "email.restored" | "user.signed_up" | "admin.user_created" | "admin.user_updated" | "admin.user_deleted" | "user.deleted_self" | "private.user_created" | "users.imported" | "identity.linked" | "identity.unlinked" | "mfa.totp_enrolled" | "mfa.totp_disabled" | "mfa.challenge_failed" | "mfa.succeeded" | "mfa.recovery_code_used" | "mfa.recovery_codes_regenerated" | "mfa.reset_by_admin" | "mfa.device_remembered" | "mfa.device_forgotten";
                     since?: string;
                     until?: string;
                     limit?: number;
@@ -3804,7 +3767,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["def-12"][];
+                            data: components["schemas"]["def-11"][];
                             next_cursor: string | null;
                         };
                     };
@@ -3856,14 +3819,193 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/roles": {
+    "/api/v1/login/providers": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Every role, built-in first, and the permission catalogue */
+        /** The sign-in providers (for the login page’s buttons) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-12"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/login/oauth/{provider}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start signing in with a provider (redirects to it)
+         * @description 302 to the provider with `state`, `nonce` and PKCE (S256); the state is single-use and valid 10 minutes, its browser half in an HttpOnly cookie. `redirect_to` is a path on the web app (default `/`). The callback ends at the web app’s `/login/callback`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    redirect_to?: string;
+                };
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: {
+                                loc: (string | number)[];
+                                msg: string;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/login/oauth/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the provider sends the browser back
+         * @description Checks the state (with its cookie), then the provider’s answer (for OpenID Connect: issuer, audience, signature, nonce), applies the linking rules and signs the user in: the refresh token is set as the HttpOnly cookie and the browser goes to `FRONTEND_HOST/login/callback?redirect_to=…`. A user with a second factor gets no session yet: the browser goes there with `#mfa_token=…&methods=…` (or `#mfa_token=…&mfa=setup` under MFA_REQUIRED) for the MFA step (POST /login/mfa). Otherwise it goes there with `error=<code>`: provider_refused, provider_unavailable, provider_error, state_mismatch, email_conflict, signup_disabled, no_email, inactive, unverified, identity_taken, already_linked.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: {
+                                loc: (string | number)[];
+                                msg: string;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s linked sign-in providers */
         get: {
             parameters: {
                 query?: never;
@@ -3882,8 +4024,6 @@ export interface paths {
                         "application/json": {
                             data: components["schemas"]["def-13"][];
                             count: number;
-                            /** @description Every permission code */
-                            permissions: string[];
                         };
                     };
                 };
@@ -3909,24 +4049,54 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
-        /** Define a custom role */
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/identities/{provider}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start linking a sign-in provider to the caller’s account
+         * @description Needs a recent sign-in (within REAUTH_WINDOW_MINUTES) or `current_password` (a wrong one is `400 Incorrect password` and counts as a failed login). Answers the provider’s address for the browser to open; the callback links the identity and ends at `/login/callback?linked=<provider>` (or `error=<code>`).
+         */
         post: {
             parameters: {
                 query?: never;
                 header?: never;
-                path?: never;
+                path: {
+                    provider: string;
+                };
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Lower case letters, digits and `_` */
-                        name: string;
-                        description?: string | null;
-                        permissions: ("users:read" | "users:write" | "users:delete" | "sessions:revoke" | "audit:read" | "webhooks:manage" | "orgs:manage" | "items:read_all" | "items:write_all")[];
+                        current_password?: string;
+                        redirect_to?: string;
                     };
                 };
             };
@@ -3937,7 +4107,9 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["def-13"];
+                        "application/json": {
+                            authorization_url: string;
+                        };
                     };
                 };
                 /** @description Default Response */
@@ -3985,17 +4157,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4010,6 +4171,17 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4018,7 +4190,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/roles/{name}": {
+    "/api/v1/users/me/identities/{identity_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -4029,15 +4201,15 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a custom role
-         * @description Every holder loses it. Built-in roles cannot be deleted (`409`).
+         * Unlink a sign-in provider from the caller’s account
+         * @description Refused (400) when it is the last way to sign in: no password and no other linked provider.
          */
         delete: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
-                    name: string;
+                    identity_id: string;
                 };
                 cookie?: never;
             };
@@ -4053,383 +4225,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /**
-         * Rename or redefine a custom role
-         * @description Its holders keep it. Built-in roles cannot be changed (`409`).
-         */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Lower case letters, digits and `_` */
-                        name?: string;
-                        description?: string | null;
-                        permissions?: ("users:read" | "users:write" | "users:delete" | "sessions:revoke" | "audit:read" | "webhooks:manage" | "orgs:manage" | "items:read_all" | "items:write_all")[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-13"];
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        trace?: never;
-    };
-    "/api/v1/users/{user_id}/roles": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Set a user's roles
-         * @description The user holds exactly the roles listed afterwards (`superuser` is `is_superuser`). Nobody grants or revokes a role with a permission they do not hold, or changes a user who holds one (`403`); the last active superuser keeps the role (`409`). A change applies at once in every process; tokens already issued keep their `roles` claim until they expire.
-         */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        roles: string[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/webhooks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Webhook endpoints, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    skip?: number;
-                    /** @description Rows per page, at most 1000; more is a 422. */
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-14"][];
-                            count: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /**
-         * Register a webhook endpoint
-         * @description Events are POSTed to `url`, signed to the Standard Webhooks spec with the returned `secret` (shown only now). `event_types`: a list, or `null` (the default) for every type. Outside development the URL must be https and resolve to public addresses (WEBHOOK_ALLOW_PRIVATE_TARGETS).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        url: string;
-                        description?: string | null;
-                        event_types?: ("user.created" | "user.updated" | "user.verified" | "user.deactivated" | "user.activated" | "user.deleted" | "user.password_changed" | "user.email_changed" | "session.revoked_all")[] | null;
-                        /** @default true */
-                        enabled?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-15"];
-                    };
-                };
-                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4490,1165 +4285,24 @@ export interface paths {
                 };
             };
         };
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/webhooks/{webhook_id}": {
+    "/api/v1/users/{user_id}/identities": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A webhook endpoint */
+        /** A user’s linked sign-in providers (superuser) */
         get: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
-                    webhook_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-14"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        /** Delete a webhook endpoint and its deliveries */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    webhook_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-2"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /**
-         * Change a webhook endpoint
-         * @description Enabling an endpoint that Roster disabled clears the reason; its undelivered events are then sent.
-         */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    webhook_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        url?: string;
-                        description?: string | null;
-                        event_types?: ("user.created" | "user.updated" | "user.verified" | "user.deactivated" | "user.activated" | "user.deleted" | "user.password_changed" | "user.email_changed" | "session.revoked_all")[] | null;
-                        enabled?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-14"];
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        trace?: never;
-    };
-    "/api/v1/webhooks/{webhook_id}/rotate-secret": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Issue a new signing secret
-         * @description Returns the new secret (shown only now). For 24 hours every request carries two signatures, one with each secret, so receivers can switch without missing a message.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    webhook_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-15"];
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/webhooks/{webhook_id}/test": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send a ping event to the endpoint
-         * @description Queued like any event and delivered in the background; follow it in the deliveries.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    webhook_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-16"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/webhooks/{webhook_id}/deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** An endpoint's deliveries, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    skip?: number;
-                    /** @description Rows per page, at most 1000; more is a 422. */
-                    limit?: number;
-                    status?: "pending" | "delivered" | "failed";
-                };
-                header?: never;
-                path: {
-                    webhook_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-16"][];
-                            count: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send a delivery again now
-         * @description Same webhook-id and body. A failed or delivered one gets one more attempt; a pending one goes now.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    webhook_id: string;
-                    delivery_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-16"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/orgs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The caller's organizations with their role (or every one, for orgs:manage)
-         * @description `scope=all` lists every organization (holders of orgs:manage; `role` is null where the caller is not a member). `q` matches a substring of the name or slug. Ordered by name; pass `next_cursor` as `cursor` for the next page.
-         */
-        get: {
-            parameters: {
-                query?: {
-                    scope?: "mine" | "all";
-                    q?: string;
-                    /** @description Rows per page, at most 1000; more is a 422. */
-                    limit?: number;
-                    /** @description The previous page's `next_cursor`: this page starts right after its last row. */
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-17"][];
-                            count: number;
-                            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /**
-         * Create an organization; the caller becomes its owner
-         * @description Any user with a verified email (ORG_CREATION=anyone, the default), or only holders of orgs:manage (ORG_CREATION=admins). A slug already taken is `409`.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /**
-                         * @description Lower-case letters, digits and inner hyphens; unique
-                         * @example acme
-                         */
-                        slug: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-17"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/orgs/{org_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** An organization the caller belongs to */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-17"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        /** Delete an organization with its members, invitations and domains (owners) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-2"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Rename an organization or change its slug (owners and admins) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name?: string;
-                        /**
-                         * @description Lower-case letters, digits and inner hyphens; unique
-                         * @example acme
-                         */
-                        slug?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-17"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        trace?: never;
-    };
-    "/api/v1/orgs/{org_id}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** An organization's members, owners first */
-        get: {
-            parameters: {
-                query?: {
-                    skip?: number;
-                    /** @description Rows per page, at most 1000; more is a 422. */
-                    limit?: number;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-18"][];
-                            count: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/orgs/{org_id}/members/{user_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Remove a member, or leave (your own id)
-         * @description Owners and admins remove members; only owners remove an owner; anyone may leave. The last owner can neither leave nor be removed (`409`). Access tokens that claim the organization stop working at once.
-         */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
                     user_id: string;
                 };
                 cookie?: never;
@@ -5661,194 +4315,8 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["def-2"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
                         "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /**
-         * Change a member's role
-         * @description Owners and admins; only owners make an owner or change one. The last owner cannot be demoted (`409`). Access tokens that claim the old role stop working at once; a refresh gives the new one.
-         */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description owner: everything, including deleting the organization and managing owners; admin: edit, invite and manage members; member: belongs */
-                        role: "owner" | "admin" | "member";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-18"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        trace?: never;
-    };
-    "/api/v1/orgs/{org_id}/invitations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Pending invitations, newest first (owners and admins) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-19"][];
+                            data: components["schemas"]["def-13"][];
                             count: number;
                         };
                     };
@@ -5904,121 +4372,14 @@ export interface paths {
             };
         };
         put?: never;
-        /**
-         * Invite someone by email (owners and admins)
-         * @description Mails a single-use link valid ORG_INVITATION_DAYS (now 7). Inviting an address again replaces its pending invitation. Only owners invite owners. An existing member is `409`.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: email
-                         * @example user@example.com
-                         */
-                        email: string;
-                        /** @description owner: everything, including deleting the organization and managing owners; admin: edit, invite and manage members; member: belongs */
-                        role?: "owner" | "admin" | "member";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-19"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-            };
-        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/orgs/{org_id}/invitations/{invitation_id}": {
+    "/api/v1/users/{user_id}/identities/{identity_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -6028,14 +4389,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a pending invitation (owners and admins) */
+        /**
+         * Unlink a sign-in provider from a user’s account (superuser)
+         * @description The same rule as for the user: never their last way to sign in.
+         */
         delete: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
-                    org_id: string;
-                    invitation_id: string;
+                    user_id: string;
+                    identity_id: string;
                 };
                 cookie?: never;
             };
@@ -6051,347 +4415,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/invitations/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * What an invitation link is for (no sign-in needed)
-         * @description For the landing page: the organization, the invited address, and whether it has an account.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        token: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            organization: {
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                                slug: string;
-                            };
-                            /** @description The address the invitation was sent to: only its account can accept */
-                            email: string;
-                            /** @description owner: everything, including deleting the organization and managing owners; admin: edit, invite and manage members; member: belongs */
-                            role: "owner" | "admin" | "member";
-                            /** Format: date-time */
-                            expires_at: string;
-                            /** @description Whether to sign in (true) or sign up (false) before accepting */
-                            account_exists: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/invitations/accept": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Accept an invitation as the signed-in user
-         * @description The invitation's address must be the caller's (compared by normal form; `403` otherwise). Accepting verifies the address. An unknown, used, revoked or expired invitation is `400`.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        token: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-17"];
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/orgs/{org_id}/domains": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** An organization's verified domains */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Domain names, e.g. ["example.com"] */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": string[];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        /**
-         * Replace an organization's verified domains (owners)
-         * @description A user who verifies an email address at one of them joins as a member. A domain belongs to one organization at most (`409`). An owner may claim only the domain of their own verified address; holders of orgs:manage any.
-         */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            /** @description Domain names, e.g. ["example.com"] */
-            requestBody: {
-                content: {
-                    "application/json": string[];
-                };
-            };
-            responses: {
-                /** @description Domain names, e.g. ["example.com"] */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": string[];
-                    };
-                };
-                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6436,17 +4459,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6463,109 +4475,6 @@ export interface paths {
                 };
             };
         };
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/me/active-org": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Choose the organization this session acts for
-         * @description Answers a fresh token pair: the access token carries `org_id` and `org_role` (none for `null`), and so do those refreshes give. Removal from the organization, or a role change, ends the claim in every process within moments: a token that still carries it is refused (`403`), and the next refresh drops it.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        org_id: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            access_token: string;
-                            /** @enum {string} */
-                            token_type: "bearer";
-                            /** @description Seconds until the access token expires */
-                            expires_in: number;
-                            /** @description Single use: each refresh returns a new one. Absent when it was set as a cookie. */
-                            refresh_token?: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -6757,8 +4666,6 @@ export interface components {
             readonly mfa_enabled: boolean;
             /** Format: date-time */
             created_at: string;
-            /** @description The roles the user holds (`superuser` first when held); in admin answers and /users/me. */
-            roles?: string[];
         };
         /** ItemPublic */
         "def-1": {
@@ -6809,26 +4716,8 @@ export interface components {
             /** @description The second factors the user has: `totp`, `recovery_code`, … */
             methods?: string[];
         };
-        /** UserMe */
-        "def-8": {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            full_name: string | null;
-            is_active: boolean;
-            is_superuser: boolean;
-            is_verified: boolean;
-            /** @description The account has a second factor (read-only: set by enrolling one) */
-            readonly mfa_enabled: boolean;
-            /** Format: date-time */
-            created_at: string;
-            /** @description The roles the caller holds (`superuser` first when held) */
-            roles: string[];
-            /** @description Every permission those roles give, in catalogue order */
-            permissions: string[];
-        };
         /** SessionPublic */
-        "def-9": {
+        "def-8": {
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -6846,7 +4735,7 @@ export interface components {
             current: boolean;
         };
         /** MfaStatus */
-        "def-10": {
+        "def-9": {
             /** @description An authenticator app is set up and on */
             totp: boolean;
             /** @description Unused recovery codes */
@@ -6854,7 +4743,7 @@ export interface components {
             passkeys: number;
         };
         /** RememberedDevice */
-        "def-11": {
+        "def-10": {
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -6870,7 +4759,7 @@ export interface components {
             ip: string | null;
         };
         /** AuditEventPublic */
-        "def-12": {
+        "def-11": {
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -6884,100 +4773,23 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** RolePublic */
+        /** LoginProvider */
+        "def-12": {
+            name: string;
+            display_name: string;
+        };
+        /** IdentityPublic */
         "def-13": {
-            name: string;
-            description: string | null;
-            permissions: string[];
-            /** @description superuser, user_admin and support: defined by Roster, not editable */
-            built_in: boolean;
-            /** @description How many users hold the role */
-            holders: number;
-        };
-        /** WebhookEndpointPublic */
-        "def-14": {
             /** Format: uuid */
             id: string;
-            url: string;
-            description: string | null;
-            event_types: string[] | null;
-            enabled: boolean;
-            disabled_reason: "gone" | "failing" | null;
-            failing_since: string | null;
-            previous_secret_expires_at: string | null;
+            provider: string;
+            /** @description The provider as the login page names it */
+            display_name: string;
+            /** @description The email the provider last gave */
+            email: string | null;
             /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        /** WebhookEndpointWithSecret */
-        "def-15": {
-            /** Format: uuid */
-            id: string;
-            url: string;
-            description: string | null;
-            event_types: string[] | null;
-            enabled: boolean;
-            disabled_reason: "gone" | "failing" | null;
-            failing_since: string | null;
-            previous_secret_expires_at: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** @description Shown once: store it now. */
-            secret: string;
-        };
-        /** WebhookDeliveryPublic */
-        "def-16": {
-            /** Format: uuid */
-            id: string;
-            message_id: string;
-            event_type: string;
-            status: "pending" | "delivered" | "failed";
-            attempts: number;
-            last_status_code: number | null;
-            last_error: string | null;
-            last_attempt_at: string | null;
-            next_attempt_at: string | null;
-            delivered_at: string | null;
-            /** Format: date-time */
-            created_at: string;
-        };
-        /** OrgPublic */
-        "def-17": {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            slug: string;
-            /** Format: date-time */
-            created_at: string;
-            /** @description The caller's role; null when they are not a member */
-            role: ("owner" | "admin" | "member") | null;
-        };
-        /** OrgMemberPublic */
-        "def-18": {
-            /** Format: uuid */
-            user_id: string;
-            email: string;
-            full_name: string | null;
-            /** @description owner: everything, including deleting the organization and managing owners; admin: edit, invite and manage members; member: belongs */
-            role: "owner" | "admin" | "member";
-            /** Format: date-time */
-            joined_at: string;
-        };
-        /** OrgInvitationPublic */
-        "def-19": {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            /** @description owner: everything, including deleting the organization and managing owners; admin: edit, invite and manage members; member: belongs */
-            role: "owner" | "admin" | "member";
-            invited_by: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            expires_at: string;
+            linked_at: string;
+            last_used_at: string | null;
         };
     };
     responses: never;

@@ -13,6 +13,7 @@ export type RolesPublic = JsonOk<paths['/api/v1/roles']['get']>;
 export type RolePublic = RolesPublic['data'][number];
 export type ItemPublic = JsonOk<paths['/api/v1/items/{id}']['get']>;
 export type ItemsPublic = JsonOk<paths['/api/v1/items/']['get']>;
+export type IdentityPublic = JsonOk<paths['/api/v1/users/me/identities']['get']>['data'][number];
 
 export type UserCreate = JsonBody<paths['/api/v1/users/']['post']>;
 export type UserUpdate = JsonBody<paths['/api/v1/users/{user_id}']['patch']>;

@@ -168,6 +168,19 @@ export async function confirmMfaSetup(
 
 async function startSession(queryClient: QueryClient, token: { access_token: string; expires_in: number }): Promise<UserPublic> {
   adopt(token);
+  return openSession(queryClient);
+}
+
+/**
+ * After a sign-in with another provider the server has set the refresh cookie and sent the
+ * browser to /login/callback: trade it for an access token. `null` when there is no session.
+ */
+export async function adoptProviderSession(queryClient: QueryClient): Promise<UserPublic | null> {
+  if (!(await refreshSession())) return null;
+  return openSession(queryClient);
+}
+
+async function openSession(queryClient: QueryClient): Promise<UserPublic> {
   queryClient.clear(); // nothing cached for a previous user may leak into this session
   clearToasts(); // nor anything said to them
   announceSessionEvent('signed-in');

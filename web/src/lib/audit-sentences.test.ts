@@ -115,6 +115,24 @@ describe('audit events as sentences', () => {
     expect(say({ type: 'something.new', actor_id: ANN })).toBe('Ann did something.new');
   });
 
+  it('sign-in providers: linking, unlinking, and why a sign-in with one failed', () => {
+    expect(say({ type: 'login.succeeded', target_id: BOB, details: { method: 'oauth:google' } })).toBe(
+      'Bob signed in with google',
+    );
+    expect(
+      say({ type: 'identity.linked', target_id: BOB, actor_id: BOB, details: { provider: 'github', via: 'settings' } }),
+    ).toBe('Bob linked their github account');
+    expect(say({ type: 'identity.linked', target_id: BOB, details: { provider: 'google', via: 'signup' } })).toBe(
+      'Bob signed up with google',
+    );
+    expect(say({ type: 'identity.unlinked', actor_id: ANN, target_id: BOB, details: { provider: 'google' } })).toBe(
+      "Ann unlinked google from Bob's account",
+    );
+    expect(say({ type: 'login.failed', target_id: BOB, details: { reason: 'email_conflict', method: 'oauth:google' } })).toBe(
+      'A sign-in as Bob failed: an account has that email but it was not confirmed to be theirs',
+    );
+  });
+
   it('lists in words', () => {
     expect(listInWords(['a'])).toBe('a');
     expect(listInWords(['a', 'b', 'c'])).toBe('a, b and c');

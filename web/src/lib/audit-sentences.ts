@@ -18,7 +18,24 @@ const FAILURE_REASONS: Record<string, string> = {
   unknown_email: 'unknown email',
   inactive: 'the account is inactive',
   unverified: 'the email is not verified',
+  // A sign-in with another provider (details.method is oauth:<provider>).
+  email_conflict: 'an account has that email but it was not confirmed to be theirs',
+  signup_disabled: 'no account has that email and sign-up is closed',
+  no_email: 'the provider gave no verified email',
+  state_mismatch: 'the sign-in link was expired, reused or from another browser',
+  provider_refused: 'the provider refused',
+  provider_error: 'the provider’s answer failed its checks',
+  provider_unavailable: 'the provider could not be reached',
+  identity_taken: 'that provider account is linked to someone else',
+  already_linked: 'another account at that provider is already linked',
 };
+
+/** `oauth:google` → "google". */
+function providerOf(details: Record<string, unknown>): string {
+  if (typeof details.provider === 'string') return details.provider;
+  if (typeof details.method === 'string' && details.method.startsWith('oauth:')) return details.method.slice('oauth:'.length);
+  return 'a provider';
+}
 
 /** Where a wrong second-factor code was typed. */
 const MFA_STAGES: Record<string, string> = {
@@ -73,7 +90,9 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
 
   switch (event.type) {
     case 'login.succeeded':
-      return [target, ' signed in'];
+      return String(details.method ?? '').startsWith('oauth:')
+        ? [target, ` signed in with ${providerOf(details)}`]
+        : [target, ' signed in'];
     case 'login.failed': {
       const reason = FAILURE_REASONS[String(details.reason)] ?? String(details.reason ?? 'refused');
       return event.target_id ? ['A sign-in as ', target, ` failed: ${reason}`] : [`A sign-in with an unknown email failed`];
@@ -115,6 +134,14 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
       return [actor, ' deleted ', targetsOwn, ' account'];
     case 'user.deleted_self':
       return [target, ' deleted their own account'];
+    case 'identity.linked':
+      if (details.via === 'signup') return [target, ` signed up with ${providerOf(details)}`];
+      if (details.via === 'verified_email') {
+        return [{ user: event.target_id, possessive: true }, ` ${providerOf(details)} account was linked by its verified email`];
+      }
+      return [target, ` linked their ${providerOf(details)} account`];
+    case 'identity.unlinked':
+      return [actor, ` unlinked ${providerOf(details)} from `, targetsOwn, ' account'];
     case 'users.imported':
       return [
         actor,

@@ -6,6 +6,7 @@ import { errorMessage } from '../api/errors';
 import type { Me, RolePublic, UserPublic, UsersOrderBy, UsersQuery } from '../api/types';
 import { useMe } from '../auth/session';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { IdentitiesList, type Identity } from '../components/IdentitiesList';
 import { Pagination } from '../components/Pagination';
 import {
   Badge,
@@ -273,6 +274,7 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: Me; onDone: () 
           onCancel={() => setConfirmingReset(false)}
         />
       )}
+      {user && <UserIdentities user={user} />}
       <div className="flex flex-wrap justify-end gap-2">
         {user && !isSelf && can(me, 'sessions:revoke') && (
           // Ends every session of this user at once (a lost laptop, a leaked password).
@@ -293,6 +295,43 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: Me; onDone: () 
         </Button>
       </div>
     </form>
+  );
+}
+
+/** The sign-in providers linked to a user, for the admin dialog; a superuser may unlink them. */
+function UserIdentities({ user }: { user: UserPublic }) {
+  const queryClient = useQueryClient();
+  const key = ['user-identities', user.id];
+  const identities = useQuery({
+    queryKey: key,
+    queryFn: () => unwrap(api.GET('/api/v1/users/{user_id}/identities', { params: { path: { user_id: user.id } } })),
+  });
+  const unlink = useMutation({
+    mutationFn: (identity: Identity) =>
+      unwrap(
+        api.DELETE('/api/v1/users/{user_id}/identities/{identity_id}', {
+          params: { path: { user_id: user.id, identity_id: identity.id } },
+        }),
+      ),
+    onSuccess: async (_answer, identity) => {
+      toast.success(`${identity.display_name} is unlinked from ${user.email}.`);
+      await queryClient.invalidateQueries({ queryKey: key });
+    },
+    onError: (error) => toast.error(errorMessage(error)),
+  });
+  if (identities.isPending || identities.isError) return null;
+  return (
+    <section aria-labelledby={`identities-${user.id}`} className="border-t border-slate-200 pt-3 dark:border-slate-700">
+      <h3 id={`identities-${user.id}`} className="text-sm font-semibold">
+        Linked accounts
+      </h3>
+      <IdentitiesList
+        identities={identities.data.data}
+        busyId={unlink.isPending ? (unlink.variables?.id ?? null) : null}
+        onUnlink={(identity) => unlink.mutate(identity)}
+        emptyText="None: this user signs in with a password only."
+      />
+    </section>
   );
 }
 

@@ -44,6 +44,8 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   'role.updated': true,
   'role.deleted': true,
   'users.imported': true,
+  'identity.linked': true,
+  'identity.unlinked': true,
   'mfa.totp_enrolled': true,
   'mfa.totp_disabled': true,
   'mfa.challenge_failed': true,

@@ -153,7 +153,7 @@ export function MfaSetupStep({ challenge, email, onSignedIn, onStartOver }: Step
       {done ? (
         <RecoveryCodesPanel
           codes={done.recoveryCodes}
-          account={email}
+          account={email || done.user.email}
           doneLabel="Continue"
           onDone={() => void onSignedIn(done.user)}
         />

@@ -3,6 +3,7 @@ import { Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import type { UserPublic } from '../api/types';
 import { displayName, signIn } from '../auth/session';
+import { ProviderButtons } from '../components/ProviderButtons';
 import { Button, FormError, TextField } from '../components/ui';
 import type { MfaChallenge } from '../lib/mfa';
 import { toast } from '../lib/toast';
@@ -29,6 +30,7 @@ export function LoginPage({ redirectTo, sessionEnded = false }: { redirectTo: st
   }
   return (
     <PasswordStep
+      redirectTo={redirectTo}
       initialEmail={address}
       sessionEnded={sessionEnded}
       onSignedIn={welcome}
@@ -41,11 +43,13 @@ export function LoginPage({ redirectTo, sessionEnded = false }: { redirectTo: st
 }
 
 function PasswordStep({
+  redirectTo,
   initialEmail,
   sessionEnded,
   onSignedIn,
   onChallenge,
 }: {
+  redirectTo: string;
   initialEmail: string;
   sessionEnded: boolean;
   onSignedIn: (user: UserPublic) => Promise<void>;
@@ -86,6 +90,7 @@ function PasswordStep({
           Sign in
         </Button>
       </form>
+      <ProviderButtons verb="Sign in" redirectTo={redirectTo} />
       <p className="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
         No account yet? <Link to="/signup">Sign up</Link>
       </p>

@@ -13,6 +13,7 @@ import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
 import { email, LIMITS, matches, maxLength, password, required } from '../lib/validation';
 import { DevicesSection } from './DevicesSection';
+import { LinkedAccountsSection } from './LinkedAccountsSection';
 import { SecuritySection } from './SecuritySection';
 
 function SectionTitle({ id, children, description }: { id: string; children: string; description?: string }) {
@@ -272,6 +273,7 @@ export function SettingsPage() {
         <SecuritySection me={me} />
         <AppearanceSection />
         <DeleteAccountSection me={me} />
+        <LinkedAccountsSection />
         <DevicesSection />
       </div>
     </>

@@ -3,6 +3,7 @@ import { Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { signIn } from '../auth/session';
+import { ProviderButtons } from '../components/ProviderButtons';
 import { Button, FormError, TextField } from '../components/ui';
 import type { MfaChallenge } from '../lib/mfa';
 import { toast } from '../lib/toast';
@@ -80,6 +81,7 @@ export function SignupPage({ email: invitedEmail = '', redirectTo = '/' }: { ema
           Sign up
         </Button>
       </form>
+      <ProviderButtons verb="Sign up" />
       <p className="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
         Already have an account? <Link to="/login">Sign in</Link>
       </p>
