@@ -33,6 +33,11 @@ import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
 import { LoginService } from './login/service.js';
+import { RelyingParty } from './passkeys/ceremonies.js';
+import { ChallengeStore } from './passkeys/challenges.js';
+import { PasskeyStore } from './passkeys/credentials.js';
+import { passkeyRoutes } from './passkeys/routes.js';
+import { PasskeyService } from './passkeys/service.js';
 import { announceDevMailbox, mailpitRoutes } from './private/mailpit.js';
 import { privateRoutes } from './private/routes.js';
 import { installBruteForceProtection } from './security/hooks.js';
@@ -104,6 +109,21 @@ export function createContext(deps: AppDependencies): AppContext {
   sessions.onSessionsChanged = (ids) => {
     for (const id of ids) sessionCache.invalidate(id);
   };
+  const login = new LoginService({ db: database.db, config, users, sessions, audit });
+  const webauthnChallenges = new ChallengeStore(database.db, clock);
+  const passkeys = new PasskeyService({
+    db: database.db,
+    clock,
+    relyingParty: new RelyingParty(config.webauthn),
+    challenges: webauthnChallenges,
+    store: new PasskeyStore(database.db),
+    audit,
+    outbox,
+    brand,
+    mailEnabled: config.mailMode !== 'off',
+    users,
+    login,
+  });
   return {
     config,
     db: database.db,
@@ -117,7 +137,9 @@ export function createContext(deps: AppDependencies): AppContext {
     guards: createGuards(tokens, userCache, sessionCache, clock),
     sessions,
     audit,
-    login: new LoginService({ db: database.db, config, users, sessions, audit }),
+    login,
+    passkeys,
+    webauthnChallenges,
     accountHooks: new AccountHooks(accountEmails, audit, sessions),
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
@@ -223,6 +245,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(utilsRoutes, options);
   await app.register(sessionsRoutes, options);
   await app.register(auditRoutes, options);
+  await app.register(passkeyRoutes, options);
   if (ctx.config.environment === 'local') {
     await app.register(privateRoutes, options);
     // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
@@ -262,7 +285,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
 
 const HOUSEKEEPING_EVERY_MS = 3600_000;
 
-/** Hourly: delete ended sessions and audit events past their retention. */
+/** Hourly: delete ended sessions, audit events past their retention and expired passkey challenges. */
 function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
   let timer: NodeJS.Timeout | null = null;
   const run = async () => {
@@ -270,6 +293,7 @@ function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
     try {
       await ctx.sessions.purge(new Date(now - 86_400_000));
       await ctx.audit.purge(new Date(now - ctx.config.auditRetentionDays * 86_400_000));
+      await ctx.webauthnChallenges.purge(new Date(now));
     } catch (error) {
       app.log.warn({ err: error }, 'housekeeping failed');
     }

@@ -67,4 +67,12 @@ export const Messages = {
   sessionRevoked: 'Session signed out',
   confirmPasswordForEmail: 'Confirm your password to change your email',
   emailRestored: 'Email address restored; every session was signed out',
+  passkeyChallenge: 'This passkey request expired or was already used; start again',
+  passkeyUnknown: 'Passkey not recognised',
+  passkeyNotVerified: 'Passkey could not be verified',
+  passkeyCloneSuspected: 'Passkey refused: its authenticator may have been copied. Sign in another way and remove it',
+  passkeyLimit: 'At most 10 passkeys per account; remove one first',
+  passkeyDuplicate: 'This passkey is already registered',
+  passkeyNotFound: 'Passkey not found',
+  passkeyRemoved: 'Passkey removed',
 } as const;

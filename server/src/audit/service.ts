@@ -37,6 +37,14 @@ export const AUDIT_EVENT_TYPES = [
   'user.deleted_self',
   'private.user_created',
   'users.imported',
+  'passkey.registered',
+  'passkey.removed',
+  /** A passkey was verified and its user admitted (the door then writes login.succeeded). */
+  'passkey.signed_in',
+  /** A passkey ceremony refused: unknown or removed credential, bad signature, origin, RP ID or challenge. */
+  'passkey.failed',
+  /** A genuine signature whose counter did not move forward: a copy of the authenticator may exist. */
+  'passkey.clone_suspected',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -13,7 +13,15 @@ import { emailOutbox, type OutboxRow } from '../db/schema.js';
 import type { Clock } from '../utils/clock.js';
 import type { EmailContent } from './templates.js';
 
-export type EmailKind = 'password_reset' | 'new_account' | 'verify_email' | 'email_changed' | 'password_changed' | 'test';
+export type EmailKind =
+  | 'password_reset'
+  | 'new_account'
+  | 'verify_email'
+  | 'email_changed'
+  | 'password_changed'
+  | 'passkey_added'
+  | 'passkey_removed'
+  | 'test';
 
 export interface OutboxOptions {
   /** `kept` rows are the local dev mailbox: stored, never sent. */

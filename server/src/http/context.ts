@@ -15,6 +15,8 @@ import type { Mailer } from '../email/mailer.js';
 import type { Outbox } from '../email/outbox.js';
 import type { ItemsService } from '../items/service.js';
 import type { LoginService } from '../login/service.js';
+import type { ChallengeStore } from '../passkeys/challenges.js';
+import type { PasskeyService } from '../passkeys/service.js';
 import type { BruteForceProtection } from '../security/protection.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { SessionCache } from '../sessions/session-cache.js';
@@ -44,6 +46,9 @@ export interface AppContext {
   /** The one door: every sign-in path asks it whether the user may have a session now. */
   login: LoginService;
   audit: AuditLog;
+  passkeys: PasskeyService;
+  /** The passkey ceremonies' challenges (purged by housekeeping). */
+  webauthnChallenges: ChallengeStore;
   /** Thins out the audit events anyone can cause in bulk. */
   auditSampler: AuditSampler;
   accountHooks: AccountHooks;

@@ -47,6 +47,10 @@ const field = (request: FastifyRequest, name: string): string | null => {
 };
 const account = (value: string | null | undefined) => (value ? accountKey(value) : null);
 
+const loginPerIp: Rule['limits'] = (_request, limits, client) => [
+  { name: 'login-ip', limit: limits.loginPerIp, subject: client },
+];
+
 /** Every guarded route, by method and route pattern. */
 export const RULES: Record<string, Rule> = {
   [`POST ${PREFIX}/login/access-token`]: { passwordCheck: 'login' },
@@ -78,6 +82,11 @@ export const RULES: Record<string, Rule> = {
   [`PATCH ${PREFIX}/users/:user_id`]: { newPassword: 'password' },
   [`PATCH ${PREFIX}/users/me`]: { passwordCheck: 'email_change' },
   [`PATCH ${PREFIX}/users/me/password`]: { newPassword: 'new_password', passwordCheck: 'password_change' },
+  [`POST ${PREFIX}/users/me/passkeys/registration-options`]: { passwordCheck: 'passkey_change' },
+  [`DELETE ${PREFIX}/users/me/passkeys/:passkey_id`]: { passwordCheck: 'passkey_change' },
+  // Anyone may ask for a sign-in challenge (a stored row) and answer one: the login's per-address limit.
+  [`POST ${PREFIX}/login/passkey/options`]: { limits: loginPerIp },
+  [`POST ${PREFIX}/login/passkey`]: { limits: loginPerIp },
 };
 
 /** The password attempt a request makes, if any: a login's, or a change's `current_password` (checked against the caller). */
@@ -98,6 +107,7 @@ const WRONG_PASSWORD: Record<PasswordCheck, string> = {
   login: Messages.incorrectLogin,
   email_change: Messages.incorrectPassword,
   password_change: Messages.incorrectPassword,
+  passkey_change: Messages.incorrectPassword,
 };
 
 /** Every route under /private (registered only with ENVIRONMENT=local). */

@@ -24,7 +24,7 @@ import type { LockoutSettings } from './settings.js';
  * Which password check an attempt is: a login, or the current password confirming a change that could take
  * over the account. They share one lockout: a guesser gains nothing by switching routes.
  */
-export type PasswordCheck = 'login' | 'email_change' | 'password_change';
+export type PasswordCheck = 'login' | 'email_change' | 'password_change' | 'passkey_change';
 
 /** The most of a submitted username kept anywhere (listeners, the audit log): the longest a login accepts. */
 export const MAX_USERNAME_LENGTH = 320;
