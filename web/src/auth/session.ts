@@ -96,6 +96,20 @@ export async function signIn(queryClient: QueryClient, email: string, password: 
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...COOKIE_MODE },
     }),
   );
+  return startSession(queryClient, token);
+}
+
+/** Signs in with a passkey's answer to the challenge `challenge_id` (from /login/passkey/options). */
+export async function signInWithPasskey(
+  queryClient: QueryClient,
+  assertion: { challenge_id: string; response: never },
+): Promise<UserPublic> {
+  const token = await unwrap(api.POST('/api/v1/login/passkey', { body: assertion, headers: COOKIE_MODE }));
+  return startSession(queryClient, token);
+}
+
+/** What every way of signing in does with its tokens. */
+function startSession(queryClient: QueryClient, token: { access_token: string; expires_in: number }): Promise<UserPublic> {
   adopt(token);
   queryClient.clear(); // nothing cached for a previous user may leak into this session
   clearToasts(); // nor anything said to them

@@ -20,6 +20,17 @@ const FAILURE_REASONS: Record<string, string> = {
   unverified: 'the email is not verified',
 };
 
+const PASSKEY_FAILURES: Record<string, string> = {
+  challenge: 'expired or reused request',
+  unknown_credential: 'unknown passkey',
+  not_verified: 'the passkey could not be verified',
+  clone_suspected: 'the authenticator may have been copied',
+  limit: 'too many passkeys',
+  duplicate: 'already registered',
+};
+
+const passkeyName = (details: Record<string, unknown>) => (typeof details.name === 'string' ? ` (${details.name})` : '');
+
 const FIELD_NAMES: Record<string, string> = {
   email: 'email',
   full_name: 'name',
@@ -104,6 +115,21 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
         ` ${details.command === 'seed' ? 'seeded' : 'imported'} ${plural(details.created, 'user')}`,
         ...(typeof details.items === 'number' && details.items > 0 ? [` and ${plural(details.items, 'item')}`] : []),
       ];
+    case 'passkey.registered':
+      return [target, ` added a passkey${passkeyName(details)}`];
+    case 'passkey.removed':
+      return details.by_admin
+        ? [actor, ' removed ', targetsOwn, ` passkey${passkeyName(details)}`]
+        : [target, ` removed a passkey${passkeyName(details)}`];
+    case 'passkey.signed_in':
+      return [target, details.as === 'second_factor' ? ' confirmed a sign-in with a passkey' : ' used a passkey to sign in'];
+    case 'passkey.failed': {
+      const reason = PASSKEY_FAILURES[String(details.reason)] ?? String(details.reason ?? 'refused');
+      const what = details.stage === 'registration' ? 'Adding a passkey' : 'A passkey sign-in';
+      return event.target_id ? [`${what} for `, target, ` failed: ${reason}`] : [`${what} failed: ${reason}`];
+    }
+    case 'passkey.clone_suspected':
+      return ['A passkey of ', target, ' was refused: its authenticator may have been copied'];
     default:
       return [actor, ` did ${event.type}`];
   }

@@ -39,6 +39,11 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   'user.deleted_self': true,
   'private.user_created': true,
   'users.imported': true,
+  'passkey.registered': true,
+  'passkey.removed': true,
+  'passkey.signed_in': true,
+  'passkey.failed': true,
+  'passkey.clone_suspected': true,
 };
 const EVENT_TYPES = Object.keys(EVENT_TYPE_KEYS) as EventType[];
 

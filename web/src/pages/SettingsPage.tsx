@@ -13,6 +13,7 @@ import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
 import { email, LIMITS, matches, maxLength, password, required } from '../lib/validation';
 import { DevicesSection } from './DevicesSection';
+import { PasskeysSection } from './PasskeysSection';
 
 function SectionTitle({ id, children, description }: { id: string; children: string; description?: string }) {
   return (
@@ -260,6 +261,7 @@ export function SettingsPage() {
         <PasswordSection />
         <AppearanceSection />
         <DeleteAccountSection me={me} />
+        <PasskeysSection />
         <DevicesSection />
       </div>
     </>
