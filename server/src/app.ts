@@ -33,6 +33,12 @@ import { ItemsService } from './items/service.js';
 import { installRequestLogging } from './logging.js';
 import { loginRoutes } from './login/routes.js';
 import { LoginService } from './login/service.js';
+import { MfaTokens } from './mfa/mfa-tokens.js';
+import { RememberedDevices } from './mfa/remembered-devices.js';
+import { mfaRoutes } from './mfa/routes.js';
+import { RecoveryCodes, TotpEnrolmentPublic } from './mfa/schemas.js';
+import { SecretBox } from './mfa/secret-box.js';
+import { MfaService } from './mfa/service.js';
 import { RelyingParty } from './passkeys/ceremonies.js';
 import { ChallengeStore } from './passkeys/challenges.js';
 import { PasskeyStore } from './passkeys/credentials.js';
@@ -104,25 +110,59 @@ export function createContext(deps: AppDependencies): AppContext {
   );
   const userCache = new UserCache((id) => users.getById(id));
   users.onUserChanged = (id) => userCache.invalidate(id);
+  const mfaTokens = new MfaTokens(clock);
+  const rememberedDevices = new RememberedDevices(clock, config.mfaRememberDays);
+  const mfa = new MfaService({
+    db: database.db,
+    clock,
+    box: new SecretBox(config.secretKey),
+    tokens: mfaTokens,
+    devices: rememberedDevices,
+    sessions,
+    audit,
+    emails: accountEmails,
+    issuer: config.projectName,
+    onUserChanged: (id) => userCache.invalidate(id),
+  });
   const sessionCache = new SessionCache((id) => sessions.state(id));
   const bruteForce = createBruteForceProtection(config, database.db);
   sessions.onSessionsChanged = (ids) => {
     for (const id of ids) sessionCache.invalidate(id);
   };
-  const login = new LoginService({ db: database.db, config, users, sessions, audit });
+  const passkeyStore = new PasskeyStore(database.db);
   const webauthnChallenges = new ChallengeStore(database.db, clock);
   const passkeys = new PasskeyService({
     db: database.db,
     clock,
     relyingParty: new RelyingParty(config.webauthn),
     challenges: webauthnChallenges,
-    store: new PasskeyStore(database.db),
+    store: passkeyStore,
     audit,
     outbox,
     brand,
     mailEnabled: config.mailMode !== 'off',
     users,
-    login,
+    factorsChanged: (tx, userId) => mfa.factorsChanged(tx, userId),
+    onUserChanged: (id) => userCache.invalidate(id),
+  });
+  // Passkeys are a second factor, offered first: the one a phishing page cannot relay.
+  mfa.factors.unshift({
+    name: 'passkey',
+    enablesMfa: true,
+    enrolled: async (tx, userId) => (await passkeyStore.count(userId, tx)) > 0,
+    removeAll: (tx, userId) => passkeyStore.removeAll(tx, userId),
+  });
+  mfa.countPasskeys = (tx, userId) => passkeyStore.count(userId, tx);
+  const login = new LoginService({
+    db: database.db,
+    config,
+    users,
+    sessions,
+    audit,
+    mfa,
+    mfaTokens,
+    devices: rememberedDevices,
+    passkeys,
   });
   return {
     config,
@@ -140,7 +180,10 @@ export function createContext(deps: AppDependencies): AppContext {
     login,
     passkeys,
     webauthnChallenges,
-    accountHooks: new AccountHooks(accountEmails, audit, sessions),
+    mfa,
+    mfaTokens,
+    rememberedDevices,
+    accountHooks: new AccountHooks(accountEmails, audit, sessions, rememberedDevices),
     mailer: deps.mailer ?? createMailer(config.smtp),
     outbox,
     accountEmails,
@@ -167,20 +210,26 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never } },
   });
   installJsonBodyParser(app);
-  // The contract's two OAuth2 token routes take a form; every other route, JSON only.
-  installFormBodyParser(app, [`${API_PREFIX}/login/access-token`, `${API_PREFIX}/login/refresh-token`]);
+  // The contract's two OAuth2 token routes take a form, and so does the second step of the password login.
+  installFormBodyParser(app, [
+    `${API_PREFIX}/login/access-token`,
+    `${API_PREFIX}/login/refresh-token`,
+    `${API_PREFIX}/login/mfa`,
+  ]);
   installErrorHandling(app);
   installRequestLogging(app);
   installLocalHostCheck(app, ctx.config);
   installBruteForceProtection(app, ctx.bruteForce, ctx.clock);
   ctx.bruteForce.lockout.onLockTriggered(async (lock) => {
     const target = await ctx.users.getByEmail(lock.username);
+    // Wrong codes at a login's second step lock the login, as wrong passwords do.
+    const isLogin = lock.purpose === 'login' || lock.purpose === 'second_factor';
     const details = { scope: lock.scope, username: lock.username, failures: lock.failures, lock_seconds: lock.lockSeconds };
     await ctx.audit.record(
       ctx.db,
       // A change's current password is checked for a signed-in caller: the account's owner, or whoever holds its session.
-      { actorId: lock.purpose === 'login' ? null : (target?.id ?? null), ip: lock.ip, userAgent: lock.userAgent },
-      lock.purpose === 'login'
+      { actorId: isLogin ? null : (target?.id ?? null), ip: lock.ip, userAgent: lock.userAgent },
+      isLogin
         ? { type: 'login.locked', targetId: target?.id ?? null, details }
         : { type: 'reauth.locked', targetId: target?.id ?? null, details: { ...details, action: lock.purpose } },
     );
@@ -194,7 +243,10 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     );
   });
 
-  for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody]) app.addSchema(schema);
+  // Shared by several route modules (the enrolment shapes by /users/me/mfa and the login's MFA_REQUIRED enrolment).
+  for (const schema of [UserPublic, ItemPublic, Message, ErrorDetail, ValidationErrorBody, TotpEnrolmentPublic, RecoveryCodes]) {
+    app.addSchema(schema);
+  }
 
   installSecurityHeaders(app, {
     // The interactive docs load their own script and styles from /docs.
@@ -244,6 +296,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(itemsRoutes, options);
   await app.register(utilsRoutes, options);
   await app.register(sessionsRoutes, options);
+  await app.register(mfaRoutes, options);
   await app.register(auditRoutes, options);
   await app.register(passkeyRoutes, options);
   if (ctx.config.environment === 'local') {

@@ -82,6 +82,10 @@ export interface Config {
   auditRetentionDays: number;
   /** Changing one's email needs a password login this recent, or the current password (0: always the password). */
   reauthWindowMinutes: number;
+  /** Who must have a second factor to sign in: MFA_REQUIRED (none, superusers or all). */
+  mfaRequired: MfaRequired;
+  /** A browser that passed the second factor may skip it this many days (MFA_REMEMBER_DAYS; 0: never). */
+  mfaRememberDays: number;
   argon2: Argon2Settings;
   /** Fastify's `trustProxy`: whether (and which) X-Forwarded-For hops give the client's address. */
   trustProxy: TrustProxy;
@@ -158,6 +162,9 @@ function definedOnly(source: Source): Source {
 }
 
 const ENVIRONMENTS: readonly Environment[] = ['local', 'staging', 'production'];
+export const MFA_REQUIRED_VALUES = ['none', 'superusers', 'all'] as const;
+export type MfaRequired = (typeof MFA_REQUIRED_VALUES)[number];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['text', 'json'] as const;
 const WEAK_SECRET = 'changethis';
@@ -226,6 +233,8 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
     allowLocalOnNetwork: boolean(raw, 'ALLOW_LOCAL_ON_NETWORK', false, problems),
     auditRetentionDays: integer(raw, 'AUDIT_RETENTION_DAYS', 365, problems, { min: 1, max: 36500 }),
     reauthWindowMinutes: integer(raw, 'REAUTH_WINDOW_MINUTES', 10, problems, { min: 0, max: 1440 }),
+    mfaRequired: oneOf(raw, 'MFA_REQUIRED', MFA_REQUIRED_VALUES, 'none', problems),
+    mfaRememberDays: integer(raw, 'MFA_REMEMBER_DAYS', 30, problems, { min: 0, max: 365 }),
     argon2: argon2Settings(raw, problems),
     trustProxy: trustProxy(raw, problems),
     redisUrl: redisUrl(raw, problems),

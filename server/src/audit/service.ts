@@ -45,6 +45,16 @@ export const AUDIT_EVENT_TYPES = [
   'passkey.failed',
   /** A genuine signature whose counter did not move forward: a copy of the authenticator may exist. */
   'passkey.clone_suspected',
+  'mfa.totp_enrolled',
+  'mfa.totp_disabled',
+  /** A wrong second-factor code: at the login step, an enrolment's confirmation, or a step-up. */
+  'mfa.challenge_failed',
+  'mfa.succeeded',
+  'mfa.recovery_code_used',
+  'mfa.recovery_codes_regenerated',
+  'mfa.reset_by_admin',
+  'mfa.device_remembered',
+  'mfa.device_forgotten',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -23,6 +23,9 @@ export interface AccessClaims {
   sessionId: string;
 }
 
+/** A session from before sessions recorded what their sign-in proved: a password. */
+const DEFAULT_ASSURANCE = { amr: ['pwd'], aal: 1 };
+
 /** Tokens whose signature was checked, kept per process; past this many the oldest go first. */
 const VERIFIED_CACHE_SIZE = 10_000;
 
@@ -54,10 +57,20 @@ export class TokenService {
     return this.accessTokenMinutes * 60;
   }
 
-  /** Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES, and ACCESS_TOKEN_CLAIMS. */
-  async createAccessToken(userId: string, sessionId: string): Promise<string> {
+  /**
+   * Access token: `sub` = user id, `sid` = session id, `exp` = now + ACCESS_TOKEN_EXPIRE_MINUTES, ACCESS_TOKEN_CLAIMS,
+   * and what the session's sign-in proved (`amr`, `aal`), so a client or another service can tell a second factor was passed.
+   */
+  async createAccessToken(
+    userId: string,
+    sessionId: string,
+    assurance: { amr: string[]; aal: number } = DEFAULT_ASSURANCE,
+  ): Promise<string> {
     const exp = this.clock.nowSeconds() + this.accessTokenMinutes * 60;
-    return signHs256({ ...ACCESS_TOKEN_CLAIMS, sid: sessionId, sub: userId, exp }, this.key);
+    return signHs256(
+      { ...ACCESS_TOKEN_CLAIMS, sid: sessionId, sub: userId, exp, amr: assurance.amr, aal: assurance.aal },
+      this.key,
+    );
   }
 
   /** The user and session of a valid access token, or `null` for anything else. */

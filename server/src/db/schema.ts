@@ -12,6 +12,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -38,6 +39,8 @@ export const users = pgTable(
     isActive: boolean('is_active').notNull().default(true),
     isSuperuser: boolean('is_superuser').notNull().default(false),
     isVerified: boolean('is_verified').notNull().default(false),
+    /** The account has a second factor (migration 0010); kept by MfaService with the factor it follows. */
+    mfaEnabled: boolean('mfa_enabled').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
@@ -53,6 +56,8 @@ export const users = pgTable(
     // Substring search; created by migration 0002 only where pg_trgm is available.
     index('user_email_trgm_idx').using('gin', table.email.op('gin_trgm_ops')),
     index('user_full_name_trgm_idx').using('gin', table.fullName.op('gin_trgm_ops')),
+    // The admin list's mfa=true filter: the few enrolled accounts, in the list's order (migration 0010).
+    index('user_mfa_enabled_idx').on(table.mfaEnabled, table.createdAt, table.id).where(sql`${table.mfaEnabled}`),
   ],
 );
 
@@ -151,6 +156,10 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     /** When the session last proved its user's password (migration 0009); a refresh does not move it. */
     authenticatedAt: timestamp('authenticated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** What the sign-in proved, as RFC 8176 method references (migration 0010); a refresh keeps them. */
+    amr: jsonb('amr').$type<string[]>().notNull().default(['pwd']),
+    /** Authenticator assurance level: 2 when the sign-in passed a second factor. */
+    aal: smallint('aal').notNull().default(1),
     userAgent: varchar('user_agent', { length: 512 }),
     ip: varchar('ip', { length: 64 }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
@@ -207,6 +216,84 @@ export const rateLimitCounters = pgTable(
   },
   (table) => [index('rate_limit_counter_expires_at_idx').on(table.expiresAt)],
 );
+
+/** A user's TOTP authenticator (migration 0010): pending until `confirmedAt`. */
+export const mfaTotp = pgTable('mfa_totp', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** Encrypted with SecretBox (mfa/secret-box.ts), never stored in the clear. */
+  secretEncrypted: text('secret_encrypted').notNull(),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+  /** The last accepted time step: it and every earlier one are refused from then on. */
+  lastUsedStep: bigint('last_used_step', { mode: 'number' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const mfaRecoveryCodes = pgTable(
+  'mfa_recovery_code',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: varchar('code_hash', { length: 64 }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('mfa_recovery_code_user_idx').on(table.userId)],
+);
+
+/** `challenge`: a second factor is owed; `setup`: MFA_REQUIRED asks for one to be enrolled first. */
+export type MfaTokenPurpose = 'challenge' | 'setup';
+
+export const mfaTokens = pgTable(
+  'mfa_token',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+    purpose: varchar('purpose', { length: 16 }).$type<MfaTokenPurpose>().notNull(),
+    /** The first factor's proof, joined to the second's when the session opens. */
+    method: varchar('method', { length: 64 }).notNull(),
+    amr: jsonb('amr').$type<string[]>().notNull(),
+    failures: integer('failures').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('mfa_token_hash_key').on(table.tokenHash),
+    index('mfa_token_user_idx').on(table.userId),
+    index('mfa_token_expires_at_idx').on(table.expiresAt),
+  ],
+);
+
+export type MfaTokenRow = typeof mfaTokens.$inferSelect;
+
+export const rememberedDevices = pgTable(
+  'remembered_device',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+    userAgent: varchar('user_agent', { length: 512 }),
+    ip: varchar('ip', { length: 64 }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    uniqueIndex('remembered_device_hash_key').on(table.tokenHash),
+    index('remembered_device_user_idx').on(table.userId, table.createdAt.desc()),
+  ],
+);
+
+export type RememberedDeviceRow = typeof rememberedDevices.$inferSelect;
 
 /** A passkey: one WebAuthn credential of a user (migration 0011). */
 export const passkeys = pgTable(

@@ -6,12 +6,13 @@
  * mid-send is claimed again when its lease runs out (at-least-once delivery;
  * the stable Message-ID makes a duplicate recognisable).
  */
+
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, ilike, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.js';
 import { emailOutbox, type OutboxRow } from '../db/schema.js';
 import type { Clock } from '../utils/clock.js';
-import type { EmailContent } from './templates.js';
+import type { EmailContent, MfaChange } from './templates.js';
 
 export type EmailKind =
   | 'password_reset'
@@ -21,6 +22,7 @@ export type EmailKind =
   | 'password_changed'
   | 'passkey_added'
   | 'passkey_removed'
+  | `mfa_${MfaChange}`
   | 'test';
 
 export interface OutboxOptions {

@@ -111,6 +111,46 @@ export function passwordChangedNotice(brand: BrandInfo, email: string, how: 'cha
   };
 }
 
+/** What happened to an account's second factor, for the owner's notice. */
+export type MfaChange = 'totp_enrolled' | 'totp_disabled' | 'reset_by_admin' | 'recovery_code_used';
+
+/** To the owner when their second factor changes or a recovery code is used: a change they did not make is their cue to act. */
+export function mfaChangedNotice(brand: BrandInfo, email: string, change: MfaChange, recoveryCodesLeft?: number): EmailContent {
+  const notice = {
+    totp_enrolled: {
+      subject: 'Two-factor authentication turned on',
+      paragraphs: [`An authenticator app now protects ${email}: signing in asks for its code after the password.`],
+    },
+    totp_disabled: {
+      subject: 'Two-factor authentication turned off',
+      paragraphs: [`The authenticator app of ${email} was removed: signing in no longer asks for a code.`],
+    },
+    reset_by_admin: {
+      subject: 'Two-factor authentication was reset',
+      paragraphs: [
+        `An administrator removed every second factor of ${email} and signed out all its sessions.`,
+        'You can turn two-factor authentication on again in your account settings.',
+      ],
+    },
+    recovery_code_used: {
+      subject: 'A recovery code was used',
+      paragraphs: [
+        `A recovery code was used to sign in to ${email}; it no longer works.`,
+        `${recoveryCodesLeft ?? 0} recovery code${recoveryCodesLeft === 1 ? ' is' : 's are'} left. You can make a new set in your account settings.`,
+      ],
+    },
+  }[change];
+  return {
+    subject: `${brand.projectName} - ${notice.subject}`,
+    ...layout(brand, {
+      heading: notice.subject,
+      paragraphs: notice.paragraphs,
+      action: { label: 'Review my account', link: `${brand.frontendHost}/settings` },
+      footer: `If this was not you, reset your password now and contact the ${brand.projectName} administrators.`,
+    }),
+  };
+}
+
 /** To the owner when a passkey is added: one they did not add is someone else's way into the account. */
 export function passkeyAddedNotice(brand: BrandInfo, email: string, passkeyName: string): EmailContent {
   return {

@@ -15,6 +15,9 @@ import type { Mailer } from '../email/mailer.js';
 import type { Outbox } from '../email/outbox.js';
 import type { ItemsService } from '../items/service.js';
 import type { LoginService } from '../login/service.js';
+import type { MfaTokens } from '../mfa/mfa-tokens.js';
+import type { RememberedDevices } from '../mfa/remembered-devices.js';
+import type { MfaService } from '../mfa/service.js';
 import type { ChallengeStore } from '../passkeys/challenges.js';
 import type { PasskeyService } from '../passkeys/service.js';
 import type { BruteForceProtection } from '../security/protection.js';
@@ -45,6 +48,10 @@ export interface AppContext {
   sessions: SessionsService;
   /** The one door: every sign-in path asks it whether the user may have a session now. */
   login: LoginService;
+  /** Second factors: TOTP, recovery codes, an admin's reset. */
+  mfa: MfaService;
+  mfaTokens: MfaTokens;
+  rememberedDevices: RememberedDevices;
   audit: AuditLog;
   passkeys: PasskeyService;
   /** The passkey ceremonies' challenges (purged by housekeeping). */

@@ -6,10 +6,18 @@
  * up or, in local mode, create users.
  */
 import { parse } from 'node:querystring';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../errors.js';
 
 export const FORM = 'application/x-www-form-urlencoded';
+
+/** A flag a JSON body sends as a boolean and a form as text (`true`/`false`, or `on` from a checkbox). */
+export const FormBoolean = Type.Union([Type.Boolean(), Type.Literal('true'), Type.Literal('false'), Type.Literal('on')]);
+
+export function isTrue(value: boolean | string | undefined): boolean {
+  return value === true || value === 'true' || value === 'on';
+}
 
 /** Fields a form may have; the token routes need at most six. */
 const MAX_FORM_FIELDS = 100;

@@ -39,6 +39,10 @@ export const UserPublic = Type.Object(
     is_active: Type.Boolean(),
     is_superuser: Type.Boolean(),
     is_verified: Type.Boolean(),
+    mfa_enabled: Type.Boolean({
+      description: 'The account has a second factor (read-only: set by enrolling one)',
+      readOnly: true,
+    }),
     created_at: Type.String({ format: 'date-time' }),
   },
   { $id: 'UserPublic' },

@@ -11,52 +11,13 @@ import type { PasskeyRow, UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
-import { errorResponses, Message, Password, Uuid } from '../http/schemas.js';
-import { noStore, sendTokens, TokenResponse } from '../sessions/token-response.js';
+import { errorResponses, Message, NonEmptyText, Password, Uuid } from '../http/schemas.js';
+import { MfaChallenge, replyWithAdmission } from '../login/admission-reply.js';
+import { MfaCode } from '../mfa/schemas.js';
+import { noStore, TokenResponse } from '../sessions/token-response.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from './ceremonies.js';
-import { type PasskeyRefusalReason, PasskeyRefused } from './service.js';
-
-const Base64Url = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]*={0,2}$' });
-
-/** What every credential JSON has; the ceremony checks the rest. Bounded, so no megabyte reaches a parser. */
-const credentialFields = {
-  id: Base64Url(1366),
-  rawId: Base64Url(1366),
-  type: Type.Literal('public-key'),
-  clientExtensionResults: Type.Object({}, { additionalProperties: true }),
-  authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 })),
-};
-
-const RegistrationResponse = Type.Object(
-  {
-    ...credentialFields,
-    response: Type.Object(
-      {
-        clientDataJSON: Base64Url(4096),
-        attestationObject: Base64Url(32768),
-        transports: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 8 })),
-      },
-      { additionalProperties: true },
-    ),
-  },
-  { additionalProperties: true, description: 'The browser’s registration response (PublicKeyCredential.toJSON())' },
-);
-
-const AuthenticationResponse = Type.Object(
-  {
-    ...credentialFields,
-    response: Type.Object(
-      {
-        clientDataJSON: Base64Url(4096),
-        authenticatorData: Base64Url(4096),
-        signature: Base64Url(1024),
-        userHandle: Type.Optional(Base64Url(128)),
-      },
-      { additionalProperties: true },
-    ),
-  },
-  { additionalProperties: true, description: 'The browser’s authentication response (PublicKeyCredential.toJSON())' },
-);
+import { asHttpRefusal } from './refusals.js';
+import { AuthenticationResponse, RegistrationResponse } from './schemas.js';
 
 /** WebAuthn options as the browser takes them (PublicKeyCredential*OptionsJSON). */
 const CeremonyOptions = (description: string, extra = {}) =>
@@ -96,41 +57,38 @@ function toPasskeyPublic(row: PasskeyRow) {
   };
 }
 
-const REFUSALS: Record<PasskeyRefusalReason, [number, string]> = {
-  challenge: [400, Messages.passkeyChallenge],
-  unknown_credential: [400, Messages.passkeyUnknown],
-  not_verified: [400, Messages.passkeyNotVerified],
-  clone_suspected: [400, Messages.passkeyCloneSuspected],
-  limit: [400, Messages.passkeyLimit],
-  duplicate: [409, Messages.passkeyDuplicate],
-};
-
-/** A refused ceremony as its answer; anything else unchanged. */
-export function asHttpRefusal(error: unknown): never {
-  if (error instanceof PasskeyRefused) {
-    const [status, detail] = REFUSALS[error.reason];
-    throw new HttpError(status, detail);
-  }
-  throw error;
-}
-
 export const passkeyRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { guards, passkeys, users, audit, db, tokens, config } = ctx;
-  app.addSchema(PasskeyPublic);
-  app.addSchema(PasskeysPublic);
+  const { guards, passkeys, users, audit, db, tokens, config, login, mfa } = ctx;
+  for (const schema of [PasskeyPublic, PasskeysPublic, MfaChallenge]) app.addSchema(schema);
 
-  /** The caller's password, confirming a change that adds or removes a way into the account. */
+  /**
+   * The caller's password, confirming a change that adds or removes a way into the account; with
+   * MFA on, adding one also needs a second factor: a code (TOTP or recovery), or one of the
+   * caller's passkeys answering the options of /users/me/passkeys/step-up-options.
+   */
   async function confirmPassword(
     me: UserRow,
     password: string,
     origin: RequestOrigin,
     action: 'passkey_registration' | 'passkey_removal',
+    secondFactor?: { code?: string; passkey?: unknown },
   ) {
-    if (await users.passwordMatches(me, password)) return;
-    // The lockout (security/hooks.ts) counts this answer as a failed password check.
-    await audit.record(db, origin, { type: 'reauth.failed', targetId: me.id, details: { action, reason: 'wrong_password' } });
-    throw new HttpError(400, Messages.incorrectPassword);
+    if (!(await users.passwordMatches(me, password))) {
+      // The lockout (security/hooks.ts) counts this answer as a failed password check.
+      await audit.record(db, origin, { type: 'reauth.failed', targetId: me.id, details: { action, reason: 'wrong_password' } });
+      throw new HttpError(400, Messages.incorrectPassword);
+    }
+    if (!secondFactor || !me.mfaEnabled) return;
+    if (secondFactor.passkey !== undefined) {
+      await passkeys.verifySecondFactor(me, secondFactor.passkey as AuthenticationResponseJSON, origin).catch(asHttpRefusal);
+      return;
+    }
+    if (secondFactor.code === undefined) throw new HttpError(400, Messages.mfaCodeRequired);
+    if (!(await db.transaction((tx) => mfa.verifyCode(tx, me, secondFactor.code as string, origin)))) {
+      await mfa.recordFailure(db, me.id, origin, 'step_up');
+      throw new HttpError(400, Messages.invalidMfaCode);
+    }
   }
 
   app.post(
@@ -141,16 +99,22 @@ export const passkeyRoutes: RoutePlugin = async (plain, { ctx }) => {
         tags: ['passkeys'],
         summary: 'Start adding a passkey',
         description:
-          'Needs the current password (a wrong one counts as a failed login). Answers WebAuthn creation options for ' +
+          'Needs the current password (a wrong one counts as a failed login) and, when MFA is on, a second factor: ' +
+          '`code` (TOTP or recovery code) or `passkey` (an answer to /users/me/passkeys/step-up-options). Answers WebAuthn creation options for ' +
           '`navigator.credentials.create()`: a discoverable credential, user verification preferred, no attestation, the ' +
           'caller’s passkeys excluded. The challenge works once, for 5 minutes. At most 10 passkeys per account.',
-        body: Type.Object({ current_password: Password }),
+        body: Type.Object({
+          current_password: Password,
+          code: Type.Optional(MfaCode),
+          passkey: Type.Optional(AuthenticationResponse),
+        }),
         response: { 200: CeremonyOptions('PublicKeyCredentialCreationOptionsJSON'), ...errorResponses(400, 401, 403, 422, 429) },
       },
     },
     async (request) => {
       const origin = requestOrigin(request);
-      await confirmPassword(caller(request), request.body.current_password, origin, 'passkey_registration');
+      const { current_password: password, code, passkey } = request.body;
+      await confirmPassword(caller(request), password, origin, 'passkey_registration', { code, passkey });
       return passkeys.registrationOptions(caller(request)).catch(asHttpRefusal);
     },
   );
@@ -175,6 +139,22 @@ export const passkeyRoutes: RoutePlugin = async (plain, { ctx }) => {
         .catch(asHttpRefusal);
       return toPasskeyPublic(row);
     },
+  );
+
+  app.post(
+    '/users/me/passkeys/step-up-options',
+    {
+      onRequest: guards.requireUser,
+      schema: {
+        tags: ['passkeys'],
+        summary: 'Options to confirm a change with one of one’s passkeys',
+        description:
+          'Request options for the caller’s own passkeys; the answer goes as `passkey` with a change that asks for a ' +
+          'second factor (adding a passkey while MFA is on). Works once, for 5 minutes.',
+        response: { 200: CeremonyOptions('PublicKeyCredentialRequestOptionsJSON'), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => passkeys.secondFactorOptions(caller(request)).catch(asHttpRefusal),
   );
 
   app.get(
@@ -297,6 +277,27 @@ export const passkeyRoutes: RoutePlugin = async (plain, { ctx }) => {
   );
 
   app.post(
+    '/login/mfa/passkey-options',
+    {
+      onRequest: noStore,
+      schema: {
+        tags: ['login'],
+        summary: 'Second step of a login with a passkey: the options',
+        description:
+          'With the `mfa_token` of the 403 that asked for a second factor (its `methods` list `passkey`): request ' +
+          'options for that user’s passkeys. The answer goes to POST /login/mfa as `passkey`.',
+        body: Type.Object({ mfa_token: NonEmptyText }),
+        response: { 200: CeremonyOptions('PublicKeyCredentialRequestOptionsJSON'), ...errorResponses(400, 422) },
+      },
+    },
+    async (request) => {
+      const options = await login.passkeyStepOptions(request.body.mfa_token).catch(asHttpRefusal);
+      if (!options) throw new HttpError(400, Messages.invalidMfaToken);
+      return options;
+    },
+  );
+
+  app.post(
     '/login/passkey',
     {
       onRequest: noStore,
@@ -308,19 +309,18 @@ export const passkeyRoutes: RoutePlugin = async (plain, { ctx }) => {
           'answers (tokens; the refresh cookie with `X-Roster-Refresh: cookie`). The passkey verified its user, so it ' +
           'counts as two factors.',
         body: Type.Object({ challenge_id: Uuid, response: AuthenticationResponse }),
-        response: { 200: TokenResponse, ...errorResponses(400, 422, 429) },
+        response: { 200: TokenResponse, 403: Type.Ref(MfaChallenge), ...errorResponses(400, 422, 429) },
       },
     },
     async (request, reply) => {
-      const admission = await passkeys
-        .signIn(
+      const admission = await login
+        .withPasskey(
           request.body.challenge_id.toLowerCase(),
           request.body.response as AuthenticationResponseJSON,
           requestOrigin(request),
         )
         .catch(asHttpRefusal);
-      if (admission.outcome === 'refused') throw new HttpError(400, admission.refusal.detail);
-      return sendTokens(request, reply, tokens, admission.grant, config.cookieSecure);
+      return replyWithAdmission(request, reply, admission, tokens, config.cookieSecure);
     },
   );
 };

@@ -6,11 +6,10 @@
  * and mailed to the owner in its own transaction.
  */
 import type { AuditLog, RequestOrigin } from '../audit/service.js';
-import type { Database } from '../db/client.js';
+import type { Database, Executor } from '../db/client.js';
 import type { ChallengePurpose, PasskeyRow, UserRow } from '../db/schema.js';
 import type { Outbox } from '../email/outbox.js';
 import { type BrandInfo, passkeyAddedNotice, passkeyRemovedNotice } from '../email/templates.js';
-import type { Admission, LoginService } from '../login/service.js';
 import type { UsersService } from '../users/service.js';
 import type { Clock } from '../utils/clock.js';
 import {
@@ -63,7 +62,10 @@ export class PasskeyService {
       /** False when mail is off: the notices are not written. */
       mailEnabled: boolean;
       users: UsersService;
-      login: LoginService;
+      /** Called in the transaction that added or removed a passkey: `mfa_enabled` follows (MfaService.factorsChanged). */
+      factorsChanged: (tx: Executor, userId: string) => Promise<boolean>;
+      /** Called with a user whose row changed (mfa_enabled), so this process's cache forgets it at once. */
+      onUserChanged: (id: string) => void;
     },
   ) {}
 
@@ -98,10 +100,12 @@ export class PasskeyService {
       throw error;
     }
     try {
-      return await db.transaction(async (tx) => {
+      const added = await db.transaction(async (tx) => {
         await store.lockUser(tx, user.id);
         if ((await store.count(user.id, tx)) >= MAX_PASSKEYS_PER_USER) throw new PasskeyRefused('limit');
         const passkey = await store.insert(tx, user.id, name, credential, clock.now());
+        // A passkey is a second factor: from now on a password alone no longer signs in.
+        await this.deps.factorsChanged(tx, user.id);
         await audit.record(tx, origin, {
           type: 'passkey.registered',
           targetId: user.id,
@@ -112,6 +116,8 @@ export class PasskeyService {
         }
         return passkey;
       });
+      this.deps.onUserChanged(user.id);
+      return added;
     } catch (error) {
       if (error instanceof PasskeyRefused) return refuse(error.reason);
       if (isDuplicateCredential(error)) return refuse('duplicate');
@@ -125,13 +131,14 @@ export class PasskeyService {
 
   /** Removes one of `owner`'s passkeys (by them, or by an administrator); `null` if there is no such passkey. */
   async remove(owner: UserRow, id: string, origin: RequestOrigin, byAdmin: boolean): Promise<PasskeyRow | null> {
-    return this.deps.db.transaction(async (tx) => {
+    const removed = await this.deps.db.transaction(async (tx) => {
       const removed = await this.deps.store.remove(tx, owner.id, id);
       if (!removed) return null;
+      const mfaStillOn = await this.deps.factorsChanged(tx, owner.id);
       await this.deps.audit.record(tx, origin, {
         type: 'passkey.removed',
         targetId: owner.id,
-        details: { passkey_id: removed.id, name: removed.name, by_admin: byAdmin },
+        details: { passkey_id: removed.id, name: removed.name, by_admin: byAdmin, mfa_enabled: mfaStillOn },
       });
       if (this.deps.mailEnabled) {
         await this.deps.outbox.enqueue(
@@ -143,6 +150,8 @@ export class PasskeyService {
       }
       return removed;
     });
+    if (removed) this.deps.onUserChanged(owner.id);
+    return removed;
   }
 
   /** Options for a sign-in where nobody is known yet: the browser offers the site's passkeys. */
@@ -152,13 +161,12 @@ export class PasskeyService {
     return { challengeId, options };
   }
 
-  /** A sign-in with a passkey alone: verified here, then the door decides (as for a password). */
-  async signIn(challengeId: string, response: AuthenticationResponseJSON, origin: RequestOrigin): Promise<Admission> {
-    const { user } = await this.assert('sign_in', { challengeId }, response, origin);
-    return this.deps.login.admit(user, { method: 'passkey', amr: PASSKEY_AMR }, origin);
+  /** The user a sign-in with a passkey alone proves (the door then decides); throws PasskeyRefused if none. */
+  async verifySignIn(challengeId: string, response: AuthenticationResponseJSON, origin: RequestOrigin): Promise<UserRow> {
+    return (await this.assert('sign_in', { challengeId }, response, origin)).user;
   }
 
-  /** Options for `user`'s own passkeys, for the second step of a sign-in. */
+  /** Options for `user`'s own passkeys, for the second step of a sign-in or a step-up. */
   async secondFactorOptions(user: UserRow) {
     const existing = await this.deps.store.list(user.id);
     if (existing.length === 0) throw new PasskeyRefused('unknown_credential');

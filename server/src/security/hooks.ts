@@ -54,6 +54,11 @@ const loginPerIp: Rule['limits'] = (_request, limits, client) => [
 /** Every guarded route, by method and route pattern. */
 export const RULES: Record<string, Rule> = {
   [`POST ${PREFIX}/login/access-token`]: { passwordCheck: 'login' },
+  [`POST ${PREFIX}/login/mfa`]: { passwordCheck: 'second_factor' },
+  [`POST ${PREFIX}/login/mfa/enroll/confirm`]: { passwordCheck: 'second_factor' },
+  [`POST ${PREFIX}/users/me/mfa/totp`]: { passwordCheck: 'mfa_change' },
+  [`DELETE ${PREFIX}/users/me/mfa/totp`]: { passwordCheck: 'mfa_change' },
+  [`POST ${PREFIX}/users/me/mfa/recovery-codes`]: { passwordCheck: 'mfa_change' },
   [`POST ${PREFIX}/users/signup`]: {
     newPassword: 'password',
     limits: (request, limits, client) => [
@@ -89,11 +94,25 @@ export const RULES: Record<string, Rule> = {
   [`POST ${PREFIX}/login/passkey`]: { limits: loginPerIp },
 };
 
-/** The password attempt a request makes, if any: a login's, or a change's `current_password` (checked against the caller). */
-function attemptOf(request: FastifyRequest, purpose: PasswordCheck, client: string): Attempt | null {
+/**
+ * The password attempt a request makes, if any: a login's, a second-factor step's (its account is the one
+ * the `mfa_token` was issued to), or a change's `current_password` (checked against the caller).
+ */
+async function attemptOf(
+  request: FastifyRequest,
+  purpose: PasswordCheck,
+  client: string,
+  protection: BruteForceProtection,
+): Promise<Attempt | null> {
   let username: string;
   if (purpose === 'login') {
     username = field(request, 'username') ?? '';
+  } else if (purpose === 'second_factor') {
+    const token = field(request, 'mfa_token');
+    // An unknown token is answered without checking any code: it costs no account anything.
+    const email = token ? await protection.emailOfMfaToken(token) : null;
+    if (email === null) return null;
+    username = email;
   } else {
     if (field(request, 'current_password') === null || !request.currentUser) return null;
     username = request.currentUser.email;
@@ -102,12 +121,14 @@ function attemptOf(request: FastifyRequest, purpose: PasswordCheck, client: stri
   return { purpose, username, account: accountKey(username), client, ip: request.ip, userAgent };
 }
 
-/** What a failed password check answers, by route: only these count as failures. */
-const WRONG_PASSWORD: Record<PasswordCheck, string> = {
-  login: Messages.incorrectLogin,
-  email_change: Messages.incorrectPassword,
-  password_change: Messages.incorrectPassword,
-  passkey_change: Messages.incorrectPassword,
+/** What a failed password (or code) check answers, by route: only these count as failures. */
+const WRONG_PASSWORD: Record<PasswordCheck, readonly string[]> = {
+  login: [Messages.incorrectLogin],
+  email_change: [Messages.incorrectPassword, Messages.invalidMfaCode],
+  password_change: [Messages.incorrectPassword],
+  second_factor: [Messages.invalidMfaCode],
+  mfa_change: [Messages.incorrectPassword, Messages.invalidMfaCode],
+  passkey_change: [Messages.incorrectPassword, Messages.invalidMfaCode],
 };
 
 /** Every route under /private (registered only with ENVIRONMENT=local). */
@@ -178,7 +199,9 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
     const client = clientKey(request.ip);
     const limits = settings.limits;
 
-    const attempt = rule.passwordCheck ? attemptOf(request, rule.passwordCheck, client) : null;
+    const attempt = rule.passwordCheck
+      ? ((await guarded(request, () => attemptOf(request, rule.passwordCheck as PasswordCheck, client, protection))) ?? null)
+      : null;
     let lockedFor: number | null = null;
     if (attempt) {
       const check = await guarded(request, () => protection.lockout.check(attempt, now()));
@@ -221,7 +244,7 @@ export function installBruteForceProtection(app: FastifyInstance, protection: Br
   // Only a wrong password counts: an inactive or unverified account gave the right one.
   app.addHook('onError', async (request, _reply, error) => {
     const state = request.loginAttempt;
-    if (state && error instanceof HttpError && error.detail === WRONG_PASSWORD[state.check.attempt.purpose]) {
+    if (state && error instanceof HttpError && WRONG_PASSWORD[state.check.attempt.purpose].includes(error.detail)) {
       state.failed = true;
     }
   });

@@ -21,10 +21,11 @@ import type { CounterStore } from './counter-store.js';
 import type { LockoutSettings } from './settings.js';
 
 /**
- * Which password check an attempt is: a login, or the current password confirming a change that could take
- * over the account. They share one lockout: a guesser gains nothing by switching routes.
+ * Which password check an attempt is: a login, the second-factor code of a login (`second_factor`), or the
+ * current password (and code) confirming a change that could take over the account. They share one lockout:
+ * a guesser gains nothing by switching routes, or by guessing codes instead of passwords.
  */
-export type PasswordCheck = 'login' | 'email_change' | 'password_change' | 'passkey_change';
+export type PasswordCheck = 'login' | 'email_change' | 'password_change' | 'second_factor' | 'mfa_change' | 'passkey_change';
 
 /** The most of a submitted username kept anywhere (listeners, the audit log): the longest a login accepts. */
 export const MAX_USERNAME_LENGTH = 320;

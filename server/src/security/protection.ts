@@ -64,6 +64,19 @@ export class BruteForceProtection {
     return row ? accountKey(row.email) : null;
   }
 
+  /**
+   * The email of the user an MFA token (spent or not) was issued to, whose lockout a second-factor
+   * code counts in; `null` for an unknown token. Tokens are stored as SHA-256.
+   */
+  async emailOfMfaToken(token: string): Promise<string | null> {
+    if (token.length > 200) return null;
+    const hash = createHash('sha256').update(token).digest('hex');
+    const result = await this.db.execute(sql`
+      SELECT u.email FROM mfa_token t JOIN "user" u ON u.id = t.user_id WHERE t.token_hash = ${hash}`);
+    const [row] = (result as unknown as { rows: { email: string }[] }).rows;
+    return row?.email ?? null;
+  }
+
   close(): Promise<void> {
     return this.store.close();
   }

@@ -102,6 +102,8 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
           sessionId: result.session.id,
           refreshToken: result.refreshToken,
           sessionExpiresAt: result.session.expiresAt,
+          amr: result.session.amr,
+          aal: result.session.aal,
         },
         config.cookieSecure,
       );

@@ -28,6 +28,14 @@ export interface SessionOrigin {
   userAgent: string | null;
 }
 
+/** What a session's sign-in proved: RFC 8176 method references and the assurance level they reach. */
+export interface SessionAssurance {
+  amr: string[];
+  aal: number;
+}
+
+const PASSWORD_ONLY: SessionAssurance = { amr: ['pwd'], aal: 1 };
+
 export interface NewSession {
   session: SessionRow;
   refreshToken: string;
@@ -46,7 +54,8 @@ export type RevokeReason =
   | 'deactivated'
   | 'refresh_reuse'
   | 'email_changed'
-  | 'email_restored';
+  | 'email_restored'
+  | 'mfa_reset';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newRefreshToken = () => randomBytes(32).toString('base64url');
@@ -82,7 +91,11 @@ export class SessionsService {
    * come back as INSERTs, so the login writes them in one statement with its audit
    * event (see insertTogether).
    */
-  open(userId: string, origin: SessionOrigin): NewSession & { inserts: SQLWrapper[] } {
+  open(
+    userId: string,
+    origin: SessionOrigin,
+    assurance: SessionAssurance = PASSWORD_ONLY,
+  ): NewSession & { inserts: SQLWrapper[] } {
     const now = this.clock.now();
     const session: SessionRow = {
       id: randomUUID(),
@@ -90,8 +103,10 @@ export class SessionsService {
       createdAt: now,
       lastUsedAt: now,
       expiresAt: this.expiryFrom(now, now),
-      // Every session is opened by a password login today.
+      // The sign-in that opens a session (a password, and a second factor when one was asked) is its latest.
       authenticatedAt: now,
+      amr: assurance.amr,
+      aal: assurance.aal,
       userAgent: origin.userAgent?.slice(0, 512) ?? null,
       ip: origin.ip?.slice(0, 64) ?? null,
       revokedAt: null,

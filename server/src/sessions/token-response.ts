@@ -47,15 +47,26 @@ export async function noStore(_request: FastifyRequest, reply: FastifyReply): Pr
   reply.header('cache-control', 'no-store');
 }
 
+/** A session to answer with tokens for. */
+export interface TokenGrant {
+  userId: string;
+  sessionId: string;
+  refreshToken: string;
+  sessionExpiresAt: Date;
+  /** What the session's sign-in proved; a refresh keeps the session's. */
+  amr: string[];
+  aal: number;
+}
+
 export async function sendTokens(
   request: FastifyRequest,
   reply: FastifyReply,
   tokens: TokenService,
-  grant: { userId: string; sessionId: string; refreshToken: string; sessionExpiresAt: Date },
+  grant: TokenGrant,
   secureCookie: boolean,
 ) {
   const body = {
-    access_token: await tokens.createAccessToken(grant.userId, grant.sessionId),
+    access_token: await tokens.createAccessToken(grant.userId, grant.sessionId, grant),
     token_type: 'bearer' as const,
     expires_in: tokens.accessTokenSeconds,
   };

@@ -11,6 +11,8 @@ import type { Outbox } from '../email/outbox.js';
 import {
   type BrandInfo,
   emailChangedNotice,
+  type MfaChange,
+  mfaChangedNotice,
   newAccountEmail,
   passwordChangedNotice,
   resetPasswordEmail,
@@ -86,6 +88,17 @@ export class AccountEmails {
   async afterPasswordChange(tx: Executor, user: UserRow, how: 'changed' | 'reset' | 'set_by_admin'): Promise<void> {
     if (!this.enabled) return;
     await this.outbox.enqueue(tx, 'password_changed', user.email, passwordChangedNotice(this.brand, user.email, how));
+  }
+
+  /** After a second factor changed or a recovery code was used: the owner hears of it. */
+  async afterMfaChange(tx: Executor, user: UserRow, change: MfaChange, recoveryCodesLeft?: number): Promise<void> {
+    if (!this.enabled) return;
+    await this.outbox.enqueue(
+      tx,
+      `mfa_${change}`,
+      user.email,
+      mfaChangedNotice(this.brand, user.email, change, recoveryCodesLeft),
+    );
   }
 
   /**

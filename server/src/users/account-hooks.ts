@@ -6,6 +6,7 @@
 import type { AuditLog, RequestOrigin } from '../audit/service.js';
 import type { Executor } from '../db/client.js';
 import type { UserRow } from '../db/schema.js';
+import type { RememberedDevices } from '../mfa/remembered-devices.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { AccountEmails } from './account-emails.js';
 import type { AfterChange, AfterUpdate, AfterWrite } from './service.js';
@@ -15,6 +16,8 @@ export class AccountHooks {
     private readonly emails: AccountEmails,
     private readonly audit: AuditLog,
     private readonly sessions: SessionsService,
+    /** A new password forgets every remembered device: the second step is asked again everywhere. */
+    private readonly devices: RememberedDevices,
   ) {}
 
   signedUp(origin: RequestOrigin): AfterChange {
@@ -69,7 +72,10 @@ export class AccountHooks {
     return async (tx, before, after) => {
       await this.emails.afterUpdate(tx, before, after);
       const passwordChanged = before.hashedPassword !== after.hashedPassword;
-      if (passwordChanged) await this.emails.afterPasswordChange(tx, after, 'set_by_admin');
+      if (passwordChanged) {
+        await this.emails.afterPasswordChange(tx, after, 'set_by_admin');
+        await this.devices.forgetAll(tx, after.id);
+      }
       const deactivated = before.isActive && !after.isActive;
       if (passwordChanged || deactivated) {
         await this.sessions.revokeAll(tx, after.id, deactivated ? 'deactivated' : 'password_changed', adminSessionId);
@@ -87,8 +93,13 @@ export class AccountHooks {
   passwordChanged(origin: RequestOrigin, user: UserRow, currentSessionId: string): AfterWrite {
     return async (tx) => {
       const ended = await this.sessions.revokeAll(tx, user.id, 'password_changed', currentSessionId);
+      const forgotten = await this.devices.forgetAll(tx, user.id);
       await this.emails.afterPasswordChange(tx, user, 'changed');
-      await this.audit.record(tx, origin, { type: 'password.changed', targetId: user.id, details: { sessions_ended: ended } });
+      await this.audit.record(tx, origin, {
+        type: 'password.changed',
+        targetId: user.id,
+        details: { sessions_ended: ended, devices_forgotten: forgotten },
+      });
     };
   }
 
@@ -96,11 +107,12 @@ export class AccountHooks {
   passwordReset(origin: RequestOrigin): AfterChange {
     return async (tx, user) => {
       const ended = await this.sessions.revokeAll(tx, user.id, 'password_changed');
+      const forgotten = await this.devices.forgetAll(tx, user.id);
       await this.emails.afterPasswordChange(tx, user, 'reset');
       await this.audit.record(
         tx,
         { ...origin, actorId: user.id },
-        { type: 'password.reset', targetId: user.id, details: { sessions_ended: ended } },
+        { type: 'password.reset', targetId: user.id, details: { sessions_ended: ended, devices_forgotten: forgotten } },
       );
     };
   }

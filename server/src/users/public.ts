@@ -9,6 +9,7 @@ export function toUserPublic(user: UserRow) {
     is_active: user.isActive,
     is_superuser: user.isSuperuser,
     is_verified: user.isVerified,
+    mfa_enabled: user.mfaEnabled,
     created_at: user.createdAt.toISOString(),
   };
 }

@@ -9,6 +9,7 @@ import type { RoutePlugin } from '../http/context.js';
 import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
 import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, NonEmptyText, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
+import { MfaCode } from '../mfa/schemas.js';
 import { normalizeEmail } from './email-address.js';
 import { toUserPublic } from './public.js';
 import { userSort } from './queries.js';
@@ -60,7 +61,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         summary: 'List users (superuser)',
         description:
           'Pages through all users. Optional filters: `q` (case-insensitive substring of email or full name), ' +
-          '`is_active`, `is_superuser`, `is_verified`; `order_by` is one of `created_at`, `email`, `full_name`, ' +
+          '`is_active`, `is_superuser`, `is_verified`, `mfa`; `order_by` is one of `created_at`, `email`, `full_name`, ' +
           'each optionally prefixed with `-` for descending (default `-created_at`). `count` counts the filtered set. ' +
           "For deep pages pass the previous page's `next_cursor` as `cursor` (same filters and `order_by`): " +
           'it costs what the first page does, where `skip` reads every skipped row.',
@@ -70,6 +71,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
           is_active: Type.Optional(Type.Boolean()),
           is_superuser: Type.Optional(Type.Boolean()),
           is_verified: Type.Optional(Type.Boolean()),
+          mfa: Type.Optional(Type.Boolean({ description: 'Whether the user has a second factor' })),
           order_by: Type.Optional(Type.Union(USER_ORDERS.map((order) => Type.Literal(order)))),
           cursor: Type.Optional(Cursor),
         }),
@@ -90,6 +92,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         isActive: query.is_active,
         isSuperuser: query.is_superuser,
         isVerified: query.is_verified,
+        mfaEnabled: query.mfa,
         orderBy: order,
         after,
       });
@@ -143,13 +146,16 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
         summary: 'Update own name or email',
         description:
           'A new email needs a recent sign-in: a password login within REAUTH_WINDOW_MINUTES, or `current_password` in ' +
-          'the request; otherwise `403 Confirm your password to change your email`. A wrong `current_password` is ' +
-          '`400 Incorrect password` and counts as a failed login. The change applies at once, ends every other ' +
+          'the request; otherwise `403 Confirm your password to change your email`. With MFA on, outside that window ' +
+          'the request also needs a `code` (TOTP or recovery code; without one, `403 Confirm your password and a code ' +
+          'to change your email`). A wrong `current_password` is `400 Incorrect password`, a wrong `code` `400 Invalid ' +
+          'authentication code`; both count as failed logins. The change applies at once, ends every other ' +
           'session, and the old address gets a link, valid 7 days, that puts it back and ends every session.',
         body: Type.Object({
           full_name: Type.Optional(FullName),
           email: Type.Optional(Email),
           current_password: Type.Optional(Password),
+          code: Type.Optional(MfaCode),
         }),
         response: { ...userResponse, ...errorResponses(429) },
       },
@@ -158,17 +164,29 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const me = caller(request);
       const sessionId = callerSession(request);
       const origin = requestOrigin(request);
-      const { email, current_password: currentPassword } = request.body;
+      const { email, current_password: currentPassword, code } = request.body;
       // A new spelling of the same address (its normal form unchanged) is not a new address.
       const emailChanges = email !== undefined && normalizeEmail(email) !== normalizeEmail(me.email);
+      const recent = emailChanges ? await reauth.isRecent(sessionId) : true;
       if (currentPassword !== undefined) {
         if (!(await users.passwordMatches(me, currentPassword))) {
           await reauthFailed(origin, me.id, 'email_change', 'wrong_password');
           throw new HttpError(400, Messages.incorrectPassword);
         }
-      } else if (emailChanges && !(await reauth.isRecent(sessionId))) {
+      } else if (!recent) {
         await reauthFailed(origin, me.id, 'email_change', 'not_recent');
-        throw new HttpError(403, Messages.confirmPasswordForEmail);
+        throw new HttpError(403, me.mfaEnabled ? Messages.confirmPasswordAndCodeForEmail : Messages.confirmPasswordForEmail);
+      }
+      // Outside the window, a password alone is one factor of two: the second is asked for too.
+      if (!recent && me.mfaEnabled) {
+        if (code === undefined) {
+          await reauthFailed(origin, me.id, 'email_change', 'not_recent');
+          throw new HttpError(403, Messages.confirmPasswordAndCodeForEmail);
+        }
+        if (!(await db.transaction((tx) => ctx.mfa.verifyCode(tx, me, code, origin)))) {
+          await ctx.mfa.recordFailure(db, me.id, origin, 'step_up');
+          throw new HttpError(400, Messages.invalidMfaCode);
+        }
       }
       const updated = await users
         .update(me.id, { fullName: request.body.full_name, email }, hooks.updatedBySelf(origin, sessionId))

@@ -49,6 +49,8 @@ export interface UserQuery {
   isActive?: boolean;
   isSuperuser?: boolean;
   isVerified?: boolean;
+  /** Whether the account has a second factor. */
+  mfaEnabled?: boolean;
   orderBy?: UserOrder;
   /** Keyset paging: start after this row (from a previous page's cursor); `skip` still applies after it. */
   after?: KeysetPosition;
@@ -419,5 +421,6 @@ function userFilter(query: UserQuery): SQL | undefined {
   if (query.isActive !== undefined) conditions.push(eq(users.isActive, query.isActive));
   if (query.isSuperuser !== undefined) conditions.push(eq(users.isSuperuser, query.isSuperuser));
   if (query.isVerified !== undefined) conditions.push(eq(users.isVerified, query.isVerified));
+  if (query.mfaEnabled !== undefined) conditions.push(eq(users.mfaEnabled, query.mfaEnabled));
   return and(...conditions);
 }

@@ -17,12 +17,21 @@ type Auth = Record<string, string>;
 const clock = new ManualClock(new Date('2031-03-01T09:00:00Z'));
 const app = useTestApp({ clock });
 
-async function registrationOptions(t: TestApp, auth: Auth, password: string) {
+/**
+ * Creation options for a new passkey, confirmed with the password and, once the user has a
+ * passkey (MFA is then on), with one of `authenticator`'s passkeys as the second factor.
+ */
+async function registrationOptions(t: TestApp, auth: Auth, password: string, authenticator?: SoftwareAuthenticator) {
+  let passkey: unknown;
+  if (authenticator && authenticator.credentials.length > 0) {
+    const stepUp = await t.request({ method: 'POST', url: '/api/v1/users/me/passkeys/step-up-options', headers: auth });
+    if (stepUp.statusCode === 200) passkey = authenticator.authenticate(stepUp.json());
+  }
   return t.request({
     method: 'POST',
     url: '/api/v1/users/me/passkeys/registration-options',
     headers: auth,
-    payload: { current_password: password },
+    payload: { current_password: password, passkey },
   });
 }
 
@@ -107,7 +116,7 @@ describe('adding a passkey', () => {
       device_type: 'singleDevice',
     });
 
-    const again = (await registrationOptions(t, user.auth, user.password)).json();
+    const again = (await registrationOptions(t, user.auth, user.password, authenticator)).json();
     expect(again.excludeCredentials).toEqual([
       { id: authenticator.credentials[0]?.id, type: 'public-key', transports: ['internal'] },
     ]);
@@ -117,7 +126,7 @@ describe('adding a passkey', () => {
     const t = app.get();
     const user = await userWithPasskey(t);
     const synced = new SoftwareAuthenticator(ORIGIN, true);
-    const options = (await registrationOptions(t, user.auth, user.password)).json();
+    const options = (await registrationOptions(t, user.auth, user.password, user.authenticator)).json();
     expect((await addPasskey(t, user.auth, synced.register(options), 'Phone')).statusCode).toBe(200);
 
     const list = (await listOwn(t, user.auth)).json();
@@ -147,7 +156,7 @@ describe('adding a passkey', () => {
     const user = await t.createUser();
     const authenticator = new SoftwareAuthenticator(ORIGIN);
     const attempt = async (bend: Bend) => {
-      const options = (await registrationOptions(t, user.auth, user.password)).json();
+      const options = (await registrationOptions(t, user.auth, user.password, authenticator)).json();
       return addPasskey(t, user.auth, authenticator.register(options, bend));
     };
     const wrongOrigin = await attempt({ origin: 'http://evil.localhost:5173' });
@@ -155,14 +164,14 @@ describe('adding a passkey', () => {
     expect(wrongOrigin.json()).toEqual({ detail: 'Passkey could not be verified' });
     expect((await attempt({ rpId: 'example.com' })).json()).toEqual({ detail: 'Passkey could not be verified' });
 
-    const options = (await registrationOptions(t, user.auth, user.password)).json();
+    const options = (await registrationOptions(t, user.auth, user.password, authenticator)).json();
     const response = authenticator.register(options);
     expect((await addPasskey(t, user.auth, response)).statusCode).toBe(200);
     const replayed = await addPasskey(t, user.auth, response);
     expect(replayed.statusCode).toBe(400);
     expect(replayed.json()).toEqual({ detail: 'This passkey request expired or was already used; start again' });
 
-    const late = (await registrationOptions(t, user.auth, user.password)).json();
+    const late = (await registrationOptions(t, user.auth, user.password, authenticator)).json();
     clock.advance(5 * 60 + 1);
     expect((await addPasskey(t, user.auth, authenticator.register(late))).json().detail).toMatch(/expired or was already used/);
 
@@ -209,7 +218,7 @@ describe('adding a passkey', () => {
     expect(answers.filter((answer) => answer.statusCode === 400).map((answer) => answer.json().detail)).toEqual([
       'At most 10 passkeys per account; remove one first',
     ]);
-    const more = await registrationOptions(t, user.auth, user.password);
+    const more = await registrationOptions(t, user.auth, user.password, authenticator);
     expect(more.statusCode).toBe(400);
     expect(more.json().detail).toBe('At most 10 passkeys per account; remove one first');
   });
@@ -417,5 +426,121 @@ describe('an administrator and a user’s passkeys', () => {
     expect(event?.details).toMatchObject({ by_admin: true });
     expect(event?.actorId).not.toBe(user.id);
     expect((await mails(t, user.email, 'passkey_removed'))[0]?.text).toContain('by an administrator');
+  });
+});
+
+describe('a passkey as the second factor', () => {
+  const claimsOf = (accessToken: string) => JSON.parse(Buffer.from(accessToken.split('.')[1] as string, 'base64url').toString());
+
+  async function passwordStep(t: TestApp, user: { email: string; password: string }) {
+    const response = await t.login(user.email, user.password);
+    expect(response.statusCode, response.body).toBe(403);
+    return response.json() as { detail: string; mfa_token: string; methods: string[] };
+  }
+
+  const passkeyOptions = (t: TestApp, mfaToken: string) =>
+    t.request({ method: 'POST', url: '/api/v1/login/mfa/passkey-options', payload: { mfa_token: mfaToken } });
+  const secondStep = (t: TestApp, payload: Record<string, unknown>) =>
+    t.request({ method: 'POST', url: '/api/v1/login/mfa', payload });
+
+  it('turns MFA on: a password alone no longer signs in, and the step offers the passkey', async () => {
+    const t = app.get();
+    const user = await userWithPasskey(t);
+    const me = await t.request({ method: 'GET', url: '/api/v1/users/me', headers: user.auth });
+    expect(me.json().mfa_enabled).toBe(true);
+    const status = await t.request({ method: 'GET', url: '/api/v1/users/me/mfa', headers: user.auth });
+    expect(status.json()).toEqual({ totp: false, recovery_codes_left: 0, passkeys: 1 });
+
+    const challenge = await passwordStep(t, user);
+    expect(challenge).toMatchObject({ detail: 'Multi-factor authentication required', methods: ['passkey'] });
+    const options = await passkeyOptions(t, challenge.mfa_token);
+    expect(options.statusCode).toBe(200);
+    expect(options.json()).toMatchObject({
+      rpId: 'localhost',
+      userVerification: 'required',
+      allowCredentials: [{ id: user.authenticator.credentials[0]?.id, type: 'public-key' }],
+    });
+
+    const signedIn = await secondStep(t, {
+      mfa_token: challenge.mfa_token,
+      passkey: user.authenticator.authenticate(options.json()),
+    });
+    expect(signedIn.statusCode, signedIn.body).toBe(200);
+    expect(claimsOf(signedIn.json().access_token)).toMatchObject({ amr: ['pwd', 'hwk', 'user'], aal: 2 });
+    expect((await events(t, 'login.succeeded', user.id))[0]?.details).toMatchObject({ method: 'password+passkey', aal: 2 });
+    expect((await events(t, 'mfa.succeeded', user.id))[0]?.details).toMatchObject({ method: 'passkey' });
+    // The token is spent.
+    expect((await passkeyOptions(t, challenge.mfa_token)).json()).toEqual({ detail: 'Invalid or expired MFA token' });
+
+    // A passkey alone also counts as two factors.
+    const alone = await signInWith(t, user.authenticator);
+    expect(claimsOf(alone.json().access_token)).toMatchObject({ amr: ['hwk', 'user'], aal: 2 });
+  });
+
+  it('refuses another user’s passkey, a replayed answer and a wrong shape; refusals count against the token', async () => {
+    const t = app.get();
+    const alice = await userWithPasskey(t);
+    const bob = await userWithPasskey(t);
+    const challenge = await passwordStep(t, alice);
+    const options = (await passkeyOptions(t, challenge.mfa_token)).json();
+    // Bob's authenticator answers Alice's challenge with Bob's passkey.
+    const bobs = bob.authenticator.authenticate({ ...options, allowCredentials: [] });
+    const refused = await secondStep(t, { mfa_token: challenge.mfa_token, passkey: bobs });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toEqual({ detail: 'Passkey not recognised' });
+    expect((await events(t, 'mfa.challenge_failed', alice.id)).length).toBe(1);
+
+    const fresh = (await passkeyOptions(t, challenge.mfa_token)).json();
+    const answer = alice.authenticator.authenticate(fresh);
+    const wrongShape = await secondStep(t, { mfa_token: challenge.mfa_token });
+    expect(wrongShape.statusCode).toBe(422);
+    expect((await secondStep(t, { mfa_token: challenge.mfa_token, code: '123456', passkey: answer })).statusCode).toBe(422);
+    expect((await secondStep(t, { mfa_token: challenge.mfa_token, passkey: answer })).statusCode).toBe(200);
+
+    // Replayed on a new sign-in: its challenge was used.
+    const again = await passwordStep(t, alice);
+    await passkeyOptions(t, again.mfa_token);
+    const replayed = await secondStep(t, { mfa_token: again.mfa_token, passkey: answer });
+    expect(replayed.json().detail).toMatch(/expired or was already used/);
+  });
+
+  it('adding another passkey with MFA on needs a second factor too', async () => {
+    const t = app.get();
+    const user = await userWithPasskey(t);
+    const withoutSecond = await t.request({
+      method: 'POST',
+      url: '/api/v1/users/me/passkeys/registration-options',
+      headers: user.auth,
+      payload: { current_password: user.password },
+    });
+    expect(withoutSecond.statusCode).toBe(400);
+    expect(withoutSecond.json()).toEqual({ detail: 'Enter a code from your authenticator app or a recovery code' });
+    const wrongCode = await t.request({
+      method: 'POST',
+      url: '/api/v1/users/me/passkeys/registration-options',
+      headers: user.auth,
+      payload: { current_password: user.password, code: '000000' },
+    });
+    expect(wrongCode.json()).toEqual({ detail: 'Invalid authentication code' });
+    expect((await registrationOptions(t, user.auth, user.password, user.authenticator)).statusCode).toBe(200);
+  });
+
+  it('removing the last passkey turns MFA off; an administrator’s MFA reset removes passkeys', async () => {
+    const t = app.get();
+    const user = await userWithPasskey(t);
+    await t.request({
+      method: 'DELETE',
+      url: `/api/v1/users/me/passkeys/${user.passkey.id}`,
+      headers: user.auth,
+      payload: { current_password: user.password },
+    });
+    expect((await t.request({ method: 'GET', url: '/api/v1/users/me', headers: user.auth })).json().mfa_enabled).toBe(false);
+    expect((await t.login(user.email, user.password)).statusCode).toBe(200);
+
+    const other = await userWithPasskey(t);
+    const reset = await t.request({ method: 'DELETE', url: `/api/v1/users/${other.id}/mfa`, headers: await t.superuserAuth() });
+    expect(reset.statusCode).toBe(200);
+    expect(await t.ctx.db.select().from(passkeys).where(eq(passkeys.userId, other.id))).toEqual([]);
+    expect((await t.login(other.email, other.password)).statusCode).toBe(200);
   });
 });

@@ -17,6 +17,7 @@ function row(fullName: string): UserRow {
     isActive: true,
     isSuperuser: false,
     isVerified: false,
+    mfaEnabled: false,
     createdAt: new Date(),
   };
 }

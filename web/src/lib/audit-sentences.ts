@@ -130,6 +130,27 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
     }
     case 'passkey.clone_suspected':
       return ['A passkey of ', target, ' was refused: its authenticator may have been copied'];
+    case 'mfa.totp_enrolled':
+      return [target, ' turned on two-factor authentication'];
+    case 'mfa.totp_disabled':
+      return [actor, ' turned off ', targetsOwn, ' authenticator app'];
+    case 'mfa.challenge_failed':
+      return ['A wrong authentication code was entered for ', target];
+    case 'mfa.succeeded':
+      return [
+        target,
+        details.method === 'recovery_code' ? ' passed the second step with a recovery code' : ' passed the second step',
+      ];
+    case 'mfa.recovery_code_used':
+      return [target, ` used a recovery code (${plural(details.recovery_codes_left, 'code')} left)`];
+    case 'mfa.recovery_codes_regenerated':
+      return [target, ' made a new set of recovery codes'];
+    case 'mfa.reset_by_admin':
+      return [actor, ' reset ', targetsOwn, ' two-factor authentication'];
+    case 'mfa.device_remembered':
+      return [target, ' asked to be remembered on a device'];
+    case 'mfa.device_forgotten':
+      return [actor, ' forgot one of ', targetsOwn, ' remembered devices'];
     default:
       return [actor, ` did ${event.type}`];
   }

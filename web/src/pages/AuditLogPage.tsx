@@ -44,6 +44,15 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   'passkey.signed_in': true,
   'passkey.failed': true,
   'passkey.clone_suspected': true,
+  'mfa.totp_enrolled': true,
+  'mfa.totp_disabled': true,
+  'mfa.challenge_failed': true,
+  'mfa.succeeded': true,
+  'mfa.recovery_code_used': true,
+  'mfa.recovery_codes_regenerated': true,
+  'mfa.reset_by_admin': true,
+  'mfa.device_remembered': true,
+  'mfa.device_forgotten': true,
 };
 const EVENT_TYPES = Object.keys(EVENT_TYPE_KEYS) as EventType[];
 

@@ -1,0 +1,51 @@
+/**
+ * Encryption at rest for factor secrets (a TOTP seed must be readable again to check
+ * a code, so it cannot be hashed): AES-256-GCM under a key derived from SECRET_KEY
+ * with HKDF. The stored text is `v<version>.<iv>.<tag>.<ciphertext>` (base64url), so
+ * a later key (a rotated SECRET_KEY, another derivation) gets a new version and old
+ * rows stay readable until they are re-encrypted. The user id is the associated
+ * data: a ciphertext copied to another account's row does not decrypt.
+ */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+const CURRENT_VERSION = 1;
+const IV_BYTES = 12;
+
+export class SecretBox {
+  private readonly keys: Map<number, Buffer>;
+
+  constructor(secretKey: string) {
+    const key = Buffer.from(hkdfSync('sha256', secretKey, 'roster', 'roster mfa secret-box v1', 32));
+    this.keys = new Map([[CURRENT_VERSION, key]]);
+  }
+
+  seal(plaintext: string, boundTo: string): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key(CURRENT_VERSION), iv);
+    cipher.setAAD(Buffer.from(boundTo, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const parts = [iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString('base64url'));
+    return [`v${CURRENT_VERSION}`, ...parts].join('.');
+  }
+
+  /** The plaintext; throws if the text was altered, is bound to someone else, or names an unknown key. */
+  open(sealed: string, boundTo: string): string {
+    const [version, iv, tag, ciphertext] = sealed.split('.');
+    if (!version || iv === undefined || tag === undefined || ciphertext === undefined) throw new Error('malformed sealed secret');
+    const decipher = createDecipheriv('aes-256-gcm', this.key(Number(version.slice(1))), Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(boundTo, 'utf8'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  /** Whether a sealed text is under an older key and should be sealed again. */
+  isStale(sealed: string): boolean {
+    return !sealed.startsWith(`v${CURRENT_VERSION}.`);
+  }
+
+  private key(version: number): Buffer {
+    const key = this.keys.get(version);
+    if (!key) throw new Error(`no key for sealed secret version ${version}`);
+    return key;
+  }
+}
