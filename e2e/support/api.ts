@@ -160,3 +160,24 @@ export async function meStatus(token: string): Promise<number> {
   const response = await fetch(`${baseURL()}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
   return response.status;
 }
+
+/**
+ * Turn on the authenticator app for `user` through the API (for tests about signing in with
+ * it): answers the secret and the ten recovery codes. The confirming code is the current
+ * step's, so a sign-in right after needs another step's code (a code works once).
+ */
+export async function enableTotp(
+  user: Pick<TestUser, 'email' | 'password'>,
+  codeFor: (secret: string) => string,
+): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const token = await tokenFor(user.email, user.password);
+  const { secret } = await request<{ secret: string }>('POST', '/users/me/mfa/totp', {
+    token,
+    json: { current_password: user.password },
+  });
+  const { recovery_codes } = await request<{ recovery_codes: string[] }>('POST', '/users/me/mfa/totp/confirm', {
+    token,
+    json: { code: codeFor(secret) },
+  });
+  return { secret, recoveryCodes: recovery_codes };
+}

@@ -74,8 +74,11 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   throw new Error(`the Roster server did not answer ${url}/api/v1/utils/health-check/ within ${timeoutMs} ms`);
 }
 
-/** Start `node server/dist/main.js --local-defaults` on a fresh DATA_DIR; its log goes to test-results/. */
-export async function startServer(logName = 'server.log'): Promise<RunningServer> {
+/**
+ * Start `node server/dist/main.js --local-defaults` on a fresh DATA_DIR; its log goes to
+ * test-results/. `env` adds settings (for a test about a setting the shared server lacks).
+ */
+export async function startServer(logName = 'server.log', env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-e2e-'));
   mkdirSync(resultsDir, { recursive: true });
@@ -101,6 +104,7 @@ export async function startServer(logName = 'server.log'): Promise<RunningServer
       // Browsers refuse passkeys on an IP address: the passkey tests open the app as localhost (passkeyURL).
       WEBAUTHN_RP_ID: 'localhost',
       WEBAUTHN_ORIGINS: `http://localhost:${port}`,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

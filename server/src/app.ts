@@ -150,7 +150,6 @@ export function createContext(deps: AppDependencies): AppContext {
     name: 'passkey',
     enablesMfa: true,
     enrolled: async (tx, userId) => (await passkeyStore.count(userId, tx)) > 0,
-    removeAll: (tx, userId) => passkeyStore.removeAll(tx, userId),
   });
   mfa.countPasskeys = (tx, userId) => passkeyStore.count(userId, tx);
   const login = new LoginService({

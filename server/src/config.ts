@@ -279,7 +279,16 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
 export type ToolConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'argon2'> & {
   /** REJECT_COMMON_PASSWORDS, as the API applies it to the passwords an admin sets. */
   rejectCommonPasswords: boolean;
+  /** For the notices a command writes to the outbox (an MFA reset), which the running service sends. */
+  mail: ToolMailSettings;
 };
+
+export interface ToolMailSettings {
+  mode: Config['mailMode'];
+  projectName: string;
+  frontendHost: string;
+  messageIdDomain: string;
+}
 
 /**
  * The CLI's settings, from the same sources as the service's. It neither signs
@@ -294,9 +303,22 @@ export function loadToolConfig(source: Source): ToolConfig {
     dataDir: path.resolve(repoRoot, raw.DATA_DIR ?? './data'),
     argon2: argon2Settings(raw, problems),
     rejectCommonPasswords: boolean(raw, 'REJECT_COMMON_PASSWORDS', true, problems),
+    mail: toolMailSettings(raw, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Where the service's mail goes, by the same rule as loadConfig's mailMode. */
+function toolMailSettings(raw: Source, problems: string[]): ToolMailSettings {
+  const environment = oneOf(raw, 'ENVIRONMENT', ENVIRONMENTS, 'production', problems);
+  const smtp = Boolean(raw.SMTP_HOST && raw.EMAILS_FROM_EMAIL);
+  return {
+    mode: smtp ? 'smtp' : environment === 'local' ? 'mailbox' : 'off',
+    projectName: raw.PROJECT_NAME ?? 'Roster',
+    frontendHost: httpUrlList(raw, 'FRONTEND_HOST', 'http://localhost:5173', problems)[0] as string,
+    messageIdDomain: raw.EMAILS_FROM_EMAIL?.split('@')[1] ?? 'roster.localhost',
+  };
 }
 
 function argon2Settings(raw: Source, problems: string[]): Argon2Settings {

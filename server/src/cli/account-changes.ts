@@ -1,13 +1,20 @@
 /**
  * What the API does around an account change that the CLI must do too, in the
  * same transaction: end the sessions of a user whose password changed or who was
- * deactivated, and leave a record in the audit log (no actor; `via: "cli"`). No
- * email: the CLI never sends mail.
+ * deactivated, and leave a record in the audit log (no actor; `via: "cli"`). The CLI
+ * never sends mail itself; the one notice it owes (an MFA reset) goes to the outbox,
+ * which the running service sends.
  */
 import { type AuditEvent, type AuditLog, SYSTEM_ORIGIN } from '../audit/service.js';
 import type { Executor } from '../db/client.js';
+import type { UserRow } from '../db/schema.js';
+import { MfaTokens } from '../mfa/mfa-tokens.js';
+import { RememberedDevices } from '../mfa/remembered-devices.js';
+import { removeEveryFactor } from '../mfa/reset.js';
 import type { SessionsService } from '../sessions/service.js';
+import type { AccountEmails } from '../users/account-emails.js';
 import type { AfterChange, AfterUpdate, AfterWrite } from '../users/service.js';
+import { systemClock } from '../utils/clock.js';
 import type { BulkSession } from './bulk.js';
 
 /** What a seed or an import did, for its audit record. */
@@ -26,7 +33,15 @@ export class CliAccountChanges {
   constructor(
     private readonly sessions: SessionsService,
     private readonly audit: AuditLog,
-  ) {}
+    private readonly emails: Pick<AccountEmails, 'afterMfaChange'>,
+  ) {
+    this.mfaTokens = new MfaTokens(systemClock);
+    // Forgetting needs no lifetime: the days only matter for remembering, which the CLI never does.
+    this.devices = new RememberedDevices(systemClock, 0);
+  }
+
+  private readonly mfaTokens: MfaTokens;
+  private readonly devices: RememberedDevices;
 
   created(): AfterChange {
     return (tx, user) => this.audit.record(tx, SYSTEM_ORIGIN, { type: 'admin.user_created', targetId: user.id, details: VIA });
@@ -48,6 +63,22 @@ export class CliAccountChanges {
         details: { ...VIA, changed },
       });
     };
+  }
+
+  /**
+   * `roster users reset-mfa`: every factor goes (as DELETE /users/{id}/mfa), every session ends, and the
+   * owner is told through the outbox, which the running service sends.
+   */
+  async mfaReset(tx: Executor, user: UserRow): Promise<number> {
+    await removeEveryFactor(tx, user.id, this.mfaTokens, this.devices);
+    const ended = await this.sessions.revokeAll(tx, user.id, 'mfa_reset');
+    await this.audit.record(tx, SYSTEM_ORIGIN, {
+      type: 'mfa.reset_by_admin',
+      targetId: user.id,
+      details: { ...VIA, sessions_ended: ended },
+    });
+    await this.emails.afterMfaChange(tx, user, 'reset_by_admin');
+    return ended;
   }
 
   deleted(userId: string): AfterWrite {

@@ -11,7 +11,9 @@ import { ConfigError, loadToolConfig, readSources, type ToolConfig } from '../co
 import { type DbHandle, openDatabase } from '../db/client.js';
 import { DataFolderInUseError } from '../db/data-folder-lock.js';
 import { migrate } from '../db/migrate.js';
+import { Outbox } from '../email/outbox.js';
 import { SessionsService } from '../sessions/service.js';
+import { AccountEmails } from '../users/account-emails.js';
 import { UsersService } from '../users/service.js';
 import { systemClock } from '../utils/clock.js';
 import { CliAccountChanges } from './account-changes.js';
@@ -66,10 +68,28 @@ export async function withContext<T>(terminal: Terminal, work: (ctx: CliContext)
     // Idempotent: a CLI run against a database the service has not seen yet still finds its tables.
     await migrate(database);
     const hasher = new PasswordHasher(config.argon2);
-    const users = new UsersService(database.db, hasher, new OneTimeTokens(systemClock, UNUSED_TOKEN_LIFETIME_HOURS));
+    const tokens = new OneTimeTokens(systemClock, UNUSED_TOKEN_LIFETIME_HOURS);
+    const users = new UsersService(database.db, hasher, tokens);
+    const { mail } = config;
+    const outbox = new Outbox(database.db, {
+      keepOnly: mail.mode === 'mailbox',
+      messageIdDomain: mail.messageIdDomain,
+      clock: systemClock,
+    });
+    const brand = { projectName: mail.projectName, frontendHost: mail.frontendHost };
+    const emails = new AccountEmails(
+      database.db,
+      outbox,
+      tokens,
+      brand,
+      UNUSED_TOKEN_LIFETIME_HOURS,
+      systemClock,
+      mail.mode !== 'off',
+    );
     const changes = new CliAccountChanges(
       new SessionsService(database.db, systemClock, UNUSED_SESSION_LIFETIME_DAYS),
       new AuditLog(database.db, systemClock),
+      emails,
     );
     return await work({ config, database, hasher, users, changes, terminal });
   } finally {

@@ -104,6 +104,15 @@ export function buildProgram(terminal: Terminal): Command {
   }
 
   users
+    .command('reset-mfa')
+    .description(
+      'remove every second factor of a user (TOTP, recovery codes, remembered devices), end their sessions and email them',
+    )
+    .argument('<user>', 'email or id')
+    .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)')
+    .action(async (ref, options) => (await usersCommands()).resetMfa(terminal, ref, options));
+
+  users
     .command('delete')
     .description('delete a user and their items; asks first on a terminal')
     .argument('<user>', 'email or id')

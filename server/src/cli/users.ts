@@ -248,6 +248,21 @@ export async function deleteUser(terminal: Terminal, ref: string, options: { yes
   });
 }
 
+/** `roster users reset-mfa`: as DELETE /users/{id}/mfa. */
+export async function resetMfa(terminal: Terminal, ref: string, options: { yes?: boolean }): Promise<void> {
+  await withContext(terminal, async (ctx) => {
+    const user = await findUser(ctx, ref);
+    if (!options.yes && !(await confirm(terminal, `Remove every second factor of ${user.email} and sign them out everywhere?`))) {
+      throw new OperationError('not reset');
+    }
+    const ended = await ctx.database.db.transaction((tx) => ctx.changes.mfaReset(tx, user));
+    say(
+      terminal,
+      `Reset multi-factor authentication of ${user.email}: every factor and remembered device removed, ${count(ended, 'session')} ended.`,
+    );
+  });
+}
+
 function describe(user: UserRow): string {
   const roles = [user.isSuperuser && 'superuser', !user.isActive && 'inactive', user.isVerified && 'verified'].filter(Boolean);
   return `${user.email}${roles.length > 0 ? ` (${roles.join(', ')})` : ''}`;

@@ -7,7 +7,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RequestOrigin } from '../audit/service.js';
-import { caller } from '../auth/guards.js';
+import { caller, callerSession } from '../auth/guards.js';
 import type { RememberedDeviceRow, UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
@@ -258,7 +258,9 @@ export const mfaRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const user = await users.getById(request.params.user_id.toLowerCase());
       if (!user) throw new HttpError(404, Messages.userNotFound);
-      await mfa.resetByAdmin(user, requestOrigin(request));
+      // An administrator resetting their own factors keeps the session they are using.
+      const keep = user.id === caller(request).id ? callerSession(request) : undefined;
+      await mfa.resetByAdmin(user, requestOrigin(request), keep);
       return { message: Messages.mfaReset };
     },
   );

@@ -19,6 +19,7 @@ import type { Clock } from '../utils/clock.js';
 import type { MfaTokens } from './mfa-tokens.js';
 import { hashRecoveryCode, looksLikeRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
 import type { RememberedDevices } from './remembered-devices.js';
+import { removeEveryFactor } from './reset.js';
 import type { SecretBox } from './secret-box.js';
 import { acceptedStep, newTotpSecret, normalizeTotpCode, totpUri } from './totp.js';
 
@@ -28,8 +29,6 @@ export interface SecondFactor {
   /** Whether it counts towards `mfa_enabled` (recovery codes only back the others up). */
   enablesMfa: boolean;
   enrolled(tx: Executor, userId: string): Promise<boolean>;
-  /** For a factor kept outside this module (passkeys): removes all of the user's, for an administrator's reset. */
-  removeAll?(tx: Executor, userId: string): Promise<void>;
 }
 
 export interface TotpEnrolment {
@@ -236,14 +235,10 @@ export class MfaService {
    * An administrator's reset (API or CLI): every factor goes, every remembered device
    * and pending MFA token with them, every session ends, and the owner is told.
    */
-  async resetByAdmin(user: UserRow, origin: RequestOrigin): Promise<void> {
+  async resetByAdmin(user: UserRow, origin: RequestOrigin, keepSession?: string): Promise<void> {
     await this.deps.db.transaction(async (tx) => {
-      await tx.delete(mfaTotp).where(eq(mfaTotp.userId, user.id));
-      for (const factor of this.factors) await factor.removeAll?.(tx, user.id);
-      await this.forgetFactorsBehind(tx, user.id);
-      await this.deps.tokens.revokeAll(tx, user.id);
-      await this.syncEnabled(tx, user.id);
-      const ended = await this.deps.sessions.revokeAll(tx, user.id, 'mfa_reset');
+      await removeEveryFactor(tx, user.id, this.deps.tokens, this.deps.devices);
+      const ended = await this.deps.sessions.revokeAll(tx, user.id, 'mfa_reset', keepSession);
       await this.deps.audit.record(tx, origin, {
         type: 'mfa.reset_by_admin',
         targetId: user.id,

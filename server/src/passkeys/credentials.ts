@@ -67,11 +67,6 @@ export class PasskeyStore {
     return row ?? null;
   }
 
-  /** Every passkey of the user (an administrator's MFA reset). */
-  async removeAll(tx: Executor, userId: string): Promise<void> {
-    await tx.delete(passkeys).where(eq(passkeys.userId, userId));
-  }
-
   /**
    * Records a use, only if the counter has not moved meanwhile: two assertions racing with
    * one counter value cannot both be accepted. False when another use got there first.

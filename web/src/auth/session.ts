@@ -5,6 +5,8 @@ import { type QueryClient, queryOptions, useQuery } from '@tanstack/react-query'
 import { api, notifySessionLost, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { UserPublic } from '../api/types';
+import { type MfaChallenge, mfaChallengeFrom, normalizeCode } from '../lib/mfa';
+import { secondFactorAssertion } from '../lib/passkeys';
 import { clearToasts } from '../lib/toast';
 import { mayHaveSession } from './session-marker';
 import { announceSessionEvent, getAccessToken, setAccessToken } from './token-store';
@@ -88,12 +90,54 @@ export function useMe() {
   return useQuery(meQuery);
 }
 
-export async function signIn(queryClient: QueryClient, email: string, password: string): Promise<UserPublic> {
+export type SignInResult = { kind: 'signed-in'; user: UserPublic } | MfaChallenge;
+
+/**
+ * Sign in with email and password. An account with a second factor (or one that must set one
+ * up) gets no tokens here: the result is the challenge, finished by `completeMfa` or
+ * `confirmMfaSetup` with its `mfaToken`.
+ */
+export async function signIn(queryClient: QueryClient, email: string, password: string): Promise<SignInResult> {
+  const request = api.POST('/api/v1/login/access-token', {
+    body: { username: email.trim(), password },
+    bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...COOKIE_MODE },
+  });
+  const challenge = await request.then(
+    ({ response, error }) => mfaChallengeFrom(response.status, error),
+    () => null, // unreachable: unwrap below says so
+  );
+  if (challenge) return challenge;
+  const token = await unwrap(request);
+  return { kind: 'signed-in', user: await startSession(queryClient, token) };
+}
+
+/** The second step: a code from the authenticator app or a recovery code. */
+export async function completeMfa(
+  queryClient: QueryClient,
+  { mfaToken, code, rememberDevice }: { mfaToken: string; code: string; rememberDevice: boolean },
+): Promise<UserPublic> {
   const token = await unwrap(
-    api.POST('/api/v1/login/access-token', {
-      body: { username: email.trim(), password },
-      bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...COOKIE_MODE },
+    api.POST('/api/v1/login/mfa', {
+      body: { mfa_token: mfaToken, code: normalizeCode(code), remember_device: rememberDevice },
+      headers: COOKIE_MODE,
+    }),
+  );
+  return startSession(queryClient, token);
+}
+
+/** The second step with a passkey: the user's own passkeys, then the same answer as with a code. */
+export async function completeMfaWithPasskey(
+  queryClient: QueryClient,
+  { mfaToken, rememberDevice }: { mfaToken: string; rememberDevice: boolean },
+): Promise<UserPublic> {
+  const passkey = await secondFactorAssertion(
+    unwrap(api.POST('/api/v1/login/mfa/passkey-options', { body: { mfa_token: mfaToken } })),
+  );
+  const token = await unwrap(
+    api.POST('/api/v1/login/mfa', {
+      body: { mfa_token: mfaToken, passkey, remember_device: rememberDevice },
+      headers: COOKIE_MODE,
     }),
   );
   return startSession(queryClient, token);
@@ -108,8 +152,26 @@ export async function signInWithPasskey(
   return startSession(queryClient, token);
 }
 
-/** What every way of signing in does with its tokens. */
-function startSession(queryClient: QueryClient, token: { access_token: string; expires_in: number }): Promise<UserPublic> {
+/** Setting up a factor the server requires before a first session: the pending enrolment. */
+export function startMfaSetup(mfaToken: string) {
+  return unwrap(api.POST('/api/v1/login/mfa/enroll', { body: { mfa_token: mfaToken } }));
+}
+
+/** Confirms the required setup with a first code: signed in, with the recovery codes to keep. */
+export async function confirmMfaSetup(
+  queryClient: QueryClient,
+  { mfaToken, code }: { mfaToken: string; code: string },
+): Promise<{ user: UserPublic; recoveryCodes: string[] }> {
+  const answer = await unwrap(
+    api.POST('/api/v1/login/mfa/enroll/confirm', {
+      body: { mfa_token: mfaToken, code: normalizeCode(code) },
+      headers: COOKIE_MODE,
+    }),
+  );
+  return { user: await startSession(queryClient, answer), recoveryCodes: answer.recovery_codes };
+}
+
+async function startSession(queryClient: QueryClient, token: { access_token: string; expires_in: number }): Promise<UserPublic> {
   adopt(token);
   queryClient.clear(); // nothing cached for a previous user may leak into this session
   clearToasts(); // nor anything said to them

@@ -69,6 +69,33 @@ describe('audit events as sentences', () => {
     expect(say({ type: 'private.user_created', target_id: BOB })).toBe("The private API created Bob's account");
   });
 
+  it('two-factor events', () => {
+    expect(say({ type: 'mfa.totp_enrolled', actor_id: ANN, target_id: ANN })).toBe('Ann turned on two-factor authentication');
+    expect(say({ type: 'mfa.totp_disabled', actor_id: ANN, target_id: ANN })).toBe('Ann turned off two-factor authentication');
+    expect(say({ type: 'mfa.challenge_failed', target_id: ANN, details: { stage: 'login' } })).toBe(
+      'A wrong two-factor code was entered for Ann at sign-in',
+    );
+    expect(say({ type: 'mfa.challenge_failed', target_id: ANN, details: { stage: 'later' } })).toBe(
+      'A wrong two-factor code was entered for Ann',
+    );
+    expect(say({ type: 'mfa.succeeded', target_id: ANN, details: { method: 'totp' } })).toBe('Ann passed two-factor sign-in');
+    expect(say({ type: 'mfa.succeeded', target_id: ANN, details: { method: 'recovery_code' } })).toBe(
+      'Ann passed two-factor sign-in with a recovery code',
+    );
+    expect(say({ type: 'mfa.recovery_code_used', target_id: ANN, details: { recovery_codes_left: 9 } })).toBe(
+      'Ann used a recovery code (9 codes left)',
+    );
+    expect(say({ type: 'mfa.recovery_codes_regenerated', actor_id: ANN, target_id: ANN })).toBe('Ann made new recovery codes');
+    expect(say({ type: 'mfa.reset_by_admin', actor_id: ANN, target_id: BOB })).toBe("Ann reset Bob's two-factor authentication");
+    expect(say({ type: 'mfa.reset_by_admin', target_id: BOB, details: { via: 'cli' } })).toBe(
+      "The command line reset Bob's two-factor authentication",
+    );
+    expect(say({ type: 'mfa.device_remembered', target_id: BOB })).toBe('Bob had a browser remembered for two-factor sign-in');
+    expect(say({ type: 'mfa.device_forgotten', actor_id: BOB, target_id: BOB })).toBe(
+      'Bob forgot one of their remembered browsers',
+    );
+  });
+
   it('an event type it does not know still reads', () => {
     expect(say({ type: 'something.new', actor_id: ANN })).toBe('Ann did something.new');
   });

@@ -31,6 +31,13 @@ const PASSKEY_FAILURES: Record<string, string> = {
 
 const passkeyName = (details: Record<string, unknown>) => (typeof details.name === 'string' ? ` (${details.name})` : '');
 
+/** Where a wrong second-factor code was typed. */
+const MFA_STAGES: Record<string, string> = {
+  login: 'at sign-in',
+  enrolment: 'while setting up an authenticator app',
+  step_up: 'to confirm a change',
+};
+
 const FIELD_NAMES: Record<string, string> = {
   email: 'email',
   full_name: 'name',
@@ -133,24 +140,30 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
     case 'mfa.totp_enrolled':
       return [target, ' turned on two-factor authentication'];
     case 'mfa.totp_disabled':
-      return [actor, ' turned off ', targetsOwn, ' authenticator app'];
-    case 'mfa.challenge_failed':
-      return ['A wrong authentication code was entered for ', target];
+      return [target, ' turned off two-factor authentication'];
+    case 'mfa.challenge_failed': {
+      const stage = MFA_STAGES[String(details.stage)];
+      return ['A wrong two-factor code was entered for ', target, ...(stage ? [` ${stage}`] : [])];
+    }
     case 'mfa.succeeded':
       return [
         target,
-        details.method === 'recovery_code' ? ' passed the second step with a recovery code' : ' passed the second step',
+        details.method === 'recovery_code' ? ' passed two-factor sign-in with a recovery code' : ' passed two-factor sign-in',
       ];
     case 'mfa.recovery_code_used':
-      return [target, ` used a recovery code (${plural(details.recovery_codes_left, 'code')} left)`];
+      return [
+        target,
+        ' used a recovery code',
+        ...(details.recovery_codes_left !== undefined ? [` (${plural(details.recovery_codes_left, 'code')} left)`] : []),
+      ];
     case 'mfa.recovery_codes_regenerated':
-      return [target, ' made a new set of recovery codes'];
+      return [target, ' made new recovery codes'];
     case 'mfa.reset_by_admin':
       return [actor, ' reset ', targetsOwn, ' two-factor authentication'];
     case 'mfa.device_remembered':
-      return [target, ' asked to be remembered on a device'];
+      return [target, ' had a browser remembered for two-factor sign-in'];
     case 'mfa.device_forgotten':
-      return [actor, ' forgot one of ', targetsOwn, ' remembered devices'];
+      return [actor, ' forgot one of ', targetsOwn, ' remembered browsers'];
     default:
       return [actor, ` did ${event.type}`];
   }

@@ -66,6 +66,16 @@ export async function passkeyAssertion(autofill = false) {
   return { challenge_id, response: response as never };
 }
 
+/** A passkey's answer to request options for the user's own passkeys (a second step, a step-up). */
+export async function secondFactorAssertion(options: Promise<unknown>) {
+  const optionsJSON = (await options) as PublicKeyCredentialRequestOptionsJSON;
+  try {
+    return (await startAuthentication({ optionsJSON })) as never;
+  } catch (error) {
+    throw passkeyProblem(error);
+  }
+}
+
 /** Whether the browser can list passkeys in the email field's autofill (conditional mediation). */
 export async function autofillSupported(): Promise<boolean> {
   return browserSupportsWebAuthn() && (await browserSupportsWebAuthnAutofill());

@@ -10,27 +10,39 @@ describe('parseUsersSearch', () => {
       active: undefined,
       superuser: undefined,
       verified: undefined,
+      mfa: undefined,
       order: undefined,
     });
   });
 
   it('keeps valid values and drops hand-edited nonsense', () => {
-    const search = parseUsersSearch({ page: '3', size: 25, q: 'ann', active: 'no', superuser: 'maybe', order: 'email' });
-    expect(search).toMatchObject({ page: 3, size: 25, q: 'ann', active: 'no', superuser: undefined, order: 'email' });
+    const search = parseUsersSearch({
+      page: '3',
+      size: 25,
+      q: 'ann',
+      active: 'no',
+      superuser: 'maybe',
+      mfa: 'yes',
+      order: 'email',
+    });
+    expect(search).toMatchObject({ page: 3, size: 25, q: 'ann', active: 'no', superuser: undefined, mfa: 'yes', order: 'email' });
+    expect(parseUsersSearch({ mfa: 'true' }).mfa).toBeUndefined();
     expect(parseUsersSearch({ page: -1, size: 7, order: 'password' })).toMatchObject({ page: 1, size: 10, order: undefined });
   });
 });
 
 describe('usersQuery', () => {
   it('turns the page into skip/limit and the tri-state filters into booleans', () => {
-    expect(usersQuery({ page: 3, size: 25, q: '  Smith ', active: 'yes', superuser: 'no', order: '-email' })).toEqual({
+    expect(usersQuery({ page: 3, size: 25, q: '  Smith ', active: 'yes', superuser: 'no', mfa: 'no', order: '-email' })).toEqual({
       skip: 50,
       limit: 25,
       q: 'Smith',
       is_active: true,
       is_superuser: false,
+      mfa: false,
       order_by: '-email',
     });
+    expect(usersQuery({ page: 1, size: 10, mfa: 'yes' }).mfa).toBe(true);
   });
 
   it('leaves absent filters out instead of sending them empty', () => {

@@ -45,6 +45,7 @@ export type UsersSearch = {
   active?: 'yes' | 'no';
   superuser?: 'yes' | 'no';
   verified?: 'yes' | 'no';
+  mfa?: 'yes' | 'no';
   order?: UsersOrderBy;
 };
 
@@ -57,6 +58,7 @@ export function parseUsersSearch(search: Record<string, unknown>): UsersSearch {
     active: oneOf(search.active, TRISTATE),
     superuser: oneOf(search.superuser, TRISTATE),
     verified: oneOf(search.verified, TRISTATE),
+    mfa: oneOf(search.mfa, TRISTATE),
     order: oneOf(
       search.order,
       ORDERS.map((o) => o.value),
@@ -82,6 +84,8 @@ export function usersQuery(search: UsersSearch): UsersQuery {
   if (isActive !== undefined) query.is_active = isActive;
   if (isSuperuser !== undefined) query.is_superuser = isSuperuser;
   if (isVerified !== undefined) query.is_verified = isVerified;
+  const mfa = toBool(search.mfa);
+  if (mfa !== undefined) query.mfa = mfa;
   return query;
 }
 
@@ -129,6 +133,19 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
     onDone();
   });
 
+  const [mfaEnabled, setMfaEnabled] = useState(user?.mfa_enabled ?? false);
+  const [confirmingReset, setConfirmingReset] = useState(false);
+  const resetMfa = useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/users/{user_id}/mfa', { params: { path: { user_id: id } } })),
+    onSuccess: async () => {
+      setMfaEnabled(false);
+      setConfirmingReset(false);
+      toast.success(`Two-factor authentication is reset for ${user?.email}.`);
+      await queryClient.invalidateQueries({ queryKey: ['users'] });
+    },
+    onError: (error) => toast.error(errorMessage(error)),
+  });
+
   const signOutEverywhere = useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/users/{user_id}/sessions', { params: { path: { user_id: id } } })),
     onSuccess: () => toast.success(`${user?.email} is signed out everywhere.`),
@@ -169,6 +186,18 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
         hint="The email address is known to belong to this person."
         onChange={(e) => setIsVerified(e.target.checked)}
       />
+      {user && (
+        <MfaStatus
+          enabled={mfaEnabled}
+          isSelf={isSelf}
+          email={user.email}
+          confirming={confirmingReset}
+          busy={resetMfa.isPending}
+          onAsk={() => setConfirmingReset(true)}
+          onConfirm={() => resetMfa.mutate(user.id)}
+          onCancel={() => setConfirmingReset(false)}
+        />
+      )}
       <div className="flex flex-wrap justify-end gap-2">
         {user && !isSelf && (
           // Ends every session of this user at once (a lost laptop, a leaked password).
@@ -189,6 +218,63 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: UserPublic; onD
         </Button>
       </div>
     </form>
+  );
+}
+
+/**
+ * Whether the user has a second factor, and a reset for someone locked out of it (a lost
+ * phone, no recovery codes). Confirmed in place: the form is already in a dialog.
+ */
+function MfaStatus({
+  enabled,
+  isSelf,
+  email: address,
+  confirming,
+  busy,
+  onAsk,
+  onConfirm,
+  onCancel,
+}: {
+  enabled: boolean;
+  isSelf: boolean;
+  email: string;
+  confirming: boolean;
+  busy: boolean;
+  onAsk: () => void;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="rounded-md border border-slate-200 p-3 dark:border-slate-700">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <p className="flex items-center gap-2 text-sm font-medium text-slate-700 dark:text-slate-200">
+          Two-factor authentication
+          {enabled ? <Badge tone="green">On</Badge> : <Badge tone="slate">Off</Badge>}
+        </p>
+        {enabled && !isSelf && !confirming && (
+          <Button variant="ghostDanger" size="sm" onClick={onAsk}>
+            Reset two-factor…
+          </Button>
+        )}
+      </div>
+      {enabled && isSelf && <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">Manage your own in Settings.</p>}
+      {confirming && (
+        <div className="mt-3 space-y-3 text-sm text-slate-700 dark:text-slate-300">
+          <p>
+            This removes <strong>{address}</strong>’s authenticator app and recovery codes, forgets their remembered devices,
+            signs them out everywhere and emails them. They sign in with the password alone until they set it up again.
+          </p>
+          <div className="flex flex-wrap justify-end gap-2">
+            <Button variant="secondary" size="sm" onClick={onCancel}>
+              Keep it
+            </Button>
+            <Button variant="danger" size="sm" busy={busy} onClick={onConfirm}>
+              Reset two-factor
+            </Button>
+          </div>
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -284,7 +370,7 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
   });
 
   if (!me) return null;
-  const filtered = Boolean(search.q || search.active || search.superuser || search.verified);
+  const filtered = Boolean(search.q || search.active || search.superuser || search.verified || search.mfa);
 
   return (
     <>
@@ -322,6 +408,7 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
           no="Not verified"
           onChange={(verified) => update({ verified })}
         />
+        <TristateSelect label="Two-factor" value={search.mfa} yes="On" no="Off" onChange={(mfa) => update({ mfa })} />
         <SelectField
           label="Sort by"
           value={search.order ?? '-created_at'}
@@ -354,7 +441,7 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
         <>
           <DataTable
             caption="Users"
-            columns={['Name', 'Email', 'Role', 'Status', 'Verified', 'Created']}
+            columns={['Name', 'Email', 'Role', 'Status', 'Verified', 'Two-factor', 'Created']}
             actions
             busy={users.isFetching}
           >
@@ -379,6 +466,9 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
                   </td>
                   <td className="px-4 py-3">
                     {user.is_verified ? <Badge tone="green">Verified</Badge> : <Badge tone="amber">Not verified</Badge>}
+                  </td>
+                  <td className="px-4 py-3">
+                    {user.mfa_enabled ? <Badge tone="green">On</Badge> : <Badge tone="slate">Off</Badge>}
                   </td>
                   <td className="px-4 py-3 whitespace-nowrap text-slate-600 dark:text-slate-400">
                     {formatDate(user.created_at)}

@@ -1,4 +1,5 @@
-// Settings → Devices: the caller's active sessions, with a way to end any but this one.
+// Settings → Devices: the caller's active sessions, with a way to end any but this one, and the
+// browsers remembered after a second factor (they skip that step), with a way to forget each.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { errorMessage } from '../api/errors';
@@ -8,6 +9,7 @@ import { formatDateTime } from '../lib/format';
 import { toast } from '../lib/toast';
 
 const sessionsKey = ['my-sessions'];
+export const rememberedDevicesKey = ['my-remembered-devices'];
 
 export function DevicesSection() {
   const queryClient = useQueryClient();
@@ -91,6 +93,63 @@ export function DevicesSection() {
           })}
         </ul>
       )}
+      <RememberedDevices />
     </Card>
+  );
+}
+
+/** Browsers that skip the second step; shown only when there are some. */
+function RememberedDevices() {
+  const queryClient = useQueryClient();
+  const remembered = useQuery({
+    queryKey: rememberedDevicesKey,
+    queryFn: () => unwrap(api.GET('/api/v1/users/me/mfa/devices')),
+  });
+  const forget = useMutation({
+    mutationFn: (id: string) =>
+      unwrap(api.DELETE('/api/v1/users/me/mfa/devices/{device_id}', { params: { path: { device_id: id } } })),
+    onSuccess: async () => {
+      toast.success('That browser will be asked for a code again.');
+      await queryClient.invalidateQueries({ queryKey: rememberedDevicesKey });
+    },
+    onError: (error) => toast.error(errorMessage(error)),
+  });
+
+  const list = remembered.data?.data ?? [];
+  if (list.length === 0) return null;
+  return (
+    <div className="mt-6 border-t border-slate-100 pt-4 dark:border-slate-800">
+      <h3 id="remembered-title" className="text-sm font-semibold">
+        Remembered for two-factor sign-in
+      </h3>
+      <p className="mt-0.5 text-sm text-slate-600 dark:text-slate-400">
+        These browsers skip the code after your password until the date shown. Forget one you no longer use.
+      </p>
+      <ul aria-labelledby="remembered-title" className="mt-2 divide-y divide-slate-100 dark:divide-slate-800">
+        {list.map((device) => {
+          const name = describeDevice(device.user_agent);
+          return (
+            <li key={device.id} className="flex flex-wrap items-center justify-between gap-3 py-3">
+              <div className="min-w-0">
+                <p className="text-sm font-medium">{name}</p>
+                <p className="text-xs text-slate-600 dark:text-slate-400">
+                  {device.ip ?? 'unknown address'} · remembered {formatDateTime(device.created_at)} · until{' '}
+                  {formatDateTime(device.expires_at)}
+                </p>
+              </div>
+              <Button
+                variant="ghostDanger"
+                size="sm"
+                aria-label={`Forget ${name} (${device.ip ?? 'unknown address'})`}
+                busy={forget.isPending && forget.variables === device.id}
+                onClick={() => forget.mutate(device.id)}
+              >
+                Forget
+              </Button>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
   );
 }

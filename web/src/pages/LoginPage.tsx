@@ -2,8 +2,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../api/errors';
+import type { UserPublic } from '../api/types';
 import { displayName, signIn, signInWithPasskey } from '../auth/session';
 import { Button, FormError, TextField } from '../components/ui';
+import type { MfaChallenge } from '../lib/mfa';
 import {
   autofillSupported,
   cancelPasskeyRequest,
@@ -15,18 +17,58 @@ import {
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
 import { email, required } from '../lib/validation';
+import { MfaCodeStep, MfaSetupStep } from './LoginMfaSteps';
 
 export function LoginPage({ redirectTo, sessionEnded = false }: { redirectTo: string; sessionEnded?: boolean }) {
-  const queryClient = useQueryClient();
   const navigate = useNavigate();
-  // The API does not format-check `username` at login, but every account has a valid
-  // address, so a malformed one cannot succeed: say so without a round trip.
-  const form = useForm({ email: '', password: '' }, () => ({ email: [email], password: [required('Password')] }));
+  // Set when the password was right but the server asks for a second step.
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
+  const [address, setAddress] = useState('');
 
-  const onSubmit = form.handleSubmit(async ({ email: address, password }) => {
-    const user = await signIn(queryClient, address, password);
+  async function welcome(user: UserPublic) {
     toast.success(`Welcome back, ${displayName(user)}.`);
     await navigate({ to: redirectTo });
+  }
+
+  if (challenge?.kind === 'code') {
+    return <MfaCodeStep challenge={challenge} onSignedIn={welcome} onStartOver={() => setChallenge(null)} />;
+  }
+  if (challenge?.kind === 'setup') {
+    return <MfaSetupStep challenge={challenge} email={address} onSignedIn={welcome} onStartOver={() => setChallenge(null)} />;
+  }
+  return (
+    <PasswordStep
+      initialEmail={address}
+      sessionEnded={sessionEnded}
+      onSignedIn={welcome}
+      onChallenge={(next, typed) => {
+        setAddress(typed);
+        setChallenge(next);
+      }}
+    />
+  );
+}
+
+function PasswordStep({
+  initialEmail,
+  sessionEnded,
+  onSignedIn,
+  onChallenge,
+}: {
+  initialEmail: string;
+  sessionEnded: boolean;
+  onSignedIn: (user: UserPublic) => Promise<void>;
+  onChallenge: (challenge: MfaChallenge, email: string) => void;
+}) {
+  const queryClient = useQueryClient();
+  // The API does not format-check `username` at login, but every account has a valid
+  // address, so a malformed one cannot succeed: say so without a round trip.
+  const form = useForm({ email: initialEmail, password: '' }, () => ({ email: [email], password: [required('Password')] }));
+
+  const onSubmit = form.handleSubmit(async ({ email: address, password }) => {
+    const result = await signIn(queryClient, address, password);
+    if (result.kind === 'signed-in') await onSignedIn(result.user);
+    else onChallenge(result, address.trim());
   });
 
   const [passkeyBusy, setPasskeyBusy] = useState(false);
@@ -35,9 +77,8 @@ export function LoginPage({ redirectTo, sessionEnded = false }: { redirectTo: st
   const [autofillRound, setAutofillRound] = useState(0);
 
   async function finishWithPasskey(assertion: Awaited<ReturnType<typeof passkeyAssertion>>) {
-    const user = await signInWithPasskey(queryClient, assertion);
-    toast.success(`Welcome back, ${displayName(user)}.`);
-    await navigate({ to: redirectTo });
+    // A passkey verifies its user: two factors at once, so no second step follows.
+    await onSignedIn(await signInWithPasskey(queryClient, assertion));
   }
 
   // Conditional mediation: where the browser supports it, the email field's autofill lists this

@@ -14,6 +14,7 @@ import { useForm } from '../lib/useForm';
 import { email, LIMITS, matches, maxLength, password, required } from '../lib/validation';
 import { DevicesSection } from './DevicesSection';
 import { PasskeysSection } from './PasskeysSection';
+import { SecuritySection } from './SecuritySection';
 
 function SectionTitle({ id, children, description }: { id: string; children: string; description?: string }) {
   return (
@@ -26,10 +27,14 @@ function SectionTitle({ id, children, description }: { id: string; children: str
   );
 }
 
-/** The API's answer when a new email needs a password the session has not proved recently. */
+/**
+ * The API's answers when a new email needs a password the session has not proved recently
+ * (and, with two-factor authentication on, a code as well).
+ */
 const CONFIRM_PASSWORD_DETAIL = 'Confirm your password to change your email';
+const CONFIRM_PASSWORD_AND_CODE_DETAIL = 'Confirm your password and a code to change your email';
 
-type ProfileChanges = { full_name: string | null; email: string };
+type ProfileChanges = { full_name: string | null; email: string; withCode: boolean };
 
 function ProfileSection({ me }: { me: UserPublic }) {
   const queryClient = useQueryClient();
@@ -40,7 +45,7 @@ function ProfileSection({ me }: { me: UserPublic }) {
   // Changes waiting for the password (the dialog is open while this is set).
   const [awaitingPassword, setAwaitingPassword] = useState<ProfileChanges | null>(null);
 
-  async function save(body: ProfileChanges & { current_password?: string }) {
+  async function save(body: Omit<ProfileChanges, 'withCode'> & { current_password?: string; code?: string }) {
     const updated = await unwrap(api.PATCH('/api/v1/users/me', { body }));
     queryClient.setQueryData(meQuery.queryKey, updated);
     form.reset({ full_name: updated.full_name ?? '', email: updated.email });
@@ -56,9 +61,10 @@ function ProfileSection({ me }: { me: UserPublic }) {
     try {
       await save(changes);
     } catch (error) {
-      // A new email needs a recent sign-in: ask for the password, then send the same change with it.
-      if (error instanceof ApiError && error.status === 403 && error.detail === CONFIRM_PASSWORD_DETAIL) {
-        setAwaitingPassword(changes);
+      // A new email needs a recent sign-in: ask for the password (and a code), then send the same change with it.
+      const asks = error instanceof ApiError && error.status === 403 ? error.detail : undefined;
+      if (asks === CONFIRM_PASSWORD_DETAIL || asks === CONFIRM_PASSWORD_AND_CODE_DETAIL) {
+        setAwaitingPassword({ ...changes, withCode: asks === CONFIRM_PASSWORD_AND_CODE_DETAIL });
         return;
       }
       throw error;
@@ -81,11 +87,15 @@ function ProfileSection({ me }: { me: UserPublic }) {
       <PasswordConfirmDialog
         open={awaitingPassword !== null}
         title="Confirm your password"
-        description={`To change your email to ${awaitingPassword?.email ?? ''}, enter your current password.`}
+        description={`To change your email to ${awaitingPassword?.email ?? ''}, enter your current password${
+          awaitingPassword?.withCode ? ' and a code' : ''
+        }.`}
         confirmLabel="Change email"
-        onConfirm={async (password) => {
+        withCode={awaitingPassword?.withCode}
+        onConfirm={async (password, code) => {
           if (!awaitingPassword) return;
-          await save({ ...awaitingPassword, current_password: password });
+          const { withCode: _, ...changes } = awaitingPassword;
+          await save({ ...changes, current_password: password, ...(code ? { code } : {}) });
           setAwaitingPassword(null);
         }}
         onClose={() => setAwaitingPassword(null)}
@@ -259,6 +269,7 @@ export function SettingsPage() {
         {/* keyed by id+email so a save elsewhere (or another user) re-seeds the form */}
         <ProfileSection key={`${me.id}:${me.email}:${me.full_name}`} me={me} />
         <PasswordSection />
+        <SecuritySection me={me} />
         <AppearanceSection />
         <DeleteAccountSection me={me} />
         <PasskeysSection />

@@ -1,15 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
+import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { signIn } from '../auth/session';
 import { Button, FormError, TextField } from '../components/ui';
+import type { MfaChallenge } from '../lib/mfa';
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
 import { email, LIMITS, matches, maxLength, password } from '../lib/validation';
+import { MfaSetupStep } from './LoginMfaSteps';
 
 export function SignupPage() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  const [setup, setSetup] = useState<{ challenge: Extract<MfaChallenge, { kind: 'setup' }>; email: string } | null>(null);
   const form = useForm({ full_name: '', email: '', password: '', confirm: '' }, (values) => ({
     full_name: [maxLength('Full name', LIMITS.nameMax)],
     email: [email],
@@ -24,10 +28,35 @@ export function SignupPage() {
       }),
     );
     // The account exists now; sign straight in rather than making people type it all again.
-    await signIn(queryClient, values.email, values.password);
+    const result = await signIn(queryClient, values.email, values.password);
+    if (result.kind === 'setup') {
+      // The server requires a second factor of everyone (MFA_REQUIRED): set it up here.
+      setSetup({ challenge: result, email: values.email.trim() });
+      return;
+    }
+    if (result.kind === 'code') {
+      // Cannot happen for a new account; if it does, the sign-in page has the second step.
+      await navigate({ to: '/login' });
+      return;
+    }
+    await welcome();
+  });
+
+  async function welcome() {
     toast.success('Your account is ready. Welcome to Roster!');
     await navigate({ to: '/' });
-  });
+  }
+
+  if (setup) {
+    return (
+      <MfaSetupStep
+        challenge={setup.challenge}
+        email={setup.email}
+        onSignedIn={welcome}
+        onStartOver={() => void navigate({ to: '/login' })}
+      />
+    );
+  }
 
   return (
     <>
