@@ -39,10 +39,22 @@ export function passkeyProblem(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** Adds a passkey: the password confirms it, the browser makes it, the server stores it. */
-export async function addPasskey(currentPassword: string, name = defaultPasskeyName()) {
+/**
+ * Adds a passkey: the password confirms it (with MFA on, also a code or, `stepUpWithPasskey`, one of
+ * the user's passkeys), the browser makes it, the server stores it.
+ */
+export async function addPasskey(
+  currentPassword: string,
+  name = defaultPasskeyName(),
+  secondFactor: { code?: string; stepUpWithPasskey?: boolean } = {},
+) {
+  const passkey = secondFactor.stepUpWithPasskey
+    ? await secondFactorAssertion(unwrap(api.POST('/api/v1/users/me/passkeys/step-up-options')))
+    : undefined;
   const options = await unwrap(
-    api.POST('/api/v1/users/me/passkeys/registration-options', { body: { current_password: currentPassword } }),
+    api.POST('/api/v1/users/me/passkeys/registration-options', {
+      body: { current_password: currentPassword, code: secondFactor.code || undefined, passkey },
+    }),
   );
   let response: Awaited<ReturnType<typeof startRegistration>>;
   try {

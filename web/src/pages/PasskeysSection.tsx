@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { errorMessage } from '../api/errors';
+import { meQuery } from '../auth/session';
 import { Dialog } from '../components/Dialog';
 import { PasswordConfirmDialog } from '../components/PasswordConfirmDialog';
 import { Badge, Button, Card, EmptyState, ErrorState, FormError, LoadingState, TextField } from '../components/ui';
@@ -25,8 +26,22 @@ type Passkey = {
   device_type: string;
 };
 
-function AddPasskeyDialog({ open, onClose, onAdded }: { open: boolean; onClose: () => void; onAdded: () => Promise<void> }) {
-  const form = useForm({ name: defaultPasskeyName(), current_password: '' }, () => ({
+function AddPasskeyDialog({
+  open,
+  onClose,
+  onAdded,
+  mfaEnabled,
+  hasPasskeys,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onAdded: () => Promise<void>;
+  mfaEnabled: boolean;
+  hasPasskeys: boolean;
+}) {
+  // With MFA on, adding a passkey needs a second factor: one of the user's passkeys if they have one, else a code.
+  const needsCode = mfaEnabled && !hasPasskeys;
+  const form = useForm({ name: defaultPasskeyName(), current_password: '', code: '' }, () => ({
     name: [required('Name'), maxLength('Name', NAME_MAX)],
     current_password: [required('Current password')],
   }));
@@ -35,7 +50,10 @@ function AddPasskeyDialog({ open, onClose, onAdded }: { open: boolean; onClose: 
     onClose();
   }
   const onSubmit = form.handleSubmit(async (values) => {
-    const added = await addPasskey(values.current_password, values.name.trim());
+    const added = await addPasskey(values.current_password, values.name.trim(), {
+      code: needsCode ? values.code.trim() : undefined,
+      stepUpWithPasskey: mfaEnabled && hasPasskeys,
+    });
     toast.success(`Passkey “${added.name}” added.`);
     form.reset();
     await onAdded();
@@ -50,6 +68,12 @@ function AddPasskeyDialog({ open, onClose, onAdded }: { open: boolean; onClose: 
         <FormError message={form.formError} />
         <TextField label="Passkey name" autoComplete="off" {...form.field('name')} />
         <TextField label="Current password" type="password" autoComplete="current-password" {...form.field('current_password')} />
+        {needsCode && (
+          <TextField label="Authentication code" autoComplete="one-time-code" inputMode="numeric" {...form.field('code')} />
+        )}
+        {mfaEnabled && hasPasskeys && (
+          <p className="text-xs text-slate-600 dark:text-slate-400">You will first confirm with one of your passkeys.</p>
+        )}
         <div className="flex justify-end gap-2">
           <Button variant="secondary" onClick={close}>
             Cancel
@@ -95,7 +119,7 @@ function RenameDialog({ passkey, onClose }: { passkey: Passkey; onClose: () => v
   );
 }
 
-export function PasskeysSection() {
+export function PasskeysSection({ mfaEnabled }: { mfaEnabled: boolean }) {
   const queryClient = useQueryClient();
   const passkeys = useQuery({ queryKey: passkeysKey, queryFn: () => unwrap(api.GET('/api/v1/users/me/passkeys')) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: passkeysKey });
@@ -172,10 +196,14 @@ export function PasskeysSection() {
       )}
       <AddPasskeyDialog
         open={adding}
+        mfaEnabled={mfaEnabled}
+        hasPasskeys={list.length > 0}
         onClose={() => setAdding(false)}
         onAdded={async () => {
           setAdding(false);
           await refresh();
+          // The first passkey turns MFA on: the account's record says so.
+          await queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
         }}
       />
       {renaming && <RenameDialog key={renaming.id} passkey={renaming} onClose={() => setRenaming(null)} />}
@@ -190,6 +218,7 @@ export function PasskeysSection() {
           toast.success('Passkey removed.');
           setRemoving(null);
           await refresh();
+          await queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
         }}
         onClose={() => setRemoving(null)}
       />

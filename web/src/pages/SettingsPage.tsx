@@ -272,7 +272,7 @@ export function SettingsPage() {
         <SecuritySection me={me} />
         <AppearanceSection />
         <DeleteAccountSection me={me} />
-        <PasskeysSection />
+        <PasskeysSection mfaEnabled={me.mfa_enabled} />
         <DevicesSection />
       </div>
     </>
