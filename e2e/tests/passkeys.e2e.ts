@@ -3,7 +3,7 @@
 // these pages are opened as localhost (the server's WEBAUTHN_RP_ID, see support/server.ts).
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { createUser, type TestUser, tokenFor } from '../support/api';
+import { createUser, superuserToken, type TestUser } from '../support/api';
 import { baseURL, browserTest, useBrowser } from '../support/browser';
 import { expectHidden, expectPath, expectText, expectVisible, toast } from '../support/expect';
 
@@ -83,8 +83,9 @@ browserTest('add a passkey in Settings, sign out, and sign in with it without ty
   // The sign-in is the passkey's: it was used, and the signature counter moved on.
   await page.goto(onLocalhost('/settings'));
   await expectText(page.getByRole('region', { name: 'Passkeys' }), 'last used');
-  const passkeys = await fetch(`${baseURL()}/api/v1/users/me/passkeys`, {
-    headers: { Authorization: `Bearer ${await tokenFor(user.email, user.password)}` },
+  // (Read as an administrator: the passkey turned MFA on, so a password alone gets no token.)
+  const passkeys = await fetch(`${baseURL()}/api/v1/users/${user.id}/passkeys`, {
+    headers: { Authorization: `Bearer ${await superuserToken()}` },
   }).then((response) => response.json());
   expect(passkeys).toMatchObject({ count: 1, data: [{ name: 'Test fingerprint' }] });
   expect(passkeys.data[0].last_used_at).not.toBeNull();
@@ -120,4 +121,27 @@ browserTest('rename and remove a passkey; removing it asks for the password', as
   await remove.getByRole('button', { name: 'Remove passkey' }).click();
   await expectText(toast(page, 'success'), 'Passkey removed.');
   await expectText(section, 'No passkeys yet');
+});
+
+browserTest('log in with a password and pass the second step with the passkey', async ({ page }) => {
+  const authenticator = await virtualAuthenticator(page);
+  const user = await createUser({ full_name: 'Sam Second' });
+  await signInWithPassword(page, user);
+  await addPasskeyInSettings(page, user);
+  const signCount = (await authenticator.credentials())[0]?.signCount ?? 0;
+
+  // The passkey turned MFA on: the password alone is not enough any more. (No autofill here,
+  // so the password path is the one taken.)
+  await page.evaluate(() => {
+    PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expectText(page.getByRole('heading', { level: 1 }), 'Two-factor authentication');
+  await page.getByRole('button', { name: 'Use a passkey' }).click();
+  await expectText(toast(page, 'success'), 'Welcome back, Sam Second.');
+  await expectPath(page, '/');
+  expect((await authenticator.credentials())[0]?.signCount).toBeGreaterThan(signCount);
 });
