@@ -136,6 +136,7 @@ browserTest('log in with a password and pass the second step with the passkey', 
     PublicKeyCredential.isConditionalMediationAvailable = async () => false;
   });
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expectText(page.getByRole('heading', { level: 1 }), 'Sign in');
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
