@@ -131,12 +131,12 @@ async function main() {
     const page = await context.newPage();
 
     await page.goto('/login');
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
     await shoot(page, 'sign-in');
 
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: /^Hi, / }).waitFor();
     await page.goto('/admin');
     await page.locator('tbody tr').nth(PEOPLE.length).waitFor();

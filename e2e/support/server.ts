@@ -108,6 +108,9 @@ export async function startServer(logName = 'server.log', options: ServerOptions
       // Every email change asks for the password, so the suite walks the dialog the web app shows
       // once a sign-in is older than the window (a browser test cannot wait out the default 10 minutes).
       REAUTH_WINDOW_MINUTES: '0',
+      // Browsers refuse passkeys on an IP address: the passkey tests open the app as localhost (passkeyURL).
+      WEBAUTHN_RP_ID: 'localhost',
+      WEBAUTHN_ORIGINS: `http://localhost:${port}`,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -78,7 +78,7 @@ browserTest('sign in with a wrong password is refused with the API message', asy
   await page.goto('/login');
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill('wrong-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectText(formAlert(page), 'Incorrect email or password');
   await expectPath(page, '/login');
   expect(await hasRefreshCookie(page)).toBe(false);
@@ -90,7 +90,7 @@ browserTest('an inactive account cannot sign in and is told why', async ({ page 
   await page.goto('/login');
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectText(formAlert(page), 'Inactive user');
 });
 
@@ -143,7 +143,7 @@ browserTest('signing out in one tab signs out the other; signing in follows too'
 
   await other.getByLabel('Email').fill(user.email);
   await other.getByLabel('Password').fill(user.password);
-  await other.getByRole('button', { name: 'Sign in' }).click();
+  await other.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectText(other.getByRole('heading', { level: 1 }), 'Hi, Two Tabs');
   await expectPath(page, '/');
   await expectText(page.getByRole('heading', { level: 1 }), 'Hi, Two Tabs');

@@ -14,7 +14,7 @@ browserTest('first superuser adds a user, who signs in and changes their passwor
   await expectPath(page, '/login');
   await page.getByLabel('Email').fill(FIRST_SUPERUSER.email);
   await page.getByLabel('Password').fill(FIRST_SUPERUSER.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectText(page.getByRole('heading', { level: 1 }), 'Hi,');
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
@@ -31,7 +31,7 @@ browserTest('first superuser adds a user, who signs in and changes their passwor
   await expectPath(page, '/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('first-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectText(page.getByRole('heading', { level: 1 }), 'Hi, New Colleague');
   expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).count()).toBe(0);
 
@@ -47,7 +47,7 @@ browserTest('first superuser adds a user, who signs in and changes their passwor
 
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('second-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectText(page.getByRole('heading', { level: 1 }), 'Hi, New Colleague');
   expect(await canSignIn(email, 'first-password')).toBe(false);
 });

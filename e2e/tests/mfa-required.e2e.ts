@@ -36,7 +36,7 @@ browserTest('where two-factor is required, the first sign-in sets up the authent
     await page.goto(`${url}/login`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   };
   await signIn();
   await expectVisible(page.getByRole('heading', { level: 1, name: 'Set up two-factor authentication' }));

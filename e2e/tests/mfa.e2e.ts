@@ -18,7 +18,7 @@ async function submitPassword(page: Page, user: Pick<TestUser, 'email' | 'passwo
   await page.goto('/login');
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 const secondStep = (page: Page) => page.getByRole('heading', { level: 1, name: 'Two-factor authentication' });

@@ -36,7 +36,7 @@ browserTest('reset password from the emailed link, then sign in with the new pas
 
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill('brand-new-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectText(page.getByRole('heading', { level: 1 }), 'Hi, Reset Person');
 });
 

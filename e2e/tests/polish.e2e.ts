@@ -14,7 +14,7 @@ async function signInWithForm(page: Page, email: string, password: string) {
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectPath(page, '/');
 }
 
@@ -31,7 +31,7 @@ browserTest('toasts are for the person who caused them: sign-out and sign-in cle
 
   await page.getByLabel('Email').fill(admin.email);
   await page.getByLabel('Password').fill(admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectText(toast(page), `Welcome back, ${admin.full_name}.`);
   const shown = (await toast(page).allInnerTexts()).join('\n');
   expect(shown).not.toContain('Nina');
@@ -131,7 +131,7 @@ browserTest('the not-found page has the app’s header, signed out and signed in
   await page.goto('/no/such/page');
   await page.getByRole('heading', { name: 'Page not found' }).waitFor();
   const nav = page.getByRole('navigation', { name: 'Main' });
-  await nav.getByRole('link', { name: 'Sign in' }).click();
+  await nav.getByRole('link', { name: 'Sign in', exact: true }).click();
   await expectPath(page, '/login');
 
   const user = await createUser({ full_name: 'Lost Person' });

@@ -21,7 +21,7 @@ browserTest('API down at sign in: the form says the server cannot be reached', a
   await page.route('**/api/v1/**', (route) => route.abort('connectionrefused'));
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectText(formAlert(page), 'Cannot reach the server');
   await expectPath(page, '/login');
 });

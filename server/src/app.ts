@@ -50,6 +50,11 @@ import { OrgInvitations } from './orgs/invitations.js';
 import { MembershipCache } from './orgs/membership-cache.js';
 import { orgsRoutes } from './orgs/routes.js';
 import { OrganizationsService } from './orgs/service.js';
+import { RelyingParty } from './passkeys/ceremonies.js';
+import { ChallengeStore } from './passkeys/challenges.js';
+import { PasskeyStore } from './passkeys/credentials.js';
+import { passkeyRoutes } from './passkeys/routes.js';
+import { PasskeyService } from './passkeys/service.js';
 import { announceDevMailbox, mailpitRoutes } from './private/mailpit.js';
 import { privateRoutes } from './private/routes.js';
 import { accessOf } from './roles/access.js';
@@ -172,6 +177,29 @@ export function createContext(deps: AppDependencies): AppContext {
   orgs.onMembershipChanged = (orgId, userId) => membershipCache.forget(orgId, userId);
   const orgDomains = new OrgDomains(database.db, orgs, audit, clock);
   const joinByDomain = orgDomains.joinByDomain.bind(orgDomains);
+  const passkeyStore = new PasskeyStore(database.db);
+  const webauthnChallenges = new ChallengeStore(database.db, clock);
+  const passkeys = new PasskeyService({
+    db: database.db,
+    clock,
+    relyingParty: new RelyingParty(config.webauthn),
+    challenges: webauthnChallenges,
+    store: passkeyStore,
+    audit,
+    outbox,
+    brand,
+    mailEnabled: config.mailMode !== 'off',
+    users,
+    factorsChanged: (tx, userId) => mfa.factorsChanged(tx, userId),
+    onUserChanged: (id) => userCache.invalidate(id),
+  });
+  // Passkeys are a second factor, offered first: the one a phishing page cannot relay.
+  mfa.factors.unshift({
+    name: 'passkey',
+    enablesMfa: true,
+    enrolled: async (tx, userId) => (await passkeyStore.count(userId, tx)) > 0,
+  });
+  mfa.countPasskeys = (tx, userId) => passkeyStore.count(userId, tx);
   const login = new LoginService({
     db: database.db,
     config,
@@ -181,6 +209,7 @@ export function createContext(deps: AppDependencies): AppContext {
     mfa,
     mfaTokens,
     devices: rememberedDevices,
+    passkeys,
     roles,
     writes: new GroupCommit(database.db, { windowMs: config.signInGroupCommitMs, onStatement: deps.onSignInStatement }),
   });
@@ -219,6 +248,8 @@ export function createContext(deps: AppDependencies): AppContext {
     audit,
     roles,
     login,
+    passkeys,
+    webauthnChallenges,
     accountHooks,
     identities,
     providerSignIn,
@@ -364,6 +395,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await app.register(webhooksRoutes, options);
   await app.register(orgsRoutes, options);
   await app.register(identitiesRoutes, options);
+  await app.register(passkeyRoutes, options);
   if (ctx.config.environment === 'local') {
     await app.register(privateRoutes, options);
     // Outside /api/v1: the dev mailbox's Mailpit-compatible API lives beside the web app's /dev/mailbox page.
@@ -435,7 +467,10 @@ function startWebhookWorker(
 
 const HOUSEKEEPING_EVERY_MS = 3600_000;
 
-/** Hourly: delete ended sessions, spent or expired MFA tokens, expired remembered devices, and audit events past their retention. */
+/**
+ * Hourly: delete ended sessions, spent or expired MFA tokens, expired remembered devices and passkey challenges,
+ * finished sign-in flows, and audit events past their retention.
+ */
 function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
   let timer: NodeJS.Timeout | null = null;
   const run = async () => {
@@ -446,6 +481,7 @@ function installHousekeeping(app: FastifyInstance, ctx: AppContext): void {
       await ctx.mfaTokens.purge(ctx.db, new Date(now - 86_400_000));
       await ctx.rememberedDevices.purge(ctx.db, new Date(now));
       await ctx.providerSignIn.purgeFlows(new Date(now));
+      await ctx.webauthnChallenges.purge(new Date(now));
     } catch (error) {
       app.log.warn({ err: error }, 'housekeeping failed');
     }

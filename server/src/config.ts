@@ -104,6 +104,8 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Sign-in with other providers (OAUTH_PROVIDERS, OAUTH_SIGNUP, PUBLIC_URL). */
   oauth: OAuthSettings;
+  /** The WebAuthn relying party that passkeys are bound to. */
+  webauthn: WebAuthnSettings;
 }
 
 export interface WebhookSettings {
@@ -113,6 +115,15 @@ export interface WebhookSettings {
   timeoutSeconds: number;
   /** Delivered and failed deliveries older than this are deleted. */
   retentionDays: number;
+}
+
+export interface WebAuthnSettings {
+  /** WEBAUTHN_RP_ID: the domain passkeys belong to (default: the host of FRONTEND_HOST). */
+  rpId: string;
+  /** WEBAUTHN_RP_NAME: shown by the browser when a passkey is made (default: PROJECT_NAME). */
+  rpName: string;
+  /** WEBAUTHN_ORIGINS: the web origins a ceremony may come from (default: the FRONTEND_HOST origins under the RP ID). */
+  origins: string[];
 }
 
 export type TrustProxy = boolean | number | string[];
@@ -268,7 +279,9 @@ export function loadConfig(source: Source, options: LoadOptions = {}): LoadedCon
       boolean: (name, fallback) => boolean(raw, name, fallback, problems),
       url: (name, fallback) => httpUrl(raw, name, fallback, problems),
     }),
+    webauthn: { rpId: '', rpName: '', origins: [] },
   };
+  config.webauthn = webauthnSettings(raw, config, problems, warnings);
 
   const smtpTls = boolean(raw, 'SMTP_TLS', true, problems);
   const smtpSsl = boolean(raw, 'SMTP_SSL', false, problems);
@@ -348,6 +361,45 @@ function argon2Settings(raw: Source, problems: string[]): Argon2Settings {
     iterations: integer(raw, 'ARGON2_ITERATIONS', 2, problems, { min: 2, max: 100 }),
     parallelism: integer(raw, 'ARGON2_PARALLELISM', 1, problems, { min: 1, max: 64 }),
   };
+}
+
+/**
+ * The relying party. A browser accepts a passkey ceremony only where the RP ID is the
+ * page's host or a parent domain of it, so an RP ID that does not cover every origin
+ * would refuse sign-ins at run time: refused at start-up instead.
+ */
+function webauthnSettings(raw: Source, config: Config, problems: string[], warnings: string[]): WebAuthnSettings {
+  const hostOf = (origin: string) => new URL(origin).hostname.toLowerCase();
+  const rpId = (raw.WEBAUTHN_RP_ID ?? hostOf(config.frontendHost)).trim().toLowerCase();
+  if (!/^[a-z0-9.-]+$/.test(rpId) || rpId.startsWith('.') || rpId.endsWith('.')) {
+    problems.push(`WEBAUTHN_RP_ID must be a domain name such as example.com (no scheme or port), got "${rpId}".`);
+    return { rpId, rpName: config.projectName, origins: [] };
+  }
+  const covers = (origin: string) => {
+    const host = hostOf(origin);
+    return host === rpId || host.endsWith(`.${rpId}`);
+  };
+  let origins: string[];
+  if (raw.WEBAUTHN_ORIGINS !== undefined) {
+    origins = httpUrlList(raw, 'WEBAUTHN_ORIGINS', config.frontendHost, problems);
+    for (const origin of origins.filter((entry) => !covers(entry))) {
+      problems.push(
+        `WEBAUTHN_RP_ID "${rpId}" must be the host, or a parent domain of the host, of every WEBAUTHN_ORIGINS entry; "${origin}" is not under it.`,
+      );
+    }
+  } else {
+    // FRONTEND_HOST may list hosts a passkey cannot serve (127.0.0.1 beside localhost): only those under the RP ID.
+    origins = config.corsOrigins.filter(covers);
+    if (origins.length === 0) {
+      problems.push(
+        `WEBAUTHN_RP_ID "${rpId}" is not the host, or a parent domain, of any FRONTEND_HOST origin: set WEBAUTHN_ORIGINS.`,
+      );
+    }
+  }
+  if (ipaddr.isValid(rpId)) {
+    warnings.push(`WEBAUTHN_RP_ID is an IP address (${rpId}): browsers offer passkeys only on a domain name (localhost works).`);
+  }
+  return { rpId, rpName: raw.WEBAUTHN_RP_NAME ?? config.projectName, origins: origins.map((origin) => new URL(origin).origin) };
 }
 
 /** Weak secrets: a warning on a developer's machine, a refusal to start anywhere else. */

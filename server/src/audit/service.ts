@@ -41,6 +41,14 @@ export const AUDIT_EVENT_TYPES = [
   /** A sign-in provider's identity joined an account (details.via: verified_email, signup or settings). */
   'identity.linked',
   'identity.unlinked',
+  'passkey.registered',
+  'passkey.removed',
+  /** A passkey was verified and its user admitted (the door then writes login.succeeded). */
+  'passkey.signed_in',
+  /** A passkey ceremony refused: unknown or removed credential, bad signature, origin, RP ID or challenge. */
+  'passkey.failed',
+  /** A genuine signature whose counter did not move forward: a copy of the authenticator may exist. */
+  'passkey.clone_suspected',
   'mfa.totp_enrolled',
   'mfa.totp_disabled',
   /** A wrong second-factor code: at the login step, an enrolment's confirmation, or a step-up. */

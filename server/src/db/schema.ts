@@ -486,3 +486,54 @@ export const oauthFlows = pgTable(
 );
 
 export type OAuthFlowRow = typeof oauthFlows.$inferSelect;
+
+/** A passkey: one WebAuthn credential of a user (migration 0011). */
+export const passkeys = pgTable(
+  'passkey',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** base64url, as the authenticator names it; unique across users. */
+    credentialId: text('credential_id').notNull(),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    /** The signature counter last seen; one that goes backwards means a cloned authenticator. */
+    counter: bigint('counter', { mode: 'number' }).notNull().default(0),
+    transports: jsonb('transports').$type<string[]>().notNull().default([]),
+    /** `singleDevice` (device-bound) or `multiDevice` (can be synced). */
+    deviceType: varchar('device_type', { length: 16 }).notNull(),
+    backedUp: boolean('backed_up').notNull(),
+    aaguid: varchar('aaguid', { length: 36 }),
+    name: varchar('name', { length: 64 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('passkey_credential_id_key').on(table.credentialId),
+    index('passkey_user_idx').on(table.userId, table.createdAt),
+  ],
+);
+
+export type PasskeyRow = typeof passkeys.$inferSelect;
+
+/** What a WebAuthn challenge was issued for. */
+export type ChallengePurpose = 'registration' | 'sign_in' | 'second_factor';
+
+/** A challenge of a passkey ceremony: single-use, 5 minutes, stored as its SHA-256 (migration 0011). */
+export const webauthnChallenges = pgTable(
+  'webauthn_challenge',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    purpose: varchar('purpose', { length: 16 }).$type<ChallengePurpose>().notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    challengeHash: varchar('challenge_hash', { length: 64 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    uniqueIndex('webauthn_challenge_hash_key').on(table.challengeHash),
+    index('webauthn_challenge_expires_at_idx').on(table.expiresAt),
+  ],
+);

@@ -20,6 +20,8 @@ export type EmailKind =
   | 'verify_email'
   | 'email_changed'
   | 'password_changed'
+  | 'passkey_added'
+  | 'passkey_removed'
   | `mfa_${MfaChange}`
   | 'webhook_disabled'
   | 'org_invitation'

@@ -174,6 +174,37 @@ export function orgInvitationEmail(
   };
 }
 
+/** To the owner when a passkey is added: one they did not add is someone else's way into the account. */
+export function passkeyAddedNotice(brand: BrandInfo, email: string, passkeyName: string): EmailContent {
+  return {
+    subject: `${brand.projectName} - A passkey was added to your account`,
+    ...layout(brand, {
+      heading: 'A passkey was added',
+      paragraphs: [
+        `The passkey "${passkeyName}" was added to ${email}. It can now sign in to the account without the password.`,
+        'You can see and remove your passkeys in Settings.',
+      ],
+      action: { label: 'Review my passkeys', link: `${brand.frontendHost}/settings` },
+      footer: `If you did not add it, remove it, change your password and contact the ${brand.projectName} administrators.`,
+    }),
+  };
+}
+
+/** To the owner when a passkey is removed, by them or by an administrator. */
+export function passkeyRemovedNotice(brand: BrandInfo, email: string, passkeyName: string, byAdmin: boolean): EmailContent {
+  return {
+    subject: `${brand.projectName} - A passkey was removed from your account`,
+    ...layout(brand, {
+      heading: 'A passkey was removed',
+      paragraphs: [
+        `The passkey "${passkeyName}" was removed from ${email}${byAdmin ? ' by an administrator' : ''}. It can no longer sign in.`,
+      ],
+      action: { label: 'Review my passkeys', link: `${brand.frontendHost}/settings` },
+      footer: `If you did not expect this, change your password and contact the ${brand.projectName} administrators.`,
+    }),
+  };
+}
+
 function verifyLink(brand: BrandInfo, token: string): string {
   return `${brand.frontendHost}/verify-email?token=${encodeURIComponent(token)}`;
 }

@@ -25,6 +25,8 @@ import type { OrgDomains } from '../orgs/domains.js';
 import type { OrgInvitations } from '../orgs/invitations.js';
 import type { MembershipCache } from '../orgs/membership-cache.js';
 import type { OrganizationsService } from '../orgs/service.js';
+import type { ChallengeStore } from '../passkeys/challenges.js';
+import type { PasskeyService } from '../passkeys/service.js';
 import type { RolesService } from '../roles/service.js';
 import type { BruteForceProtection } from '../security/protection.js';
 import type { SessionsService } from '../sessions/service.js';
@@ -64,6 +66,9 @@ export interface AppContext {
   audit: AuditLog;
   /** Custom roles and who holds which role; the rules for changing them. */
   roles: RolesService;
+  passkeys: PasskeyService;
+  /** The passkey ceremonies' challenges (purged by housekeeping). */
+  webauthnChallenges: ChallengeStore;
   /** Thins out the audit events anyone can cause in bulk. */
   auditSampler: AuditSampler;
   accountHooks: AccountHooks;

@@ -2,12 +2,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { caller } from '../auth/guards.js';
-import { HttpError, Messages } from '../errors.js';
+import { HttpError, Messages, ValidationError } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { FormBoolean, isTrue } from '../http/form-body.js';
 import { requestOrigin } from '../http/origin.js';
 import { BoundedText, errorResponses, Message, NonEmptyText, Password, UserPublic } from '../http/schemas.js';
 import { MfaCode, TotpEnrolmentPublic, toTotpEnrolmentPublic } from '../mfa/schemas.js';
+import type { AuthenticationResponseJSON } from '../passkeys/ceremonies.js';
+import { asHttpRefusal } from '../passkeys/refusals.js';
+import { AuthenticationResponse } from '../passkeys/schemas.js';
 import { MAX_USERNAME_LENGTH } from '../security/login-lockout.js';
 import { noStore, sendTokens, TokenResponse } from '../sessions/token-response.js';
 import { toUserPublic } from '../users/public.js';
@@ -75,25 +78,36 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
       onRequest: noStore,
       schema: {
         tags: ['login'],
-        summary: 'Second step of a login: a TOTP code or a recovery code',
+        summary: 'Second step of a login: a TOTP code, a recovery code or a passkey',
         description:
           'Form or JSON: the `mfa_token` of the 403 that asked for a second factor, and `code` (6 digits from the ' +
           'authenticator app, or an unused recovery code). Answers exactly as POST /login/access-token does. The token ' +
           'works once, for 5 minutes, and at most 5 wrong codes; wrong codes also count in the account lockout. With ' +
           '`remember_device: true` (and MFA_REMEMBER_DAYS > 0) an HttpOnly cookie lets this browser skip this step ' +
-          'for MFA_REMEMBER_DAYS.',
+          'for MFA_REMEMBER_DAYS. Instead of `code` (JSON only): `passkey`, the browser’s answer to the options of ' +
+          'POST /login/mfa/passkey-options.',
         consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: Type.Object({
           mfa_token: NonEmptyText,
-          code: MfaCode,
+          code: Type.Optional(MfaCode),
+          passkey: Type.Optional(AuthenticationResponse),
           remember_device: Type.Optional(FormBoolean),
         }),
         response: { 200: TokenResponse, ...errorResponses(400, 422, 429) },
       },
     },
     async (request, reply) => {
-      const { mfa_token: mfaToken, code, remember_device: remember } = request.body;
-      const result = await login.withSecondFactor(mfaToken, code, requestOrigin(request), isTrue(remember));
+      const { mfa_token: mfaToken, code, passkey, remember_device: remember } = request.body;
+      if ((code === undefined) === (passkey === undefined)) {
+        throw new ValidationError([{ loc: ['body', 'code'], msg: 'Send either code or passkey', type: 'value_error' }]);
+      }
+      const origin = requestOrigin(request);
+      const result =
+        passkey === undefined
+          ? await login.withSecondFactor(mfaToken, code as string, origin, isTrue(remember))
+          : await login
+              .withPasskeySecondFactor(mfaToken, passkey as AuthenticationResponseJSON, origin, isTrue(remember))
+              .catch(asHttpRefusal);
       if (result.outcome === 'invalid-mfa-token' || result.outcome === 'already-enrolled') {
         throw new HttpError(400, Messages.invalidMfaToken);
       }

@@ -19,6 +19,8 @@ import { Messages } from '../errors.js';
 import type { FirstFactor, MfaTokens } from '../mfa/mfa-tokens.js';
 import type { RememberedDevices } from '../mfa/remembered-devices.js';
 import type { CodeKind, MfaService, TotpEnrolment } from '../mfa/service.js';
+import type { AuthenticationResponseJSON } from '../passkeys/ceremonies.js';
+import { PASSKEY_AMR, PasskeyRefused, type PasskeyService } from '../passkeys/service.js';
 import type { RolesService } from '../roles/service.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { TokenGrant } from '../sessions/token-response.js';
@@ -73,6 +75,8 @@ export type StepResult =
   | { outcome: 'already-enrolled' };
 
 const PASSWORD_PROOF: SignInProof = { method: 'password', amr: ['pwd'] };
+/** A passkey with user verification: something one has and something one knows or is, in one step. */
+const PASSKEY_PROOF: SignInProof = { method: 'passkey', amr: PASSKEY_AMR };
 
 /** What each second factor adds to a proof. */
 const SECOND_FACTOR_PROOF: Record<CodeKind, SignInProof> = {
@@ -94,6 +98,7 @@ export class LoginService {
       roles: RolesService;
       /** Writes each sign-in's rows together with concurrent sign-ins' (one statement, one commit). */
       writes: GroupCommit;
+      passkeys: PasskeyService;
     },
   ) {}
 
@@ -103,6 +108,12 @@ export class LoginService {
     const refusal = passwordRefusal(result);
     if (refusal) return this.refuse(refusal, origin, PASSWORD_PROOF);
     return this.admit((result as { user: UserRow }).user, PASSWORD_PROOF, origin, options);
+  }
+
+  /** A sign-in with a passkey alone: the passkey names and verifies its user, then the door. Throws PasskeyRefused. */
+  async withPasskey(challengeId: string, response: AuthenticationResponseJSON, origin: RequestOrigin): Promise<Admission> {
+    const user = await this.deps.passkeys.verifySignIn(challengeId, response, origin);
+    return this.admit(user, PASSKEY_PROOF, origin);
   }
 
   /**
@@ -193,16 +204,82 @@ export class LoginService {
       return { outcome: 'passed' as const, user, first: token as FirstFactor, kind };
     });
     if (checked.outcome !== 'passed') return checked;
-    const admission = await this.admit(checked.user, withSecond(checked.first, checked.kind), origin);
-    if (admission.outcome !== 'signed-in' || !rememberDevice || !this.deps.devices.enabled) return admission;
-    const device = await db.transaction(async (tx) => {
-      const remembered = await this.deps.devices.remember(tx, checked.user.id, origin);
+    return this.afterSecondFactor(
+      checked.user,
+      withSecond(checked.first, SECOND_FACTOR_PROOF[checked.kind]),
+      origin,
+      rememberDevice,
+    );
+  }
+
+  /**
+   * The second step with a passkey: request options for the passkeys of the user `mfaToken`
+   * stands for; `null` for a token that is not live. Throws PasskeyRefused when the user has none.
+   */
+  async passkeyStepOptions(mfaToken: string) {
+    const { db, mfaTokens } = this.deps;
+    const token = await mfaTokens.find(db, mfaToken, 'challenge');
+    const user = token && (await userById(db, token.userId));
+    if (!token || !user) return null;
+    return this.deps.passkeys.secondFactorOptions(user);
+  }
+
+  /**
+   * The second step with a passkey's answer (to the options of `passkeyStepOptions`). A refused
+   * passkey counts against the token as a wrong code does, and is thrown as PasskeyRefused.
+   */
+  async withPasskeySecondFactor(
+    mfaToken: string,
+    response: AuthenticationResponseJSON,
+    origin: RequestOrigin,
+    rememberDevice = false,
+  ): Promise<StepResult & { device?: { token: string; expiresAt: Date } }> {
+    const { db, mfa, mfaTokens } = this.deps;
+    const token = await mfaTokens.find(db, mfaToken, 'challenge');
+    const user = token && (await userById(db, token.userId));
+    if (!token || !user) return { outcome: 'invalid-mfa-token' };
+    try {
+      // Outside a transaction: the ceremony writes (the challenge, the counter) on its own.
+      await this.deps.passkeys.verifySecondFactor(user, response, origin);
+    } catch (error) {
+      if (error instanceof PasskeyRefused) {
+        await db.transaction(async (tx) => {
+          await mfaTokens.recordFailure(tx, token.id);
+          await mfa.recordFailure(tx, user.id, origin, 'login');
+        });
+      }
+      throw error;
+    }
+    const spent = await db.transaction(async (tx) => {
+      if (!(await mfaTokens.spend(tx, token.id))) return false;
       await this.deps.audit.record(
         tx,
-        { ...origin, actorId: checked.user.id },
+        { ...origin, actorId: user.id },
+        { type: 'mfa.succeeded', targetId: user.id, details: { method: 'passkey' } },
+      );
+      return true;
+    });
+    if (!spent) return { outcome: 'invalid-mfa-token' };
+    return this.afterSecondFactor(user, withSecond(token as FirstFactor, PASSKEY_PROOF), origin, rememberDevice);
+  }
+
+  /** Both factors proved: the door, and with `rememberDevice` a remembered browser. */
+  private async afterSecondFactor(
+    user: UserRow,
+    proof: SignInProof,
+    origin: RequestOrigin,
+    rememberDevice: boolean,
+  ): Promise<Admission & { device?: { token: string; expiresAt: Date } }> {
+    const admission = await this.admit(user, proof, origin);
+    if (admission.outcome !== 'signed-in' || !rememberDevice || !this.deps.devices.enabled) return admission;
+    const device = await this.deps.db.transaction(async (tx) => {
+      const remembered = await this.deps.devices.remember(tx, user.id, origin);
+      await this.deps.audit.record(
+        tx,
+        { ...origin, actorId: user.id },
         {
           type: 'mfa.device_remembered',
-          targetId: checked.user.id,
+          targetId: user.id,
           details: { device_id: remembered.id, days: this.deps.devices.days },
         },
       );
@@ -244,7 +321,7 @@ export class LoginService {
       return { outcome: 'passed' as const, user: { ...user, mfaEnabled: true }, first: token as FirstFactor, recoveryCodes };
     });
     if (checked.outcome !== 'passed') return checked;
-    const admission = await this.admit(checked.user, withSecond(checked.first, 'totp'), origin);
+    const admission = await this.admit(checked.user, withSecond(checked.first, SECOND_FACTOR_PROOF.totp), origin);
     if (admission.outcome !== 'signed-in') return admission;
     return { outcome: 'enrolled', grant: admission.grant, recoveryCodes: checked.recoveryCodes };
   }
@@ -300,8 +377,7 @@ async function userById(tx: Executor, id: string): Promise<UserRow | null> {
 }
 
 /** The first factor's proof with the second's joined to it. */
-function withSecond(first: FirstFactor, kind: CodeKind): SignInProof {
-  const second = SECOND_FACTOR_PROOF[kind];
+function withSecond(first: FirstFactor, second: SignInProof): SignInProof {
   return { method: `${first.method}+${second.method}`, amr: joinAmr(first.amr, second.amr) };
 }
 

@@ -6,7 +6,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { mfaRecoveryCodes, mfaTotp, users } from '../db/schema.js';
+import { mfaRecoveryCodes, mfaTotp, passkeys, users } from '../db/schema.js';
 import type { MfaTokens } from './mfa-tokens.js';
 import type { RememberedDevices } from './remembered-devices.js';
 
@@ -17,6 +17,7 @@ export async function removeEveryFactor(
   devices: Pick<RememberedDevices, 'forgetAll'>,
 ): Promise<void> {
   await tx.delete(mfaTotp).where(eq(mfaTotp.userId, userId));
+  await tx.delete(passkeys).where(eq(passkeys.userId, userId));
   await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, userId));
   await devices.forgetAll(tx, userId);
   await tokens.revokeAll(tx, userId);

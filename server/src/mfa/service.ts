@@ -258,6 +258,16 @@ export class MfaService {
     return enabled;
   }
 
+  /**
+   * After a factor kept outside this module (a passkey) was added or removed: `mfa_enabled`
+   * follows, and with no factor left what only backs one up goes too. Returns whether MFA is on.
+   */
+  async factorsChanged(tx: Executor, userId: string): Promise<boolean> {
+    const on = await this.syncEnabled(tx, userId);
+    if (!on) await this.forgetFactorsBehind(tx, userId);
+    return on;
+  }
+
   /** Recovery codes and remembered devices: what only means something while MFA is on. Returns the devices forgotten. */
   private async forgetFactorsBehind(tx: Executor, userId: string): Promise<number> {
     await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, userId));

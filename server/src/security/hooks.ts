@@ -47,6 +47,10 @@ const field = (request: FastifyRequest, name: string): string | null => {
 };
 const account = (value: string | null | undefined) => (value ? accountKey(value) : null);
 
+const loginPerIp: Rule['limits'] = (_request, limits, client) => [
+  { name: 'login-ip', limit: limits.loginPerIp, subject: client },
+];
+
 /** Every guarded route, by method and route pattern. */
 export const RULES: Record<string, Rule> = {
   [`POST ${PREFIX}/login/access-token`]: { passwordCheck: 'login' },
@@ -84,6 +88,11 @@ export const RULES: Record<string, Rule> = {
   [`PATCH ${PREFIX}/users/me`]: { passwordCheck: 'email_change' },
   [`PATCH ${PREFIX}/users/me/password`]: { newPassword: 'new_password', passwordCheck: 'password_change' },
   [`POST ${PREFIX}/users/me/identities/:provider/link`]: { passwordCheck: 'identity_link' },
+  [`POST ${PREFIX}/users/me/passkeys/registration-options`]: { passwordCheck: 'passkey_change' },
+  [`DELETE ${PREFIX}/users/me/passkeys/:passkey_id`]: { passwordCheck: 'passkey_change' },
+  // Anyone may ask for a sign-in challenge (a stored row) and answer one: the login's per-address limit.
+  [`POST ${PREFIX}/login/passkey/options`]: { limits: loginPerIp },
+  [`POST ${PREFIX}/login/passkey`]: { limits: loginPerIp },
 };
 
 /**
@@ -121,6 +130,7 @@ const WRONG_PASSWORD: Record<PasswordCheck, readonly string[]> = {
   second_factor: [Messages.invalidMfaCode],
   mfa_change: [Messages.incorrectPassword, Messages.invalidMfaCode],
   identity_link: [Messages.incorrectPassword],
+  passkey_change: [Messages.incorrectPassword, Messages.invalidMfaCode],
 };
 
 /** Every route under /private (registered only with ENVIRONMENT=local). */

@@ -25,7 +25,14 @@ import type { LockoutSettings } from './settings.js';
  * current password (and code) confirming a change that could take over the account. They share one lockout:
  * a guesser gains nothing by switching routes, or by guessing codes instead of passwords.
  */
-export type PasswordCheck = 'login' | 'email_change' | 'password_change' | 'second_factor' | 'mfa_change' | 'identity_link';
+export type PasswordCheck =
+  | 'login'
+  | 'email_change'
+  | 'password_change'
+  | 'second_factor'
+  | 'mfa_change'
+  | 'identity_link'
+  | 'passkey_change';
 
 /** The most of a submitted username kept anywhere (listeners, the audit log): the longest a login accepts. */
 export const MAX_USERNAME_LENGTH = 320;

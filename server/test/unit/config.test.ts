@@ -199,6 +199,52 @@ describe('FRONTEND_HOST', () => {
   });
 });
 
+describe('WEBAUTHN_* (passkeys)', () => {
+  it('defaults to the host of FRONTEND_HOST, PROJECT_NAME, and the FRONTEND_HOST origins under the RP ID', () => {
+    const { config } = loadConfig({ ...production, FRONTEND_HOST: 'https://app.example.com,https://other.example.org' });
+    expect(config.webauthn).toEqual({ rpId: 'app.example.com', rpName: 'Roster', origins: ['https://app.example.com'] });
+  });
+
+  it('takes a parent domain as RP ID, covering every origin under it', () => {
+    const { config } = loadConfig({
+      ...production,
+      WEBAUTHN_RP_ID: 'Example.com',
+      WEBAUTHN_RP_NAME: 'Acme accounts',
+      WEBAUTHN_ORIGINS: 'https://app.example.com, https://example.com/',
+    });
+    expect(config.webauthn).toEqual({
+      rpId: 'example.com',
+      rpName: 'Acme accounts',
+      origins: ['https://app.example.com', 'https://example.com'],
+    });
+  });
+
+  it('refuses an RP ID that is not a suffix of every origin, or not a domain', () => {
+    expect(
+      problemsOf({
+        ...production,
+        WEBAUTHN_RP_ID: 'example.com',
+        WEBAUTHN_ORIGINS: 'https://app.example.com,https://badexample.com',
+      }),
+    ).toEqual([
+      'WEBAUTHN_RP_ID "example.com" must be the host, or a parent domain of the host, of every WEBAUTHN_ORIGINS entry; "https://badexample.com" is not under it.',
+    ]);
+    expect(problemsOf({ ...production, FRONTEND_HOST: 'https://app.example.com', WEBAUTHN_RP_ID: 'example.org' })).toEqual([
+      'WEBAUTHN_RP_ID "example.org" is not the host, or a parent domain, of any FRONTEND_HOST origin: set WEBAUTHN_ORIGINS.',
+    ]);
+    expect(problemsOf({ ...production, WEBAUTHN_RP_ID: 'https://example.com' })).toEqual([
+      'WEBAUTHN_RP_ID must be a domain name such as example.com (no scheme or port), got "https://example.com".',
+    ]);
+  });
+
+  it('warns that browsers refuse an IP address as RP ID', () => {
+    const { warnings } = loadConfig({ ...production, FRONTEND_HOST: 'http://127.0.0.1:8000' });
+    expect(warnings).toContain(
+      'WEBAUTHN_RP_ID is an IP address (127.0.0.1): browsers offer passkeys only on a domain name (localhost works).',
+    );
+  });
+});
+
 describe('start-up settings', () => {
   it('a bad PORT with the start command is one problem, not also one in FRONTEND_HOST', () => {
     expect(problemsOf({ PORT: 'abc' }, { useLocalDefaults: true })).toEqual(['PORT must be a whole number, got "abc".']);

@@ -7,6 +7,7 @@ import { ApiError } from '../api/errors';
 import type { UserPublic } from '../api/types';
 import { type MfaChallenge, mfaChallengeFrom, normalizeCode } from '../lib/mfa';
 import { orgClaimOf } from '../lib/orgs';
+import { secondFactorAssertion } from '../lib/passkeys';
 import { clearToasts } from '../lib/toast';
 import { mayHaveSession } from './session-marker';
 import { announceSessionEvent, getAccessToken, setAccessToken } from './token-store';
@@ -144,6 +145,32 @@ export async function completeMfa(
       headers: COOKIE_MODE,
     }),
   );
+  return startSession(queryClient, token);
+}
+
+/** The second step with a passkey: the user's own passkeys, then the same answer as with a code. */
+export async function completeMfaWithPasskey(
+  queryClient: QueryClient,
+  { mfaToken, rememberDevice }: { mfaToken: string; rememberDevice: boolean },
+): Promise<UserPublic> {
+  const passkey = await secondFactorAssertion(
+    unwrap(api.POST('/api/v1/login/mfa/passkey-options', { body: { mfa_token: mfaToken } })),
+  );
+  const token = await unwrap(
+    api.POST('/api/v1/login/mfa', {
+      body: { mfa_token: mfaToken, passkey, remember_device: rememberDevice },
+      headers: COOKIE_MODE,
+    }),
+  );
+  return startSession(queryClient, token);
+}
+
+/** Signs in with a passkey's answer to the challenge `challenge_id` (from /login/passkey/options). */
+export async function signInWithPasskey(
+  queryClient: QueryClient,
+  assertion: { challenge_id: string; response: never },
+): Promise<UserPublic> {
+  const token = await unwrap(api.POST('/api/v1/login/passkey', { body: assertion, headers: COOKIE_MODE }));
   return startSession(queryClient, token);
 }
 

@@ -63,6 +63,27 @@ describe('audit events as sentences', () => {
     );
   });
 
+  it('passkeys: added, removed by their owner or an administrator, used, refused', () => {
+    expect(say({ type: 'passkey.registered', actor_id: BOB, target_id: BOB, details: { name: 'Phone' } })).toBe(
+      'Bob added a passkey (Phone)',
+    );
+    expect(say({ type: 'passkey.removed', actor_id: ANN, target_id: BOB, details: { name: 'Phone', by_admin: true } })).toBe(
+      "Ann removed Bob's passkey (Phone)",
+    );
+    expect(say({ type: 'passkey.removed', actor_id: BOB, target_id: BOB, details: { by_admin: false } })).toBe(
+      'Bob removed a passkey',
+    );
+    expect(say({ type: 'passkey.signed_in', actor_id: BOB, target_id: BOB, details: { as: 'sign_in' } })).toBe(
+      'Bob used a passkey to sign in',
+    );
+    expect(say({ type: 'passkey.failed', details: { stage: 'sign_in', reason: 'unknown_credential' } })).toBe(
+      'A passkey sign-in failed: unknown passkey',
+    );
+    expect(say({ type: 'passkey.clone_suspected', target_id: BOB })).toBe(
+      'A passkey of Bob was refused: its authenticator may have been copied',
+    );
+  });
+
   it('sign-ins, including refused ones', () => {
     expect(say({ type: 'login.succeeded', actor_id: BOB, target_id: BOB })).toBe('Bob signed in');
     expect(say({ type: 'login.failed', target_id: BOB, details: { reason: 'wrong_password' } })).toBe(

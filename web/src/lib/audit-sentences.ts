@@ -36,6 +36,16 @@ function providerOf(details: Record<string, unknown>): string {
   if (typeof details.method === 'string' && details.method.startsWith('oauth:')) return details.method.slice('oauth:'.length);
   return 'a provider';
 }
+const PASSKEY_FAILURES: Record<string, string> = {
+  challenge: 'expired or reused request',
+  unknown_credential: 'unknown passkey',
+  not_verified: 'the passkey could not be verified',
+  clone_suspected: 'the authenticator may have been copied',
+  limit: 'too many passkeys',
+  duplicate: 'already registered',
+};
+
+const passkeyName = (details: Record<string, unknown>) => (typeof details.name === 'string' ? ` (${details.name})` : '');
 
 /** Where a wrong second-factor code was typed. */
 const MFA_STAGES: Record<string, string> = {
@@ -148,6 +158,21 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
         ` ${details.command === 'seed' ? 'seeded' : 'imported'} ${plural(details.created, 'user')}`,
         ...(typeof details.items === 'number' && details.items > 0 ? [` and ${plural(details.items, 'item')}`] : []),
       ];
+    case 'passkey.registered':
+      return [target, ` added a passkey${passkeyName(details)}`];
+    case 'passkey.removed':
+      return details.by_admin
+        ? [actor, ' removed ', targetsOwn, ` passkey${passkeyName(details)}`]
+        : [target, ` removed a passkey${passkeyName(details)}`];
+    case 'passkey.signed_in':
+      return [target, details.as === 'second_factor' ? ' confirmed a sign-in with a passkey' : ' used a passkey to sign in'];
+    case 'passkey.failed': {
+      const reason = PASSKEY_FAILURES[String(details.reason)] ?? String(details.reason ?? 'refused');
+      const what = details.stage === 'registration' ? 'Adding a passkey' : 'A passkey sign-in';
+      return event.target_id ? [`${what} for `, target, ` failed: ${reason}`] : [`${what} failed: ${reason}`];
+    }
+    case 'passkey.clone_suspected':
+      return ['A passkey of ', target, ' was refused: its authenticator may have been copied'];
     case 'mfa.totp_enrolled':
       return [target, ' turned on two-factor authentication'];
     case 'mfa.totp_disabled':

@@ -6,11 +6,12 @@ import { useEffect, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { ApiError, errorMessage } from '../api/errors';
 import type { UserPublic } from '../api/types';
-import { completeMfa, confirmMfaSetup, startMfaSetup } from '../auth/session';
+import { completeMfa, completeMfaWithPasskey, confirmMfaSetup, startMfaSetup } from '../auth/session';
 import { RecoveryCodesPanel } from '../components/RecoveryCodesPanel';
 import { type TotpEnrolment, TotpSetup } from '../components/TotpSetup';
 import { Button, Checkbox, ErrorState, FormError, LoadingState, TextField } from '../components/ui';
 import { isTotpCode, type MfaChallenge, TOTP_DIGITS, totpCodeCheck } from '../lib/mfa';
+import { passkeysSupported } from '../lib/passkeys';
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
 import { required } from '../lib/validation';
@@ -70,36 +71,81 @@ export function MfaCodeStep({ challenge, onSignedIn, onStartOver }: StepProps<'c
     form.reset();
   }
 
+  // A passkey, where the user has one: offered first, and alone when it is their only factor.
+  const passkeyAllowed = challenge.methods.includes('passkey') && passkeysSupported();
+  const codesAllowed = challenge.methods.includes('totp') || recoveryAllowed;
+  const [passkeyBusy, setPasskeyBusy] = useState(false);
+  const [passkeyError, setPasskeyError] = useState<string | null>(null);
+  async function withPasskey() {
+    setPasskeyError(null);
+    setPasskeyBusy(true);
+    try {
+      const user = await completeMfaWithPasskey(queryClient, { mfaToken: challenge.mfaToken, rememberDevice }).catch(
+        explainSpentToken,
+      );
+      await onSignedIn(user);
+    } catch (error) {
+      setPasskeyError(errorMessage(error));
+    } finally {
+      setPasskeyBusy(false);
+    }
+  }
+
   return (
     <>
       <h1 className="text-xl font-semibold">Two-factor authentication</h1>
       <p className="mt-1 mb-5 text-sm text-slate-600 dark:text-slate-400">
-        {useRecovery
-          ? 'Enter one of the recovery codes you saved. Each code works once.'
-          : `Enter the ${TOTP_DIGITS}-digit code from your authenticator app.`}
+        {!codesAllowed
+          ? 'Confirm it is you with your passkey.'
+          : useRecovery
+            ? 'Enter one of the recovery codes you saved. Each code works once.'
+            : `Enter the ${TOTP_DIGITS}-digit code from your authenticator app.`}
       </p>
-      <form ref={form.formRef} onSubmit={onSubmit} noValidate className="space-y-4">
-        <FormError message={form.formError} />
-        <TextField
-          key={useRecovery ? 'recovery' : 'totp'}
-          label={useRecovery ? 'Recovery code' : 'Authentication code'}
-          inputMode={useRecovery ? 'text' : 'numeric'}
-          autoComplete={useRecovery ? 'off' : 'one-time-code'}
-          autoCapitalize="none"
-          spellCheck={false}
-          autoFocus
-          {...form.field('code')}
-        />
-        <Checkbox
-          label="Remember this device"
-          hint="Skip this step on this browser for a while. Not on a shared computer."
-          checked={rememberDevice}
-          onChange={(event) => setRememberDevice(event.target.checked)}
-        />
-        <Button type="submit" className="w-full" busy={form.submitting}>
-          Verify
-        </Button>
-      </form>
+      {passkeyAllowed && (
+        <div className="mb-5 space-y-3">
+          <FormError message={passkeyError} />
+          <Button
+            variant={codesAllowed ? 'secondary' : 'primary'}
+            className="w-full"
+            busy={passkeyBusy}
+            onClick={() => void withPasskey()}
+          >
+            Use a passkey
+          </Button>
+          {!codesAllowed && (
+            <Checkbox
+              label="Remember this device"
+              hint="Skip this step on this browser for a while. Not on a shared computer."
+              checked={rememberDevice}
+              onChange={(event) => setRememberDevice(event.target.checked)}
+            />
+          )}
+        </div>
+      )}
+      {codesAllowed && (
+        <form ref={form.formRef} onSubmit={onSubmit} noValidate className="space-y-4">
+          <FormError message={form.formError} />
+          <TextField
+            key={useRecovery ? 'recovery' : 'totp'}
+            label={useRecovery ? 'Recovery code' : 'Authentication code'}
+            inputMode={useRecovery ? 'text' : 'numeric'}
+            autoComplete={useRecovery ? 'off' : 'one-time-code'}
+            autoCapitalize="none"
+            spellCheck={false}
+            autoFocus
+            {...form.field('code')}
+          />
+          <Checkbox
+            label="Remember this device"
+            hint="Skip this step on this browser for a while. Not on a shared computer."
+            checked={rememberDevice}
+            onChange={(event) => setRememberDevice(event.target.checked)}
+          />
+          <Button type="submit" className="w-full" busy={form.submitting}>
+            Verify
+          </Button>
+        </form>
+      )}
       {recoveryAllowed && challenge.methods.includes('totp') && (
         <p className="mt-4 text-center text-sm">
           <button type="button" onClick={switchMethod} className="text-indigo-700 underline dark:text-indigo-300">

@@ -1,11 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { errorMessage } from '../api/errors';
 import type { UserPublic } from '../api/types';
-import { displayName, signIn } from '../auth/session';
+import { displayName, signIn, signInWithPasskey } from '../auth/session';
 import { ProviderButtons } from '../components/ProviderButtons';
 import { Button, FormError, TextField } from '../components/ui';
 import type { MfaChallenge } from '../lib/mfa';
+import {
+  autofillSupported,
+  cancelPasskeyRequest,
+  passkeyAssertion,
+  passkeyProblem,
+  passkeysSupported,
+  wasCancelled,
+} from '../lib/passkeys';
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
 import { email, required } from '../lib/validation';
@@ -66,6 +75,49 @@ function PasswordStep({
     else onChallenge(result, address.trim());
   });
 
+  const [passkeyBusy, setPasskeyBusy] = useState(false);
+  const [passkeyError, setPasskeyError] = useState<string | null>(null);
+  // Bumped after the passkey button's prompt ends, to offer passkeys in the email field's autofill again.
+  const [autofillRound, setAutofillRound] = useState(0);
+
+  async function finishWithPasskey(assertion: Awaited<ReturnType<typeof passkeyAssertion>>) {
+    // A passkey verifies its user: two factors at once, so no second step follows.
+    await onSignedIn(await signInWithPasskey(queryClient, assertion));
+  }
+
+  // Conditional mediation: where the browser supports it, the email field's autofill lists this
+  // site's passkeys; picking one signs in. The request waits quietly until then.
+  // Runs again whenever autofillRound changes.
+  useEffect(() => {
+    let active = true;
+    void (async () => {
+      if (!(await autofillSupported()) || !active) return;
+      try {
+        const assertion = await passkeyAssertion(true);
+        if (active) await finishWithPasskey(assertion);
+      } catch (error) {
+        if (active && !wasCancelled(error)) setPasskeyError(errorMessage(passkeyProblem(error)));
+      }
+    })();
+    return () => {
+      active = false;
+      cancelPasskeyRequest();
+    };
+  }, [autofillRound]);
+
+  async function signInWithPasskeyButton() {
+    setPasskeyError(null);
+    setPasskeyBusy(true);
+    try {
+      await finishWithPasskey(await passkeyAssertion(false));
+    } catch (error) {
+      setPasskeyError(errorMessage(passkeyProblem(error)));
+      setAutofillRound((round) => round + 1);
+    } finally {
+      setPasskeyBusy(false);
+    }
+  }
+
   return (
     <>
       <h1 className="text-xl font-semibold">Sign in</h1>
@@ -81,7 +133,7 @@ function PasswordStep({
       )}
       <form ref={form.formRef} onSubmit={onSubmit} noValidate className="space-y-4">
         <FormError message={form.formError} />
-        <TextField label="Email" type="email" autoComplete="username" autoFocus {...form.field('email')} />
+        <TextField label="Email" type="email" autoComplete="username webauthn" autoFocus {...form.field('email')} />
         <TextField label="Password" type="password" autoComplete="current-password" {...form.field('password')} />
         <div className="text-right text-sm">
           <Link to="/recover-password">Forgot password?</Link>
@@ -90,6 +142,19 @@ function PasswordStep({
           Sign in
         </Button>
       </form>
+      {passkeysSupported() && (
+        <div className="mt-4 space-y-3">
+          <div className="flex items-center gap-3 text-xs text-slate-500 dark:text-slate-400" aria-hidden="true">
+            <span className="h-px flex-1 bg-slate-200 dark:bg-slate-700" />
+            or
+            <span className="h-px flex-1 bg-slate-200 dark:bg-slate-700" />
+          </div>
+          <FormError message={passkeyError} />
+          <Button variant="secondary" className="w-full" busy={passkeyBusy} onClick={() => void signInWithPasskeyButton()}>
+            Sign in with a passkey
+          </Button>
+        </div>
+      )}
       <ProviderButtons verb="Sign in" redirectTo={redirectTo} />
       <p className="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
         No account yet? <Link to="/signup">Sign up</Link>

@@ -14,6 +14,7 @@ import { useForm } from '../lib/useForm';
 import { email, LIMITS, matches, maxLength, password, required } from '../lib/validation';
 import { DevicesSection } from './DevicesSection';
 import { LinkedAccountsSection } from './LinkedAccountsSection';
+import { PasskeysSection } from './PasskeysSection';
 import { SecuritySection } from './SecuritySection';
 
 function SectionTitle({ id, children, description }: { id: string; children: string; description?: string }) {
@@ -274,6 +275,7 @@ export function SettingsPage() {
         <AppearanceSection />
         <DeleteAccountSection me={me} />
         <LinkedAccountsSection />
+        <PasskeysSection mfaEnabled={me.mfa_enabled} />
         <DevicesSection />
       </div>
     </>
