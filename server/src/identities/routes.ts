@@ -14,6 +14,7 @@ import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Password, Uuid } from '../http/schemas.js';
 import { rememberedDeviceOf } from '../login/admission-reply.js';
+import { requireManageable } from '../roles/refusals.js';
 import { noStore, setRefreshCookie } from '../sessions/token-response.js';
 import { RecentSignIn } from '../users/recent-sign-in.js';
 import { FLOW_LIFETIME_SECONDS } from './flows.js';
@@ -265,10 +266,10 @@ export const identitiesRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.get(
     '/users/:user_id/identities',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:read' },
       schema: {
         tags: ['users'],
-        summary: 'A user’s linked sign-in providers (superuser)',
+        summary: 'A user’s linked sign-in providers',
         params: Type.Object({ user_id: Uuid }),
         response: { 200: IdentitiesPublic, ...errorResponses(401, 403, 404, 422) },
       },
@@ -284,10 +285,10 @@ export const identitiesRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.delete(
     '/users/:user_id/identities/:identity_id',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:write' },
       schema: {
         tags: ['users'],
-        summary: 'Unlink a sign-in provider from a user’s account (superuser)',
+        summary: 'Unlink a sign-in provider from a user’s account',
         description: 'The same rule as for the user: never their last way to sign in.',
         params: Type.Object({ user_id: Uuid, identity_id: Uuid }),
         response: { 200: Type.Ref(Message), ...errorResponses(400, 401, 403, 404, 422) },
@@ -295,6 +296,10 @@ export const identitiesRoutes: RoutePlugin = async (plain, { ctx }) => {
     },
     async (request) => {
       const { user_id: userId, identity_id: identityId } = request.params;
+      const user = await users.getById(userId.toLowerCase());
+      if (!user) throw new HttpError(404, Messages.userNotFound);
+      // Not an identity of an account that holds a permission the caller lacks (a superuser's, for a user admin).
+      await requireManageable(ctx.roles, caller(request), user);
       return unlinkAnswer(await identities.unlink(userId.toLowerCase(), identityId.toLowerCase(), requestOrigin(request)));
     },
   );

@@ -18,7 +18,7 @@ import { and, count, eq, ne } from 'drizzle-orm';
 import type { AuditLog, RequestOrigin } from '../audit/service.js';
 import { hasPassword } from '../auth/passwords.js';
 import { type Database, type Executor, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
-import { type UserIdentityRow, type UserRow, userIdentities, users } from '../db/schema.js';
+import { passkeys, type UserIdentityRow, type UserRow, userIdentities, users } from '../db/schema.js';
 import type { AccountHooks } from '../users/account-hooks.js';
 import { EmailTakenError, type UsersService } from '../users/service.js';
 import type { Clock } from '../utils/clock.js';
@@ -110,7 +110,7 @@ export class IdentitiesService {
 
   /**
    * Removes one of the user's identities, unless it is their last way to sign in
-   * (no password and no other identity). The user's row is locked meanwhile, so two
+   * (no password, no other identity, no passkey). The user's row is locked meanwhile, so two
    * unlinks at once cannot remove both of the last two.
    */
   async unlink(userId: string, identityId: string, origin: RequestOrigin): Promise<UnlinkOutcome> {
@@ -128,7 +128,8 @@ export class IdentitiesService {
           .select({ n: count() })
           .from(userIdentities)
           .where(and(eq(userIdentities.userId, userId), ne(userIdentities.id, identityId)));
-        if (Number(others?.n ?? 0) === 0) return 'last_method';
+        const [keys] = await tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
+        if (Number(others?.n ?? 0) === 0 && Number(keys?.n ?? 0) === 0) return 'last_method';
       }
       await tx.delete(userIdentities).where(eq(userIdentities.id, identityId));
       await this.deps.audit.record(tx, origin, {

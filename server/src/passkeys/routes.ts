@@ -14,6 +14,7 @@ import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, NonEmptyText, Password, Uuid } from '../http/schemas.js';
 import { MfaChallenge, replyWithAdmission } from '../login/admission-reply.js';
 import { MfaCode } from '../mfa/schemas.js';
+import { requireManageable } from '../roles/refusals.js';
 import { noStore, TokenResponse } from '../sessions/token-response.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from './ceremonies.js';
 import { asHttpRefusal } from './refusals.js';
@@ -217,10 +218,10 @@ export const passkeyRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.get(
     '/users/:user_id/passkeys',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:read' },
       schema: {
         tags: ['passkeys'],
-        summary: 'A user’s passkeys (superuser)',
+        summary: 'A user’s passkeys',
         params: Type.Object({ user_id: Uuid }),
         response: { 200: Type.Ref(PasskeysPublic), ...errorResponses(401, 403, 404, 422) },
       },
@@ -236,10 +237,10 @@ export const passkeyRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.delete(
     '/users/:user_id/passkeys/:passkey_id',
     {
-      onRequest: guards.requireSuperuser,
+      config: { permission: 'users:write' },
       schema: {
         tags: ['passkeys'],
-        summary: 'Remove a user’s passkey (superuser)',
+        summary: 'Remove a user’s passkey',
         description: 'Audited; the user is emailed.',
         params: UserPasskeyParams,
         response: { 200: Type.Ref(Message), ...errorResponses(401, 403, 404, 422) },
@@ -248,6 +249,8 @@ export const passkeyRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const user = await users.getById(request.params.user_id.toLowerCase());
       if (!user) throw new HttpError(404, Messages.userNotFound);
+      // Not the passkey of an account that holds a permission the caller lacks (a superuser's, for a user admin).
+      await requireManageable(ctx.roles, caller(request), user);
       const removed = await passkeys.remove(user, request.params.passkey_id.toLowerCase(), requestOrigin(request), true);
       if (!removed) throw new HttpError(404, Messages.passkeyNotFound);
       return { message: Messages.passkeyRemoved };

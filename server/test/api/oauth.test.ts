@@ -9,7 +9,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, sessions, userIdentities, users } from '../../src/db/schema.js';
+import { auditEvents, passkeys, sessions, userIdentities, users } from '../../src/db/schema.js';
 import { totpCodeAt } from '../../src/mfa/totp.js';
 import { ManualClock } from '../../src/utils/clock.js';
 import { SUPERUSER, startTestApp, type TestApp } from '../helpers/app.js';
@@ -516,6 +516,17 @@ describe('linking and unlinking from Settings', () => {
     const [event] = await eventsOf('identity.unlinked', user.id);
     expect(event?.details).toMatchObject({ provider: 'acme' });
     expect((await unlink(acme?.id as string)).statusCode).toBe(404);
+
+    // A passkey is a way in too: with one, the last provider may go.
+    await t.ctx.db.insert(passkeys).values({
+      userId: user.id,
+      credentialId: `credential-${user.id}`,
+      publicKey: 'unused',
+      deviceType: 'singleDevice',
+      backedUp: false,
+      name: 'Phone',
+    });
+    expect((await unlink(gh?.id as string)).statusCode).toBe(200);
   });
 
   it('an account with a password may unlink its only provider', async () => {
