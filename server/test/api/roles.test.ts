@@ -39,6 +39,23 @@ const OPEN_ROUTES = new Set([
   'POST /api/v1/users/me/mfa/recovery-codes',
   'GET /api/v1/users/me/mfa/devices',
   'DELETE /api/v1/users/me/mfa/devices/:device_id',
+  // Sign-in providers and passkeys: the sign-in ceremonies (their flow or challenge is the credential) and the
+  // caller's own identities and passkeys.
+  'GET /api/v1/login/providers',
+  'GET /api/v1/login/oauth/:provider/authorize',
+  'GET /api/v1/login/oauth/:provider/callback',
+  'GET /api/v1/users/me/identities',
+  'POST /api/v1/users/me/identities/:provider/link',
+  'DELETE /api/v1/users/me/identities/:identity_id',
+  'POST /api/v1/users/me/passkeys/registration-options',
+  'POST /api/v1/users/me/passkeys',
+  'POST /api/v1/users/me/passkeys/step-up-options',
+  'GET /api/v1/users/me/passkeys',
+  'PATCH /api/v1/users/me/passkeys/:passkey_id',
+  'DELETE /api/v1/users/me/passkeys/:passkey_id',
+  'POST /api/v1/login/passkey/options',
+  'POST /api/v1/login/mfa/passkey-options',
+  'POST /api/v1/login/passkey',
   // Organizations: checked against the caller's membership (orgs/access.ts), where holders of
   // orgs:manage act as owners of every organization; listing all of them needs orgs:manage.
   'POST /api/v1/orgs',
