@@ -33,7 +33,7 @@ beforeAll(async () => {
       await created.drop();
     };
   } else {
-    handle = await openDatabase({ databaseUrl: null, dataDir: null });
+    handle = await openDatabase({ databaseUrl: null, dataDir: null, template: null });
     dropDatabase = () => handle.close();
   }
   // The database as the release before 0008 left it.
@@ -139,7 +139,7 @@ describe('start-up after migration 0008', () => {
       cleanup = created.drop;
     } else {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-emailnorm-start-'));
-      old = await openDatabase({ databaseUrl: null, dataDir });
+      old = await openDatabase({ databaseUrl: null, dataDir, template: null });
       env = { DATA_DIR: dataDir };
       cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
     }

@@ -72,6 +72,7 @@ function udtName(sqlType: string): string {
         boolean: 'bool',
         integer: 'int4',
         bigint: 'int8',
+        bigserial: 'int8',
         'text[]': '_text',
         smallint: 'int2',
         'double precision': 'float8',

@@ -31,7 +31,9 @@ describe('POST /users/signup', () => {
       'is_active',
       'is_superuser',
       'is_verified',
+      'mfa_enabled',
     ]);
+    expect(user.mfa_enabled).toBe(false);
     expect(user.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
     expect((await t.login(email, 'a-good-password')).statusCode).toBe(200);
   });

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type DbHandle, openDatabase } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
 import foreignHashes from '../fixtures/foreign-hashes.json' with { type: 'json' };
 import { createPostgresDatabase, onPostgres } from './database.js';
 import { baseEnv } from './process.js';
@@ -81,6 +82,8 @@ export async function freshCliDatabase(): Promise<CliDatabase> {
     async inspect(work) {
       const handle = await openDatabase({ databaseUrl: env.DATABASE_URL ?? null, dataDir: env.DATA_DIR ?? null, poolSize: 2 });
       try {
+        // A fresh PostgreSQL database has no tables until a command has run; the PGlite folder is migrated already.
+        await migrate(handle);
         return await work(handle);
       } finally {
         await handle.close();
