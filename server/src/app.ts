@@ -74,6 +74,7 @@ import { UsersService } from './users/service.js';
 import { type Clock, systemClock } from './utils/clock.js';
 import { utilsRoutes } from './utils/routes.js';
 import { registerWebApp } from './web/static.js';
+import { webhooksForAuditedEvents } from './webhooks/audited-events.js';
 import { WebhookEndpoints } from './webhooks/endpoints.js';
 import { WebhookEvents } from './webhooks/events.js';
 import { WebhookNotices } from './webhooks/notices.js';
@@ -168,6 +169,7 @@ export function createContext(deps: AppDependencies): AppContext {
   };
   const webhookEvents = new WebhookEvents(clock);
   users.events = webhookEvents;
+  audit.onRecorded = webhooksForAuditedEvents(webhookEvents);
   sessions.onRevokedAll = (tx, userId, reason, ended) => webhookEvents.sessionsRevoked(tx, userId, reason, ended);
   const orgs = new OrganizationsService(database.db, audit, clock, config.orgCreation);
   const membershipCache = new MembershipCache(async (orgId, userId) => {

@@ -110,8 +110,12 @@ export class AuditLog {
     private readonly clock: Clock,
   ) {}
 
+  /** Told of each event `record` writes, in its transaction (the webhooks of audited events). */
+  onRecorded: ((tx: Executor, event: AuditEvent) => Promise<void>) | null = null;
+
   async record(tx: Executor, origin: RequestOrigin, event: AuditEvent): Promise<void> {
     await tx.insert(auditEvents).values(this.row(origin, event));
+    await this.onRecorded?.(tx, event);
   }
 
   /** The event as an INSERT not yet run, for a caller that writes it with other rows in one statement. */

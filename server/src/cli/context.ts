@@ -16,6 +16,7 @@ import { SessionsService } from '../sessions/service.js';
 import { AccountEmails } from '../users/account-emails.js';
 import { UsersService } from '../users/service.js';
 import { systemClock } from '../utils/clock.js';
+import { webhooksForAuditedEvents } from '../webhooks/audited-events.js';
 import { WebhookEndpoints } from '../webhooks/endpoints.js';
 import { WebhookEvents } from '../webhooks/events.js';
 import { CliAccountChanges } from './account-changes.js';
@@ -94,7 +95,9 @@ export async function withContext<T>(terminal: Terminal, work: (ctx: CliContext)
       systemClock,
       mail.mode !== 'off',
     );
-    const changes = new CliAccountChanges(sessions, new AuditLog(database.db, systemClock), emails);
+    const audit = new AuditLog(database.db, systemClock);
+    audit.onRecorded = webhooksForAuditedEvents(webhookEvents);
+    const changes = new CliAccountChanges(sessions, audit, emails);
     const webhooks = new WebhookEndpoints(database.db, systemClock, webhookEvents, {
       allowPrivate: config.webhookAllowPrivateTargets,
     });

@@ -32,8 +32,13 @@ export class WebhookEvents implements UserChangeEvents {
    * as the API shows it (never a hash, token or secret) and `extra`'s fields.
    */
   async emit(tx: Executor, type: WebhookEventType, user: UserRow, extra: Record<string, unknown> = {}): Promise<void> {
+    await this.emitData(tx, type, { ...extra, ...toUserPublic(user) });
+  }
+
+  /** Queues `type` with `data` as it is, for an event that may concern no user (an organization's). */
+  async emitData(tx: Executor, type: WebhookEventType, data: Record<string, unknown>): Promise<void> {
     const now = this.clock.now();
-    const body = eventBody(type, now, { ...toUserPublic(user), ...extra });
+    const body = eventBody(type, now, data);
     const at = now.toISOString();
     await tx.execute(sql`
       INSERT INTO webhook_delivery (endpoint_id, message_id, event_type, payload, next_attempt_at, created_at)

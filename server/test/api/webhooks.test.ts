@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/utils/clock.js';
 import { uniqueEmail, useTestApp } from '../helpers/app.js';
+import { enrolledUser } from '../helpers/mfa.js';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver.js';
 
 const clock = new ManualClock(new Date('2026-03-01T12:00:00Z'));
@@ -245,6 +246,27 @@ describe('webhook events', () => {
     expect(received).toMatchObject({ type: 'ping', id: ping.json().message_id, verifiedWith: [endpoint.secret] });
     await expect.poll(async () => (await deliveriesOf(endpoint.id))[0]?.status).toBe('delivered');
     expect((await deliveriesOf(endpoint.id))[0]).toMatchObject({ attempts: 1, last_status_code: 204, next_attempt_at: null });
+  });
+});
+
+describe('webhook events of second factors, passkeys, providers, roles and organizations', () => {
+  it('follow their audit events, with the user concerned and the details, and only for subscribers', async () => {
+    const t = testApp.get();
+    await createEndpoint({ event_types: ['mfa.totp_enrolled', 'mfa.reset_by_admin'] });
+    const arrived = (type: string) => receiver.received.filter((w) => w.type === type);
+
+    const user = await enrolledUser(t, clock);
+    await expect.poll(() => arrived('mfa.totp_enrolled').length).toBe(1);
+    const enrolled = arrived('mfa.totp_enrolled')[0];
+    expect(enrolled?.data).toMatchObject({ id: user.id, email: user.email });
+    expect(JSON.stringify(enrolled?.data)).not.toContain(user.secret);
+
+    const reset = await t.request({ method: 'DELETE', url: `/api/v1/users/${user.id}/mfa`, headers: await t.superuserAuth() });
+    expect(reset.statusCode).toBe(200);
+    await expect.poll(() => arrived('mfa.reset_by_admin').length).toBe(1);
+    expect(arrived('mfa.reset_by_admin')[0]?.data).toMatchObject({ id: user.id, mfa_enabled: false });
+    // The endpoint subscribed to these two only: the reset's other events (sessions ended) were not sent to it.
+    expect(receiver.received.map((w) => w.type).sort()).toEqual(['mfa.reset_by_admin', 'mfa.totp_enrolled']);
   });
 });
 

@@ -4455,7 +4455,7 @@ export interface paths {
                     "application/json": {
                         url: string;
                         description?: string | null;
-                        event_types?: ("user.created" | "user.updated" | "user.verified" | "user.deactivated" | "user.activated" | "user.deleted" | "user.password_changed" | "user.email_changed" | "session.revoked_all")[] | null;
+                        event_types?: ("user.created" | "user.updated" | "user.verified" | "user.deactivated" | "user.activated" | "user.deleted" | "user.password_changed" | "user.email_changed" | "session.revoked_all" | "mfa.totp_enrolled" | "mfa.totp_disabled" | "mfa.recovery_codes_regenerated" | "mfa.recovery_code_used" | "mfa.reset_by_admin" | "passkey.registered" | "passkey.removed" | "identity.linked" | "identity.unlinked" | "role.granted" | "role.revoked" | "org.created" | "org.updated" | "org.deleted" | "org.member_added" | "org.member_role_changed" | "org.member_removed" | "org.invitation_accepted")[] | null;
                         /** @default true */
                         enabled?: boolean;
                     };
@@ -4709,7 +4709,7 @@ export interface paths {
                     "application/json": {
                         url?: string;
                         description?: string | null;
-                        event_types?: ("user.created" | "user.updated" | "user.verified" | "user.deactivated" | "user.activated" | "user.deleted" | "user.password_changed" | "user.email_changed" | "session.revoked_all")[] | null;
+                        event_types?: ("user.created" | "user.updated" | "user.verified" | "user.deactivated" | "user.activated" | "user.deleted" | "user.password_changed" | "user.email_changed" | "session.revoked_all" | "mfa.totp_enrolled" | "mfa.totp_disabled" | "mfa.recovery_codes_regenerated" | "mfa.recovery_code_used" | "mfa.reset_by_admin" | "passkey.registered" | "passkey.removed" | "identity.linked" | "identity.unlinked" | "role.granted" | "role.revoked" | "org.created" | "org.updated" | "org.deleted" | "org.member_added" | "org.member_role_changed" | "org.member_removed" | "org.invitation_accepted")[] | null;
                         enabled?: boolean;
                     };
                 };
@@ -7091,7 +7091,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user’s linked sign-in providers (superuser) */
+        /** A user’s linked sign-in providers */
         get: {
             parameters: {
                 query?: never;
@@ -7184,7 +7184,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Unlink a sign-in provider from a user’s account (superuser)
+         * Unlink a sign-in provider from a user’s account
          * @description The same rule as for the user: never their last way to sign in.
          */
         delete: {
@@ -7847,7 +7847,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user’s passkeys (superuser) */
+        /** A user’s passkeys */
         get: {
             parameters: {
                 query?: never;
@@ -7937,7 +7937,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Remove a user’s passkey (superuser)
+         * Remove a user’s passkey
          * @description Audited; the user is emailed.
          */
         delete: {
