@@ -24,7 +24,8 @@ if (suites.length === 0) {
 const optional = [
   {
     variable: 'TEST_DATABASE_URL',
-    covers: 'the API and CLI tests on PostgreSQL (and the template import and interrupted-import tests)',
+    covers:
+      'the API tests on PostgreSQL too, and the CLI tests on PostgreSQL instead of PGlite (with the template import and interrupted-import tests)',
     example: 'TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm test',
     note: 'any database the user may CREATE DATABASE from; each test file makes and drops its own',
   },
