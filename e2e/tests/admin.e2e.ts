@@ -57,8 +57,8 @@ browserTest('the users table: columns, search by email or name, filters, sort', 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
   await expectPath(page, '/admin');
   await expect
-    .poll(async () => (await page.locator('thead th').allTextContents()).slice(0, 6).map((h) => h.trim().toLowerCase()))
-    .toEqual(['name', 'email', 'role', 'status', 'verified', 'created']);
+    .poll(async () => (await page.locator('thead th').allTextContents()).slice(0, 7).map((h) => h.trim().toLowerCase()))
+    .toEqual(['name', 'email', 'role', 'status', 'verified', 'two-factor', 'created']);
 
   await search(page, tag);
   await expect.poll(() => rowEmails(page)).toHaveLength(4);
