@@ -61,6 +61,7 @@ import { accessOf } from './roles/access.js';
 import { installRoutePermissions, type RouteAccess } from './roles/route-permissions.js';
 import { rolesRoutes } from './roles/routes.js';
 import { RolesService } from './roles/service.js';
+import { cachedTokenRoles } from './roles/token-roles.js';
 import { installBruteForceProtection } from './security/hooks.js';
 import { fastifyTrustProxy } from './security/keys.js';
 import { createBruteForceProtection } from './security/protection.js';
@@ -144,6 +145,7 @@ export function createContext(deps: AppDependencies): AppContext {
     return user && { ...user, ...accessOf(user, held.get(id) ?? []) };
   });
   users.onUserChanged = (id) => userCache.invalidate(id);
+  const tokenRoles = cachedTokenRoles(userCache, roles);
   const mfaTokens = new MfaTokens(clock);
   const rememberedDevices = new RememberedDevices(clock, config.mfaRememberDays);
   const mfa = new MfaService({
@@ -212,7 +214,7 @@ export function createContext(deps: AppDependencies): AppContext {
     mfaTokens,
     devices: rememberedDevices,
     passkeys,
-    roles,
+    tokenRoles,
     writes: new GroupCommit(database.db, { windowMs: config.signInGroupCommitMs, onStatement: deps.onSignInStatement }),
   });
   const accountHooks = new AccountHooks(accountEmails, audit, sessions, rememberedDevices, joinByDomain);
@@ -244,6 +246,7 @@ export function createContext(deps: AppDependencies): AppContext {
     tokens,
     oneTimeTokens,
     userCache,
+    tokenRoles,
     sessionCache,
     guards: createGuards(tokens, userCache, sessionCache, clock, membershipCache),
     sessions,

@@ -28,6 +28,7 @@ import type { OrganizationsService } from '../orgs/service.js';
 import type { ChallengeStore } from '../passkeys/challenges.js';
 import type { PasskeyService } from '../passkeys/service.js';
 import type { RolesService } from '../roles/service.js';
+import type { TokenRoles } from '../roles/token-roles.js';
 import type { BruteForceProtection } from '../security/protection.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { SessionCache } from '../sessions/session-cache.js';
@@ -66,6 +67,8 @@ export interface AppContext {
   audit: AuditLog;
   /** Custom roles and who holds which role; the rules for changing them. */
   roles: RolesService;
+  /** The role names a new access token carries (sign-in, refresh, active organization). */
+  tokenRoles: TokenRoles;
   passkeys: PasskeyService;
   /** The passkey ceremonies' challenges (purged by housekeeping). */
   webauthnChallenges: ChallengeStore;

@@ -21,7 +21,7 @@ import type { RememberedDevices } from '../mfa/remembered-devices.js';
 import type { CodeKind, MfaService, TotpEnrolment } from '../mfa/service.js';
 import type { AuthenticationResponseJSON } from '../passkeys/ceremonies.js';
 import { PASSKEY_AMR, PasskeyRefused, type PasskeyService } from '../passkeys/service.js';
-import type { RolesService } from '../roles/service.js';
+import type { TokenRoles } from '../roles/token-roles.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { TokenGrant } from '../sessions/token-response.js';
 import type { LoginResult, UsersService } from '../users/service.js';
@@ -95,7 +95,8 @@ export class LoginService {
       mfa: MfaService;
       mfaTokens: MfaTokens;
       devices: RememberedDevices;
-      roles: RolesService;
+      /** The role names an access token carries (from the notified user cache: no read per sign-in). */
+      tokenRoles: TokenRoles;
       /** Writes each sign-in's rows together with concurrent sign-ins' (one statement, one commit). */
       writes: GroupCommit;
       passkeys: PasskeyService;
@@ -167,7 +168,7 @@ export class LoginService {
       refreshToken: started.refreshToken,
       sessionExpiresAt: started.session.expiresAt,
       ...assurance,
-      roles: (await this.deps.roles.accessOf(user)).roles,
+      roles: await this.deps.tokenRoles(user),
     };
     return { outcome: 'signed-in', user, grant };
   }

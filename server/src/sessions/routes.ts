@@ -105,7 +105,7 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
           sessionExpiresAt: result.session.expiresAt,
           amr: result.session.amr,
           aal: result.session.aal,
-          roles: (await ctx.roles.accessOf(result.user)).roles,
+          roles: await ctx.tokenRoles(result.user),
           // The session's active organization, while the user is still a member.
           org: await ctx.activeOrgs.claimFor(result.session),
         },
