@@ -25,6 +25,7 @@ import type { AppContext } from './http/context.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { installFormBodyParser } from './http/form-body.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { LazySchemas } from './http/lazy-schemas.js';
 import { installLocalHostCheck } from './http/local-only.js';
 import { ErrorDetail, Message, UserPublic, ValidationErrorBody } from './http/schemas.js';
 import { installSecurityHeaders } from './http/security-headers.js';
@@ -109,6 +110,8 @@ export interface RosterApp {
   routeAccess: RouteAccess[];
   /** Delivers webhooks in the background; `null` when not started (tests may `wake()` it). */
   webhookWorker: WebhookWorker | null;
+  /** The routes' validators and serializers, compiled on first use; `warmUp` compiles the rest when idle. */
+  schemas: LazySchemas;
 }
 
 export function createContext(deps: AppDependencies): AppContext {
@@ -294,6 +297,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
   await ctx.userCache.start(database);
   await ctx.sessionCache.start(database);
   await ctx.membershipCache.start(database);
+  const schemas = new LazySchemas();
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -304,7 +308,13 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     // Given as the factory, not with setValidatorCompiler: a plugin that adds a schema
     // (audit, sessions) otherwise gets Fastify's own Ajv, with none of the rules here.
     // (Fastify types the factory for its own Ajv compiler; ours has the same call shape.)
-    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never } },
+    // Both compile lazily (http/lazy-schemas.ts): start-up does not wait for some 250 routes' schemas.
+    schemaController: {
+      compilersFactory: {
+        buildValidator: schemas.validatorFactory(validatorCompiler),
+        buildSerializer: schemas.serializerFactory(),
+      },
+    },
   });
   installJsonBodyParser(app);
   // The contract's two OAuth2 token routes take a form, and so does the second step of the password login.
@@ -437,7 +447,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     await ctx.membershipCache.stop();
     await ctx.mailer.close();
   });
-  return { app, ctx, routeAccess, webhookWorker };
+  return { app, ctx, routeAccess, webhookWorker, schemas };
 }
 
 /** Every process delivers webhooks; on the embedded database it is the only one, so leases left are a dead run's. */

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 
   const webRoot = defaultWebRoot();
   if (!webRoot) logger.warn('web/dist not found: serving the API only (npm run build --workspace web builds the app).');
-  const { app, ctx } = await buildApp({ config, database, logger, webRoot });
+  const { app, ctx, schemas } = await buildApp({ config, database, logger, webRoot });
   await reportEmailDuplicates(ctx.users, logger);
   const created = await ctx.users.createIfAbsent({
     email: config.firstSuperuser,
@@ -122,6 +122,8 @@ async function main(): Promise<void> {
     .catch((error: NodeJS.ErrnoException) =>
       fail([`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`]),
     );
+  // Answering already: the routes' schemas not yet used compile now, between requests.
+  void schemas.warmUp((error) => logger.error({ err: error }, 'a route schema does not compile'));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = publicUrl(config, port);
