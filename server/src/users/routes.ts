@@ -12,6 +12,7 @@ import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, NonEmptyText, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
 import { MfaCode } from '../mfa/schemas.js';
 import { OrgMessages } from '../orgs/errors.js';
+import { SoleOwnerError } from '../orgs/owner-rule.js';
 import { holds } from '../roles/access.js';
 import { PERMISSIONS, SUPERUSER_ROLE } from '../roles/catalogue.js';
 import { asRoleRefusal, requireManageable } from '../roles/refusals.js';
@@ -66,18 +67,15 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     action: 'email_change' | 'password_change',
     reason: 'wrong_password' | 'not_recent',
   ) => audit.record(db, origin, { type: 'reauth.failed', targetId: userId, details: { action, reason } });
-  /** An organization always keeps an owner: its only owner's account is not deleted. */
-  const refuseSoleOwner = async (userId: string, self: boolean) => {
-    const orgs = await ctx.orgs.soleOwnerships(userId);
-    if (orgs.length > 0)
-      throw new HttpError(
-        409,
-        OrgMessages.soleOwner(
-          orgs.map((org) => org.name),
-          self,
-        ),
-      );
-  };
+  /** An organization always keeps an owner: its only owner's account is not deleted (UsersService.delete decides). */
+  const refuseSoleOwner =
+    (self: boolean) =>
+    (error: unknown): never => {
+      if (error instanceof SoleOwnerError) {
+        throw new HttpError(409, OrgMessages.soleOwner(self ? 'You are' : 'This user is', error.organizations));
+      }
+      throw error;
+    };
   const userResponse = { 200: Type.Ref(UserPublic), ...errorResponses(400, 401, 403, 404, 409, 422) };
   const messageResponse = { 200: Type.Ref(Message), ...errorResponses(400, 401, 403, 404, 422) };
 
@@ -277,8 +275,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const me = caller(request);
       if (me.isSuperuser) throw new HttpError(403, Messages.superuserSelfDelete);
-      await refuseSoleOwner(me.id, true);
-      await users.delete(me.id, hooks.deleted(requestOrigin(request), me.id, true));
+      await users.delete(me.id, hooks.deleted(requestOrigin(request), me.id, true)).catch(refuseSoleOwner(true));
       return { message: Messages.userDeleted };
     },
   );
@@ -458,8 +455,10 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       if (!target) throw new HttpError(404, Messages.userNotFound);
       if (id === me.id) throw new HttpError(403, Messages.superuserSelfDelete);
       await requireManageable(roles, me, target);
-      await refuseSoleOwner(id, false);
-      await users.delete(id, hooks.deleted(requestOrigin(request), id, false)).catch(asRoleRefusal);
+      await users
+        .delete(id, hooks.deleted(requestOrigin(request), id, false))
+        .catch(refuseSoleOwner(false))
+        .catch(asRoleRefusal);
       return { message: Messages.userDeleted };
     },
   );

@@ -6,7 +6,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { SYSTEM_ORIGIN } from '../../src/audit/service.js';
-import { auditEvents, emailOutbox } from '../../src/db/schema.js';
+import { auditEvents, emailOutbox, orgMembers } from '../../src/db/schema.js';
 import { OrgRefusal } from '../../src/orgs/errors.js';
 import { OrganizationsService } from '../../src/orgs/service.js';
 import { ManualClock } from '../../src/utils/clock.js';
@@ -249,6 +249,34 @@ describe('the owner rules', () => {
     const roles = await memberRoles(t, admin.auth, org.id);
     expect(roles[admin.id]).toBe('owner');
     expect(roles).not.toHaveProperty(owner.id);
+  });
+
+  it('deleting one owner while the other is demoted or removed leaves the organization an owner, every round', async () => {
+    const t = app.get();
+    const admin = await t.superuserAuth();
+    const ownerCount = async (orgId: string) =>
+      (
+        await t.ctx.db
+          .select()
+          .from(orgMembers)
+          .where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.role, 'owner')))
+      ).length;
+    for (let round = 0; round < 8; round++) {
+      const { org, owner: first, admin: second } = await team(t);
+      expect((await setRole(t, first.auth, org.id, second.id, 'owner')).statusCode).toBe(200);
+      // Both at once: the first owner's account goes (by themselves or an administrator) while the
+      // second owner steps down (demotes themselves or leaves).
+      const deletion =
+        round % 2 === 0
+          ? t.request({ method: 'DELETE', url: '/api/v1/users/me', headers: first.auth })
+          : t.request({ method: 'DELETE', url: `/api/v1/users/${first.id}`, headers: admin });
+      const stepDown =
+        round % 4 < 2 ? setRole(t, second.auth, org.id, second.id, 'member') : remove(t, second.auth, org.id, second.id);
+      const [deleted, steppedDown] = await Promise.all([deletion, stepDown]);
+      // One after the other: whichever came second would have left no owner, and is refused.
+      expect([deleted.statusCode, steppedDown.statusCode].sort(), `round ${round}`).toEqual([200, 409]);
+      expect(await ownerCount(org.id), `round ${round}`).toBe(1);
+    }
   });
 
   it('only owners delete an organization; its members, invitations and domains go with it', async () => {
