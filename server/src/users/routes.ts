@@ -5,6 +5,8 @@ import { Type } from '@sinclair/typebox';
 import type { RequestOrigin } from '../audit/service.js';
 import { caller, callerSession } from '../auth/guards.js';
 import { hasPassword } from '../auth/passwords.js';
+import type { Executor } from '../db/client.js';
+import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
@@ -317,17 +319,33 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         tags: ['users'],
         summary: 'Sign up',
-        description: 'Creates an active, non-superuser, unverified account.',
-        body: Type.Object({ email: Email, password: Password, full_name: Type.Optional(FullName) }),
+        description:
+          'Creates an active, non-superuser, unverified account. With the `invitation_token` of an invitation link ' +
+          'that is live and was sent to this address (compared by normal form), the account is created verified and ' +
+          "joins the invitation's organization (the link proves the mailbox); with any other token, as without one.",
+        body: Type.Object({
+          email: Email,
+          password: Password,
+          full_name: Type.Optional(FullName),
+          invitation_token: Type.Optional(NonEmptyText),
+        }),
         response: userResponse,
       },
     },
     async (request) => {
-      const { email, password, full_name } = request.body;
+      const { email, password, full_name, invitation_token: invitationToken } = request.body;
+      const origin = requestOrigin(request);
+      let account: UserRow | null = null;
+      const join = invitationToken
+        ? async (tx: Executor, user: UserRow) => {
+            account = await ctx.orgInvitations.acceptAtSignup(tx, user, invitationToken, { ...origin, actorId: user.id });
+            return account;
+          }
+        : undefined;
       const user = await users
-        .create({ email, password, fullName: full_name }, hooks.signedUp(requestOrigin(request)))
+        .create({ email, password, fullName: full_name }, hooks.signedUp(origin, join))
         .catch(onEmailTaken(400, Messages.signupDuplicateEmail));
-      return toUserPublic(user);
+      return toUserPublic(account ?? user);
     },
   );
 
