@@ -1,5 +1,6 @@
 // Organizations in the browser (issue 18): create one, invite a colleague, who opens the mail
-// in the dev mailbox, signs up from its link with the address filled in and lands as a member;
+// in the dev mailbox, signs up from its link with the address filled in and lands as a member
+// (the sign-up carries the invitation's token and accepts it);
 // the owner then promotes them to admin, and the colleague's page follows.
 import { expect } from 'vitest';
 import { createUser, openSignedIn, uniqueEmail, uniqueTag } from '../support/api';
@@ -55,9 +56,9 @@ browserTest(
       await colleague.getByLabel('Confirm password').fill('joining-acme-today');
       await colleague.getByRole('button', { name: 'Sign up' }).click();
 
-      await expectPath(colleague, '/invitation');
-      await colleague.getByRole('button', { name: 'Accept the invitation' }).click();
+      // Signing up from the link accepted the invitation: straight into the organization.
       await expectPath(colleague, orgPath);
+      await expectText(toast(colleague, 'success'), `Welcome to ${name}!`);
       await expectText(colleague.getByRole('heading', { level: 1 }), name);
       await expectText(colleague.locator('main'), 'you are a member');
       // The header's switcher now acts for the organization.

@@ -82,14 +82,15 @@ const loginCallbackRoute = createRoute({
 const signupRoute = createRoute({
   getParentRoute: () => authLayout,
   path: '/signup',
-  validateSearch: (search: Record<string, unknown>): { email?: string; redirect?: string } => ({
+  validateSearch: (search: Record<string, unknown>): { email?: string; redirect?: string; invitation?: string } => ({
     ...(typeof search.email === 'string' ? { email: search.email } : {}),
     ...(typeof search.redirect === 'string' ? { redirect: search.redirect } : {}),
+    ...(typeof search.invitation === 'string' ? { invitation: search.invitation } : {}),
   }),
   beforeLoad: leaveIfSignedIn,
   component: function SignupRoute() {
-    const { email, redirect: target } = signupRoute.useSearch();
-    return <SignupPage email={email} redirectTo={safeRedirect(target)} />;
+    const { email, redirect: target, invitation } = signupRoute.useSearch();
+    return <SignupPage email={email} redirectTo={safeRedirect(target)} invitation={invitation} />;
   },
 });
 

@@ -7,6 +7,8 @@
 import type { UserRow } from '../db/schema.js';
 import { isValidEmail } from '../http/validation.js';
 import { ItemsService } from '../items/service.js';
+import { OrgMessages } from '../orgs/errors.js';
+import { SoleOwnerError } from '../orgs/owner-rule.js';
 import { toUserPublic } from '../users/public.js';
 import { EmailTakenError, type UserChanges } from '../users/service.js';
 import { type CliContext, withContext } from './context.js';
@@ -236,7 +238,12 @@ export async function deleteUser(terminal: Terminal, ref: string, options: { yes
     if (!options.yes && !(await confirm(terminal, `Delete ${what}? This cannot be undone.`))) {
       throw new OperationError('not deleted');
     }
-    await ctx.users.delete(user.id, ctx.changes.deleted(user.id));
+    await ctx.users.delete(user.id, ctx.changes.deleted(user.id)).catch((error: unknown) => {
+      if (error instanceof SoleOwnerError) {
+        throw new OperationError(OrgMessages.soleOwner(`${user.email} is`, error.organizations));
+      }
+      throw error;
+    });
     say(terminal, `Deleted ${what}.`);
   });
 }

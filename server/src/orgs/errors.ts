@@ -29,8 +29,9 @@ export const OrgMessages = {
   creationAdminsOnly: 'Only administrators can create organizations',
   creationNeedsVerifiedEmail: 'Verify your email address before creating an organization',
   mailOff: 'Email is not configured, so invitations cannot be sent',
-  soleOwner: (names: string[], self: boolean) =>
-    `${self ? 'You are' : 'This user is'} the only owner of ${names.join(', ')}: make another member an owner, or delete ${names.length === 1 ? 'it' : 'them'}, first`,
+  /** `who`: "You are", "This user is", or the account's address and "is" (the CLI). */
+  soleOwner: (who: string, names: string[]) =>
+    `${who} the only owner of ${names.join(', ')}: make another member an owner, or delete ${names.length === 1 ? 'it' : 'them'}, first`,
   domainTaken: (domain: string) => `The domain ${domain} already belongs to another organization`,
   domainNotProven: (domain: string) =>
     `Only an owner whose own verified email address is at ${domain} (or an administrator) can claim it`,

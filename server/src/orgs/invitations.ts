@@ -168,44 +168,63 @@ export class OrgInvitations {
    * address is not theirs (the right person can still accept it).
    */
   async accept(user: UserRow, token: string, origin: RequestOrigin): Promise<Accepted> {
-    const { db, clock } = this.deps;
-    let verified = false;
-    const accepted = await db.transaction(async (tx) => {
+    const joined = await this.deps.db.transaction(async (tx) => {
       const found = await this.usable(tx, token, true);
       if (!found) throw new OrgRefusal('invalid', OrgMessages.invitationInvalid);
-      const { invitation, org } = found;
-      if (invitation.emailNormalized !== user.emailNormalized) throw forbidden(OrgMessages.invitationOtherEmail);
-      await tx.update(orgInvitations).set({ acceptedAt: clock.now() }).where(eq(orgInvitations.id, invitation.id));
-      let member = user;
-      if (!user.isVerified) {
-        // The link reached this mailbox: that is what verification proves.
-        const [row] = await tx
-          .update(users)
-          .set({ isVerified: true })
-          .where(and(eq(users.id, user.id), eq(users.emailNormalized, invitation.emailNormalized)))
-          .returning();
-        if (row) {
-          member = row;
-          verified = true;
-          await this.deps.audit.record(
-            tx,
-            { ...origin, actorId: user.id },
-            { type: 'email.verified', targetId: user.id, details: { email: user.email, via: 'org_invitation' } },
-          );
-        }
-      }
-      const joined = await this.deps.orgs.addMember(tx, org.id, user.id, invitation.role, origin, 'invitation');
-      const role = joined ? invitation.role : ((await this.deps.orgs.memberRole(tx, org.id, user.id)) as OrgRole);
-      await this.deps.audit.record(tx, origin, {
-        type: 'org.invitation_accepted',
-        targetId: user.id,
-        details: { org_id: org.id, invitation_id: invitation.id, role, joined },
-      });
-      if (verified) await this.deps.joinByDomain(tx, member, origin);
-      return { org, role, joined };
+      if (found.invitation.emailNormalized !== user.emailNormalized) throw forbidden(OrgMessages.invitationOtherEmail);
+      return this.join(tx, user, found, origin);
     });
-    if (verified) this.deps.onUserVerified(user.id);
-    return accepted;
+    if (joined.member.isVerified !== user.isVerified) this.deps.onUserVerified(user.id);
+    return joined.accepted;
+  }
+
+  /**
+   * A sign-up that came from an invitation link, in the sign-up's transaction: when the
+   * invitation is live and was sent to the new account's address (normal form), the
+   * account joins and is verified, since the link reached that mailbox. Otherwise
+   * nothing happens (the sign-up goes on as any other, the invitation untouched).
+   * Answers the account's row as it is now.
+   */
+  async acceptAtSignup(tx: Executor, user: UserRow, token: string, origin: RequestOrigin): Promise<UserRow> {
+    const found = await this.usable(tx, token, true);
+    if (!found || found.invitation.emailNormalized !== user.emailNormalized) return user;
+    return (await this.join(tx, user, found, origin)).member;
+  }
+
+  /** Spends the invitation and makes `user` a member, verifying their address if it was not. */
+  private async join(
+    tx: Executor,
+    user: UserRow,
+    { invitation, org }: { invitation: OrgInvitationRow; org: OrganizationRow },
+    origin: RequestOrigin,
+  ): Promise<{ accepted: Accepted; member: UserRow }> {
+    await tx.update(orgInvitations).set({ acceptedAt: this.deps.clock.now() }).where(eq(orgInvitations.id, invitation.id));
+    let member = user;
+    if (!user.isVerified) {
+      // The link reached this mailbox: that is what verification proves.
+      const [row] = await tx
+        .update(users)
+        .set({ isVerified: true })
+        .where(and(eq(users.id, user.id), eq(users.emailNormalized, invitation.emailNormalized)))
+        .returning();
+      if (row) {
+        member = row;
+        await this.deps.audit.record(
+          tx,
+          { ...origin, actorId: user.id },
+          { type: 'email.verified', targetId: user.id, details: { email: user.email, via: 'org_invitation' } },
+        );
+      }
+    }
+    const joined = await this.deps.orgs.addMember(tx, org.id, user.id, invitation.role, origin, 'invitation');
+    const role = joined ? invitation.role : ((await this.deps.orgs.memberRole(tx, org.id, user.id)) as OrgRole);
+    await this.deps.audit.record(tx, origin, {
+      type: 'org.invitation_accepted',
+      targetId: user.id,
+      details: { org_id: org.id, invitation_id: invitation.id, role, joined },
+    });
+    if (member !== user) await this.deps.joinByDomain(tx, member, origin);
+    return { accepted: { org, role, joined }, member };
   }
 
   /** A pending, unexpired invitation and its organization (locked with `forUpdate`, so one acceptance wins). */

@@ -4,7 +4,7 @@
  * organization's row first, so two requests racing (two owners demoting each
  * other) give the answers a sequence would: the last owner always stays.
  */
-import { and, asc, count, eq, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { AuditLog, RequestOrigin } from '../audit/service.js';
 import { type Database, type Executor, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
 import { afterPosition, type KeysetOrder, type KeysetPosition } from '../db/keyset.js';
@@ -302,26 +302,6 @@ export class OrganizationsService {
     if (added.length === 0) return false;
     await this.audit.record(tx, origin, { type: 'org.member_added', targetId: userId, details: { org_id: orgId, role, via } });
     return true;
-  }
-
-  /**
-   * Organizations whose only owner is `userId`: deleting that account would leave them without
-   * one, so it is refused until another member is made an owner or the organization is deleted.
-   */
-  async soleOwnerships(userId: string): Promise<OrganizationRow[]> {
-    const owners = this.db
-      .select({ orgId: orgMembers.orgId })
-      .from(orgMembers)
-      .where(eq(orgMembers.role, 'owner'))
-      .groupBy(orgMembers.orgId)
-      .having(sql`count(*) = 1`);
-    const rows = await this.db
-      .select({ org: organizations })
-      .from(orgMembers)
-      .innerJoin(organizations, eq(organizations.id, orgMembers.orgId))
-      .where(and(eq(orgMembers.userId, userId), eq(orgMembers.role, 'owner'), inArray(orgMembers.orgId, owners)))
-      .orderBy(asc(organizations.name));
-    return rows.map((row) => row.org);
   }
 
   /** The organization's row, locked for the rest of the transaction, and the actor's role; NotFound if they may not see it. */

@@ -17,7 +17,8 @@ export class LastSuperuserError extends Error {
  * Throws LastSuperuserError when `userId` is the only active superuser. Call it at
  * the start of the changing transaction: it locks every active superuser's row, so
  * two superusers demoting each other at once are decided one after the other (and
- * always in the same order, before any other row lock, so they cannot deadlock).
+ * always in the same order, before any other lock on a user row, so they cannot
+ * deadlock; a deletion locks its organizations' rows just before, see owner-rule.ts).
  */
 export async function keepAnotherSuperuser(tx: Executor, userId: string): Promise<void> {
   const active = await tx

@@ -23,10 +23,15 @@ export class AccountHooks {
     private readonly joinByDomain: (tx: Executor, user: UserRow, origin: RequestOrigin) => Promise<void> = async () => {},
   ) {}
 
-  signedUp(origin: RequestOrigin): AfterChange {
+  /**
+   * `join` (a sign-up from an invitation link) may accept the invitation, which verifies the
+   * account: it runs after the sign-up's own record, and a verified account is sent no link.
+   */
+  signedUp(origin: RequestOrigin, join?: (tx: Executor, user: UserRow) => Promise<UserRow>): AfterChange {
     return async (tx, user) => {
-      await this.emails.afterSignup(tx, user);
       await this.audit.record(tx, { ...origin, actorId: user.id }, { type: 'user.signed_up', targetId: user.id });
+      const account = join ? await join(tx, user) : user;
+      await this.emails.afterSignup(tx, account);
     };
   }
 

@@ -5,6 +5,8 @@ import { Type } from '@sinclair/typebox';
 import type { RequestOrigin } from '../audit/service.js';
 import { caller, callerSession } from '../auth/guards.js';
 import { hasPassword } from '../auth/passwords.js';
+import type { Executor } from '../db/client.js';
+import type { UserRow } from '../db/schema.js';
 import { HttpError, Messages } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { Cursor, decodeCursor, encodeCursor, NextCursor } from '../http/cursor.js';
@@ -12,6 +14,7 @@ import { requestOrigin } from '../http/origin.js';
 import { Email, errorResponses, FullName, Message, NonEmptyText, Paging, Password, UserPublic, Uuid } from '../http/schemas.js';
 import { MfaCode } from '../mfa/schemas.js';
 import { OrgMessages } from '../orgs/errors.js';
+import { SoleOwnerError } from '../orgs/owner-rule.js';
 import { holds } from '../roles/access.js';
 import { PERMISSIONS, SUPERUSER_ROLE } from '../roles/catalogue.js';
 import { asRoleRefusal, requireManageable } from '../roles/refusals.js';
@@ -66,18 +69,15 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     action: 'email_change' | 'password_change',
     reason: 'wrong_password' | 'not_recent',
   ) => audit.record(db, origin, { type: 'reauth.failed', targetId: userId, details: { action, reason } });
-  /** An organization always keeps an owner: its only owner's account is not deleted. */
-  const refuseSoleOwner = async (userId: string, self: boolean) => {
-    const orgs = await ctx.orgs.soleOwnerships(userId);
-    if (orgs.length > 0)
-      throw new HttpError(
-        409,
-        OrgMessages.soleOwner(
-          orgs.map((org) => org.name),
-          self,
-        ),
-      );
-  };
+  /** An organization always keeps an owner: its only owner's account is not deleted (UsersService.delete decides). */
+  const refuseSoleOwner =
+    (self: boolean) =>
+    (error: unknown): never => {
+      if (error instanceof SoleOwnerError) {
+        throw new HttpError(409, OrgMessages.soleOwner(self ? 'You are' : 'This user is', error.organizations));
+      }
+      throw error;
+    };
   const userResponse = { 200: Type.Ref(UserPublic), ...errorResponses(400, 401, 403, 404, 409, 422) };
   const messageResponse = { 200: Type.Ref(Message), ...errorResponses(400, 401, 403, 404, 422) };
 
@@ -277,8 +277,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const me = caller(request);
       if (me.isSuperuser) throw new HttpError(403, Messages.superuserSelfDelete);
-      await refuseSoleOwner(me.id, true);
-      await users.delete(me.id, hooks.deleted(requestOrigin(request), me.id, true));
+      await users.delete(me.id, hooks.deleted(requestOrigin(request), me.id, true)).catch(refuseSoleOwner(true));
       return { message: Messages.userDeleted };
     },
   );
@@ -320,17 +319,33 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       schema: {
         tags: ['users'],
         summary: 'Sign up',
-        description: 'Creates an active, non-superuser, unverified account.',
-        body: Type.Object({ email: Email, password: Password, full_name: Type.Optional(FullName) }),
+        description:
+          'Creates an active, non-superuser, unverified account. With the `invitation_token` of an invitation link ' +
+          'that is live and was sent to this address (compared by normal form), the account is created verified and ' +
+          "joins the invitation's organization (the link proves the mailbox); with any other token, as without one.",
+        body: Type.Object({
+          email: Email,
+          password: Password,
+          full_name: Type.Optional(FullName),
+          invitation_token: Type.Optional(NonEmptyText),
+        }),
         response: userResponse,
       },
     },
     async (request) => {
-      const { email, password, full_name } = request.body;
+      const { email, password, full_name, invitation_token: invitationToken } = request.body;
+      const origin = requestOrigin(request);
+      let account: UserRow | null = null;
+      const join = invitationToken
+        ? async (tx: Executor, user: UserRow) => {
+            account = await ctx.orgInvitations.acceptAtSignup(tx, user, invitationToken, { ...origin, actorId: user.id });
+            return account;
+          }
+        : undefined;
       const user = await users
-        .create({ email, password, fullName: full_name }, hooks.signedUp(requestOrigin(request)))
+        .create({ email, password, fullName: full_name }, hooks.signedUp(origin, join))
         .catch(onEmailTaken(400, Messages.signupDuplicateEmail));
-      return toUserPublic(user);
+      return toUserPublic(account ?? user);
     },
   );
 
@@ -458,8 +473,10 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       if (!target) throw new HttpError(404, Messages.userNotFound);
       if (id === me.id) throw new HttpError(403, Messages.superuserSelfDelete);
       await requireManageable(roles, me, target);
-      await refuseSoleOwner(id, false);
-      await users.delete(id, hooks.deleted(requestOrigin(request), id, false)).catch(asRoleRefusal);
+      await users
+        .delete(id, hooks.deleted(requestOrigin(request), id, false))
+        .catch(refuseSoleOwner(false))
+        .catch(asRoleRefusal);
       return { message: Messages.userDeleted };
     },
   );

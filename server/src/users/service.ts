@@ -9,6 +9,7 @@ import { NO_PASSWORD, type PasswordHasher } from '../auth/passwords.js';
 import { type Database, type Executor, sqlState, UNIQUE_VIOLATION } from '../db/client.js';
 import { afterPosition, type KeysetPosition } from '../db/keyset.js';
 import { type UserRow, users } from '../db/schema.js';
+import { keepOrganizationsOwned } from '../orgs/owner-rule.js';
 import { keepAnotherSuperuser } from '../roles/last-superuser.js';
 import { normalizeEmail } from './email-address.js';
 import { type UserSortField, userQueries, userSort } from './queries.js';
@@ -270,10 +271,14 @@ export class UsersService {
 
   /**
    * Deletes the user and, by the foreign keys' cascade, their items, sessions, tokens
-   * and roles. Throws LastSuperuserError for the last active superuser.
+   * roles and memberships. Throws SoleOwnerError for an organization's only owner and
+   * LastSuperuserError for the last active superuser: every path that deletes a user
+   * comes here, so these rules hold on all of them.
    */
   async delete(id: string, after?: AfterWrite): Promise<boolean> {
     const deleted = await this.db.transaction(async (tx) => {
+      // Organizations' locks first, then users' (see keepOrganizationsOwned).
+      await keepOrganizationsOwned(tx, id);
       await keepAnotherSuperuser(tx, id);
       const [row] = await tx.delete(users).where(eq(users.id, id)).returning();
       if (!row) return false;

@@ -6,7 +6,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { SYSTEM_ORIGIN } from '../../src/audit/service.js';
-import { auditEvents, emailOutbox } from '../../src/db/schema.js';
+import { auditEvents, emailOutbox, orgMembers } from '../../src/db/schema.js';
 import { OrgRefusal } from '../../src/orgs/errors.js';
 import { OrganizationsService } from '../../src/orgs/service.js';
 import { ManualClock } from '../../src/utils/clock.js';
@@ -14,6 +14,9 @@ import { type TestApp, uniqueEmail, useTestApp } from '../helpers/app.js';
 
 const clock = new ManualClock(new Date('2031-03-01T09:00:00Z'));
 const app = useTestApp({ clock });
+/** Where an account cannot sign in before its address is verified (its own clock: tests there expire links). */
+const strictClock = new ManualClock(new Date('2031-03-01T09:00:00Z'));
+const strict = useTestApp({ clock: strictClock, env: { REQUIRE_VERIFIED_LOGIN: 'true' } });
 const LAST_OWNER = { detail: 'An organization must keep at least one owner: make another member an owner first' };
 const OWNERS_ONLY_OWNERS = { detail: 'Only owners can make, change or remove owners' };
 
@@ -251,6 +254,34 @@ describe('the owner rules', () => {
     expect(roles).not.toHaveProperty(owner.id);
   });
 
+  it('deleting one owner while the other is demoted or removed leaves the organization an owner, every round', async () => {
+    const t = app.get();
+    const admin = await t.superuserAuth();
+    const ownerCount = async (orgId: string) =>
+      (
+        await t.ctx.db
+          .select()
+          .from(orgMembers)
+          .where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.role, 'owner')))
+      ).length;
+    for (let round = 0; round < 8; round++) {
+      const { org, owner: first, admin: second } = await team(t);
+      expect((await setRole(t, first.auth, org.id, second.id, 'owner')).statusCode).toBe(200);
+      // Both at once: the first owner's account goes (by themselves or an administrator) while the
+      // second owner steps down (demotes themselves or leaves).
+      const deletion =
+        round % 2 === 0
+          ? t.request({ method: 'DELETE', url: '/api/v1/users/me', headers: first.auth })
+          : t.request({ method: 'DELETE', url: `/api/v1/users/${first.id}`, headers: admin });
+      const stepDown =
+        round % 4 < 2 ? setRole(t, second.auth, org.id, second.id, 'member') : remove(t, second.auth, org.id, second.id);
+      const [deleted, steppedDown] = await Promise.all([deletion, stepDown]);
+      // One after the other: whichever came second would have left no owner, and is refused.
+      expect([deleted.statusCode, steppedDown.statusCode].sort(), `round ${round}`).toEqual([200, 409]);
+      expect(await ownerCount(org.id), `round ${round}`).toBe(1);
+    }
+  });
+
   it('only owners delete an organization; its members, invitations and domains go with it', async () => {
     const t = app.get();
     const { org, owner, admin, member } = await team(t);
@@ -376,6 +407,107 @@ describe('invitations', () => {
     expect(existing.statusCode).toBe(409);
     expect(existing.json()).toEqual({ detail: 'This user is already a member of the organization' });
     expect((await invite(t, member.auth, org.id, uniqueEmail())).statusCode).toBe(403);
+  });
+});
+
+describe('signing up from an invitation link, with REQUIRE_VERIFIED_LOGIN=true', () => {
+  const PASSWORD = 'a-long-new-password';
+  const signup = (t: TestApp, email: string, invitation_token?: string) =>
+    t.request({ method: 'POST', url: '/api/v1/users/signup', payload: { email, password: PASSWORD, invitation_token } });
+  const mailsTo = async (t: TestApp, email: string, kind: string) =>
+    (
+      await t.ctx.db
+        .select()
+        .from(emailOutbox)
+        .where(and(eq(emailOutbox.toAddress, email), eq(emailOutbox.kind, kind)))
+    ).length;
+  const pendingCount = async (t: TestApp, auth: Auth, orgId: string) =>
+    (await t.request({ method: 'GET', url: `/api/v1/orgs/${orgId}/invitations`, headers: auth })).json().count;
+
+  /** The sign-up went on as any other: unverified, sent a link, refused at sign-in, not a member. */
+  async function expectPlainSignup(
+    t: TestApp,
+    response: { statusCode: number; json(): { id: string; is_verified: boolean } },
+    email: string,
+    orgId: string,
+    owner: Member,
+  ) {
+    expect(response.statusCode).toBe(200);
+    expect(response.json().is_verified).toBe(false);
+    expect(await mailsTo(t, email, 'verify_email')).toBe(1);
+    expect((await t.login(email, PASSWORD)).json()).toEqual({ detail: 'Email not verified' });
+    expect(await memberRoles(t, owner.auth, orgId)).not.toHaveProperty(response.json().id);
+  }
+
+  it('the invited address lands verified and a member, and signs in at once; the link is spent', async () => {
+    const t = strict.get();
+    const { org, owner } = await team(t);
+    const email = uniqueEmail('Invited');
+    await invite(t, owner.auth, org.id, email, 'admin');
+    const token = await invitationToken(t, email);
+    // Another spelling of the same address (its normal form) is the invited one.
+    const created = await signup(t, email.toUpperCase(), token);
+    expect(created.statusCode).toBe(200);
+    expect(created.json()).toMatchObject({ email: email.toUpperCase(), is_verified: true, is_superuser: false });
+    const id = created.json().id as string;
+    expect(await mailsTo(t, email.toUpperCase(), 'verify_email')).toBe(0);
+
+    const auth = await t.authFor(email, PASSWORD);
+    expect((await me(t, auth)).json()).toMatchObject({ id, is_verified: true });
+    expect((await memberRoles(t, owner.auth, org.id))[id]).toBe('admin');
+    expect(await pendingCount(t, owner.auth, org.id)).toBe(0);
+    expect((await accept(t, auth, token)).json()).toEqual({ detail: 'Invalid or expired invitation' });
+
+    const events = await t.ctx.db.select().from(auditEvents).where(eq(auditEvents.targetId, id));
+    const byType = Object.fromEntries(events.map((event) => [event.type, event]));
+    expect(Object.keys(byType)).toEqual(
+      expect.arrayContaining(['user.signed_up', 'email.verified', 'org.member_added', 'org.invitation_accepted']),
+    );
+    expect(byType['email.verified']).toMatchObject({ actorId: id, details: { via: 'org_invitation' } });
+    expect(byType['org.invitation_accepted']).toMatchObject({
+      actorId: id,
+      details: { org_id: org.id, role: 'admin', joined: true },
+    });
+  });
+
+  it('another address, an unknown or a replaced token verifies nothing; the invitation stays for its address', async () => {
+    const t = strict.get();
+    const { org, owner } = await team(t);
+    const email = uniqueEmail('invited');
+    await invite(t, owner.auth, org.id, email);
+    const replaced = await invitationToken(t, email);
+    strictClock.advance(1);
+    await invite(t, owner.auth, org.id, email);
+    const token = await invitationToken(t, email);
+
+    const other = uniqueEmail('other');
+    await expectPlainSignup(t, await signup(t, other, token), other, org.id, owner);
+    expect(await pendingCount(t, owner.auth, org.id)).toBe(1);
+
+    const stale = uniqueEmail('stale');
+    await expectPlainSignup(t, await signup(t, stale, 'not-a-token'), stale, org.id, owner);
+    await expectPlainSignup(t, await signup(t, email, replaced), email, org.id, owner);
+    expect(await pendingCount(t, owner.auth, org.id)).toBe(1);
+  });
+
+  it('an expired or already used invitation verifies nothing', async () => {
+    const t = strict.get();
+    const { org, owner } = await team(t);
+    const late = uniqueEmail('late');
+    await invite(t, owner.auth, org.id, late);
+    const expired = await invitationToken(t, late);
+    strictClock.advance(7 * 86_400 + 1);
+    await expectPlainSignup(t, await signup(t, late, expired), late, org.id, owner);
+
+    const email = uniqueEmail('twice');
+    await invite(t, owner.auth, org.id, email);
+    const token = await invitationToken(t, email);
+    const first = await signup(t, email, token);
+    expect(first.json().is_verified).toBe(true);
+    // The account goes; a new one with the same address cannot use the spent link.
+    const gone = await t.request({ method: 'DELETE', url: '/api/v1/users/me', headers: await t.authFor(email, PASSWORD) });
+    expect(gone.statusCode).toBe(200);
+    await expectPlainSignup(t, await signup(t, email, token), email, org.id, owner);
   });
 });
 

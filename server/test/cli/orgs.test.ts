@@ -65,4 +65,25 @@ describe('roster orgs', () => {
       expect(result.stderr).toMatch(message);
     }
   });
+
+  it('users delete refuses the only owner of an organization (exit 1) and deletes them once there is another', async () => {
+    const refused = await db.run(['users', 'delete', 'owner@example.com', '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'roster: owner@example.com is the only owner of Acme Corp: make another member an owner, or delete it, first\n',
+    );
+    expect(await memberships()).toContainEqual({ slug: 'acme', email: 'owner@example.com', role: 'owner' });
+
+    await db.inspect(async (handle) => {
+      const users = new UsersService(handle.db, new PasswordHasher(testConfig().argon2), new OneTimeTokens(systemClock, 1));
+      await users.create({ email: 'second-owner@example.com', password: 'a-long-password-1' });
+    });
+    expect((await db.run(['orgs', 'add-member', 'acme', 'second-owner@example.com', '--role', 'owner'])).code).toBe(0);
+    const deleted = await db.run(['users', 'delete', 'owner@example.com', '--yes']);
+    expect(deleted.code).toBe(0);
+    expect(await memberships()).toEqual([
+      { slug: 'acme', email: 'colleague@example.com', role: 'admin' },
+      { slug: 'acme', email: 'second-owner@example.com', role: 'owner' },
+    ]);
+  });
 });

@@ -1442,7 +1442,7 @@ export interface paths {
         put?: never;
         /**
          * Sign up
-         * @description Creates an active, non-superuser, unverified account.
+         * @description Creates an active, non-superuser, unverified account. With the `invitation_token` of an invitation link that is live and was sent to this address (compared by normal form), the account is created verified and joins the invitation's organization (the link proves the mailbox); with any other token, as without one.
          */
         post: {
             parameters: {
@@ -1461,6 +1461,7 @@ export interface paths {
                         email: string;
                         password: string;
                         full_name?: string | null;
+                        invitation_token?: string;
                     };
                 };
             };

@@ -1,6 +1,6 @@
 // The landing page of an invitation link. Signed in with the invited address: accept. Signed
-// in as someone else: say so. Signed out: sign in, or sign up with the address filled in, and
-// come back here to accept.
+// in as someone else: say so. Signed out: sign in and come back here to accept, or sign up with
+// the address filled in and the token along: the sign-up accepts it (see SignupPage).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -78,7 +78,11 @@ export function InvitationPage({ token }: { token?: string }) {
         </Link>
       ) : (
         <div className="space-y-3 text-center text-sm">
-          <Link to="/signup" search={{ email: invitation.email, redirect: here }} className="block font-medium">
+          <Link
+            to="/signup"
+            search={{ email: invitation.email, redirect: here, invitation: token }}
+            className="block font-medium"
+          >
             Create your account to accept
           </Link>
           <p>

@@ -1,8 +1,9 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api, unwrap } from '../api/client';
-import { signIn } from '../auth/session';
+import { chooseOrganization, signIn } from '../auth/session';
+import { myOrgsKey } from '../components/OrgSwitcher';
 import { ProviderButtons } from '../components/ProviderButtons';
 import { Button, FormError, TextField } from '../components/ui';
 import type { MfaChallenge } from '../lib/mfa';
@@ -11,10 +12,32 @@ import { useForm } from '../lib/useForm';
 import { email, LIMITS, matches, maxLength, password } from '../lib/validation';
 import { MfaSetupStep } from './LoginMfaSteps';
 
-/** `email` fills the address in (an invitation's); `redirectTo` is where to go once signed in. */
-export function SignupPage({ email: invitedEmail = '', redirectTo = '/' }: { email?: string; redirectTo?: string }) {
+/**
+ * `email` fills the address in (an invitation's); `redirectTo` is where to go once signed in.
+ * `invitation` is the token of the link the visitor came from: signing up with the invited
+ * address accepts it (the server verifies the account and makes it a member), and the
+ * visitor lands in the organization instead.
+ */
+export function SignupPage({
+  email: invitedEmail = '',
+  redirectTo = '/',
+  invitation,
+}: {
+  email?: string;
+  redirectTo?: string;
+  invitation?: string;
+}) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  // Which organization the invitation is for (the invitation page has usually fetched it already).
+  const invited = useQuery({
+    queryKey: ['invitation', invitation],
+    enabled: Boolean(invitation),
+    retry: false,
+    queryFn: () => unwrap(api.POST('/api/v1/invitations/preview', { body: { token: invitation ?? '' } })),
+  });
+  /** Set when the sign-up accepted the invitation (`org`: which one, if the preview said). */
+  const joinedRef = useRef<{ org: { id: string; name: string } | null } | null>(null);
   const [setup, setSetup] = useState<{ challenge: Extract<MfaChallenge, { kind: 'setup' }>; email: string } | null>(null);
   const form = useForm({ full_name: '', email: invitedEmail, password: '', confirm: '' }, (values) => ({
     full_name: [maxLength('Full name', LIMITS.nameMax)],
@@ -24,11 +47,18 @@ export function SignupPage({ email: invitedEmail = '', redirectTo = '/' }: { ema
   }));
 
   const onSubmit = form.handleSubmit(async (values) => {
-    await unwrap(
+    const created = await unwrap(
       api.POST('/api/v1/users/signup', {
-        body: { email: values.email.trim(), password: values.password, full_name: values.full_name.trim() || null },
+        body: {
+          email: values.email.trim(),
+          password: values.password,
+          full_name: values.full_name.trim() || null,
+          ...(invitation ? { invitation_token: invitation } : {}),
+        },
       }),
     );
+    // A new account is verified only when the sign-up accepted the invitation; its link is spent now.
+    joinedRef.current = invitation && created.is_verified ? { org: invited.data?.organization ?? null } : null;
     // The account exists now; sign straight in rather than making people type it all again.
     const result = await signIn(queryClient, values.email, values.password);
     if (result.kind === 'setup') {
@@ -45,6 +75,22 @@ export function SignupPage({ email: invitedEmail = '', redirectTo = '/' }: { ema
   });
 
   async function welcome() {
+    const joined = joinedRef.current;
+    if (joined) {
+      // Land acting for the organization just joined, as accepting on the invitation page does
+      // (not back on that page: its link is spent).
+      await queryClient.invalidateQueries({ queryKey: myOrgsKey });
+      const { org } = joined;
+      if (!org) {
+        toast.success('Your account is ready, and you joined the organization.');
+        await navigate({ to: '/orgs' });
+        return;
+      }
+      await chooseOrganization(queryClient, org.id).catch(() => {});
+      toast.success(`Your account is ready. Welcome to ${org.name}!`);
+      await navigate({ to: '/orgs/$orgId', params: { orgId: org.id } });
+      return;
+    }
     toast.success('Your account is ready. Welcome to Roster!');
     await navigate({ to: redirectTo });
   }
