@@ -66,4 +66,12 @@ browserTest('an admin adds an endpoint, sees its secret once, sends a test ping 
   await row.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('dialog', { name: 'Delete endpoint' }).getByRole('button', { name: 'Delete' }).click();
   await expectText(page.locator('main'), 'No endpoints');
+
+  // The audit log tells the endpoint's story in sentences, and its filter has the webhook events.
+  await page.goto('/admin/audit');
+  const event = (type: string) => page.locator(`tr[data-type="${type}"]`, { hasText: receiverUrl });
+  await page.getByLabel('Event').selectOption('webhook.endpoint_created');
+  await expectText(event('webhook.endpoint_created'), `added the webhook endpoint ${receiverUrl}`);
+  await page.getByLabel('Event').selectOption('webhook.endpoint_deleted');
+  await expectText(event('webhook.endpoint_deleted'), `deleted the webhook endpoint ${receiverUrl}`);
 });

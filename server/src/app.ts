@@ -43,7 +43,7 @@ import { MfaTokens } from './mfa/mfa-tokens.js';
 import { RememberedDevices } from './mfa/remembered-devices.js';
 import { mfaRoutes } from './mfa/routes.js';
 import { RecoveryCodes, TotpEnrolmentPublic } from './mfa/schemas.js';
-import { SecretBox } from './mfa/secret-box.js';
+import { MFA_SECRET_CONTEXT, SecretBox } from './mfa/secret-box.js';
 import { MfaService } from './mfa/service.js';
 import { ActiveOrganizations } from './orgs/active-org.js';
 import { OrgDomains } from './orgs/domains.js';
@@ -82,6 +82,8 @@ import { WebhookEvents } from './webhooks/events.js';
 import { WebhookNotices } from './webhooks/notices.js';
 import { DeliveryQueue } from './webhooks/queue.js';
 import { webhooksRoutes } from './webhooks/routes.js';
+import { sealClearSecrets } from './webhooks/seal-clear-secrets.js';
+import { WebhookSecretBox } from './webhooks/sealed-secrets.js';
 import { defaultWebhookWorkerOptions, WEBHOOK_CHANNEL, WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.js';
 
 export const API_PREFIX = '/api/v1';
@@ -154,7 +156,7 @@ export function createContext(deps: AppDependencies): AppContext {
   const mfa = new MfaService({
     db: database.db,
     clock,
-    box: new SecretBox(config.secretKey),
+    box: new SecretBox(config.secretKey, MFA_SECRET_CONTEXT),
     tokens: mfaTokens,
     devices: rememberedDevices,
     sessions,
@@ -173,6 +175,7 @@ export function createContext(deps: AppDependencies): AppContext {
     for (const id of ids) sessionCache.invalidate(id);
   };
   const webhookEvents = new WebhookEvents(clock);
+  const webhookSecrets = new WebhookSecretBox(config.secretKey);
   users.events = webhookEvents;
   audit.onRecorded = webhooksForAuditedEvents(webhookEvents);
   sessions.onRevokedAll = (tx, userId, reason, ended) => webhookEvents.sessionsRevoked(tx, userId, reason, ended);
@@ -286,8 +289,16 @@ export function createContext(deps: AppDependencies): AppContext {
     bruteForce,
     auditSampler,
     webhookEvents,
-    webhooks: new WebhookEndpoints(database.db, clock, webhookEvents, { allowPrivate: config.webhooks.allowPrivateTargets }),
+    webhooks: new WebhookEndpoints(
+      database.db,
+      clock,
+      webhookEvents,
+      { allowPrivate: config.webhooks.allowPrivateTargets },
+      webhookSecrets,
+      audit,
+    ),
     webhookNotices: new WebhookNotices(outbox, brand, config.mailMode !== 'off'),
+    webhookSecrets,
   };
 }
 
@@ -438,6 +449,7 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     app.addHook('onReady', async () => worker.start());
     app.addHook('onClose', async () => worker.stop());
   }
+  installWebhookSecretSealing(app, ctx);
   const webhookWorker = deps.webhookWorker === false ? null : startWebhookWorker(app, ctx, database, deps.webhookWorker);
   installHousekeeping(app, ctx);
   app.addHook('onClose', async () => {
@@ -461,6 +473,7 @@ function startWebhookWorker(
   const worker = new WebhookWorker(
     queue,
     { allowPrivate: ctx.config.webhooks.allowPrivateTargets },
+    ctx.webhookSecrets,
     ctx.clock,
     app.log,
     {
@@ -469,7 +482,10 @@ function startWebhookWorker(
       retentionDays: ctx.config.webhooks.retentionDays,
       ...overrides,
     },
-    (tx, endpoint) => ctx.webhookNotices.disabledForFailing(tx, endpoint),
+    async (tx, endpoint) => {
+      await ctx.webhooks.recordDisabled(tx, endpoint);
+      if (endpoint.disabledReason === 'failing') await ctx.webhookNotices.disabledForFailing(tx, endpoint);
+    },
     (handlers) => database.listen(WEBHOOK_CHANNEL, handlers),
   );
   app.addHook('onReady', async () => {
@@ -478,6 +494,25 @@ function startWebhookWorker(
   });
   app.addHook('onClose', async () => worker.stop());
   return worker;
+}
+
+/**
+ * Before the worker starts: seals the signing secrets a database from before sealing still
+ * holds in clear (see seal-clear-secrets.ts), and says which endpoints' secrets this
+ * SECRET_KEY cannot open (their deliveries are not sent). Names endpoints, never secrets.
+ */
+function installWebhookSecretSealing(app: FastifyInstance, ctx: AppContext): void {
+  app.addHook('onReady', async () => {
+    const report = await sealClearSecrets(ctx.db, ctx.webhookSecrets);
+    if (report.sealed > 0) app.log.info(`sealed ${report.sealed} webhook signing secrets stored in clear`);
+    if (report.unreadable.length > 0) {
+      app.log.error(
+        { webhooks: report.unreadable },
+        `the signing secrets of ${report.unreadable.length} webhook endpoints cannot be decrypted with this SECRET_KEY: ` +
+          'their deliveries are not sent until the key they were sealed with is restored or their secrets are rotated',
+      );
+    }
+  });
 }
 
 const HOUSEKEEPING_EVERY_MS = 3600_000;

@@ -314,6 +314,12 @@ export type ToolConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'argon2'> & {
   mail: ToolMailSettings;
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS, for `roster webhooks add` (ENVIRONMENT unset counts as local, as for `npm start`). */
   webhookAllowPrivateTargets: boolean;
+  /**
+   * SECRET_KEY, which seals the signing secrets `roster webhooks add` and `rotate` make; in local
+   * (ENVIRONMENT unset too, as above) the development key `npm start` supplies when it is unset.
+   * `null` elsewhere when unset: only those two commands need it.
+   */
+  secretKey: string | null;
 };
 
 export interface ToolMailSettings {
@@ -338,6 +344,7 @@ export function loadToolConfig(source: Source): ToolConfig {
     rejectCommonPasswords: boolean(raw, 'REJECT_COMMON_PASSWORDS', true, problems),
     mail: toolMailSettings(raw, problems),
     webhookAllowPrivateTargets: boolean(raw, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', (raw.ENVIRONMENT ?? 'local') === 'local', problems),
+    secretKey: raw.SECRET_KEY ?? ((raw.ENVIRONMENT ?? 'local') === 'local' ? LOCAL_SECRET_KEY : null),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -77,6 +77,14 @@ export const AUDIT_EVENT_TYPES = [
   'org.invitation_revoked',
   'org.invitation_accepted',
   'org.domains_changed',
+  /** Webhook endpoints (target: the endpoint; details: its URL, never a secret). */
+  'webhook.endpoint_created',
+  /** `details.changed`: url, description, event_types, enabled. */
+  'webhook.endpoint_updated',
+  'webhook.endpoint_deleted',
+  'webhook.secret_rotated',
+  /** Roster disabled it (`details.reason`: gone, a 410; failing, 5 days of failures). */
+  'webhook.endpoint_disabled',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

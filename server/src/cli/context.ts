@@ -19,6 +19,7 @@ import { systemClock } from '../utils/clock.js';
 import { webhooksForAuditedEvents } from '../webhooks/audited-events.js';
 import { WebhookEndpoints } from '../webhooks/endpoints.js';
 import { WebhookEvents } from '../webhooks/events.js';
+import { WebhookSecretBox } from '../webhooks/sealed-secrets.js';
 import { CliAccountChanges } from './account-changes.js';
 import { OperationError, UsageError } from './errors.js';
 import { note, type Terminal } from './terminal.js';
@@ -31,6 +32,8 @@ export interface CliContext {
   /** Sessions to end and audit records to write around an account change. */
   changes: CliAccountChanges;
   webhooks: WebhookEndpoints;
+  /** Without SECRET_KEY (see ToolConfig) it can neither seal nor open a signing secret. */
+  webhookSecrets: WebhookSecretBox;
   terminal: Terminal;
 }
 
@@ -98,10 +101,16 @@ export async function withContext<T>(terminal: Terminal, work: (ctx: CliContext)
     const audit = new AuditLog(database.db, systemClock);
     audit.onRecorded = webhooksForAuditedEvents(webhookEvents);
     const changes = new CliAccountChanges(sessions, audit, emails);
-    const webhooks = new WebhookEndpoints(database.db, systemClock, webhookEvents, {
-      allowPrivate: config.webhookAllowPrivateTargets,
-    });
-    return await work({ config, database, hasher, users, changes, webhooks, terminal });
+    const webhookSecrets = new WebhookSecretBox(config.secretKey);
+    const webhooks = new WebhookEndpoints(
+      database.db,
+      systemClock,
+      webhookEvents,
+      { allowPrivate: config.webhookAllowPrivateTargets },
+      webhookSecrets,
+      audit,
+    );
+    return await work({ config, database, hasher, users, changes, webhooks, webhookSecrets, terminal });
   } finally {
     await database.close();
   }

@@ -4,14 +4,19 @@
  * deliver; the CLI never sends a request.
  */
 
+import { SYSTEM_ORIGIN } from '../audit/service.js';
 import { systemClock } from '../utils/clock.js';
-import { TargetRefusedError } from '../webhooks/endpoints.js';
+import { type ChangedBy, TargetRefusedError } from '../webhooks/endpoints.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhooks/event-types.js';
 import { toEndpointPublic } from '../webhooks/public.js';
+import { isClearSecret } from '../webhooks/sealed-secrets.js';
 import { type CliContext, withContext } from './context.js';
 import { OperationError, UsageError } from './errors.js';
 import { formatTable } from './table.js';
 import { confirm, note, say, type Terminal } from './terminal.js';
+
+/** The CLI's changes are audited with no actor, `via: "cli"`, as its user changes are. */
+const BY_CLI: ChangedBy = { origin: SYSTEM_ORIGIN, via: 'cli' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,6 +24,27 @@ async function findEndpoint(ctx: CliContext, id: string) {
   const endpoint = UUID.test(id.trim()) ? await ctx.webhooks.get(id.trim().toLowerCase()) : null;
   if (!endpoint) throw new OperationError(`no webhook endpoint ${JSON.stringify(id)}`);
   return endpoint;
+}
+
+/**
+ * `add` and `rotate` seal a new secret with a key from SECRET_KEY: it must be the service's, or
+ * the service could never sign with it. Refused when it is unset (outside local), or when it
+ * opens none of the secrets already stored.
+ */
+async function checkSealingKey(ctx: CliContext): Promise<void> {
+  if (!ctx.config.secretKey) {
+    throw new UsageError(
+      "SECRET_KEY is not set: the signing secret is sealed with a key from it; run with the service's SECRET_KEY.",
+    );
+  }
+  const { rows } = await ctx.webhooks.list(0, 1000);
+  const sealed = rows.filter((row) => !isClearSecret(row.secret));
+  if (sealed.length > 0 && !sealed.some((row) => ctx.webhookSecrets.opens(row.secret, row.id))) {
+    throw new UsageError(
+      "this SECRET_KEY opens none of the stored signing secrets: run with the service's SECRET_KEY " +
+        "(if the service's key changed, rotate the secrets with the API or the web app).",
+    );
+  }
 }
 
 export async function listWebhooks(terminal: Terminal, options: { json?: boolean }): Promise<void> {
@@ -74,8 +100,9 @@ export async function addWebhook(terminal: Terminal, url: string, options: AddOp
     throw new UsageError('the description is longer than 500 characters');
   }
   await withContext(terminal, async (ctx) => {
+    await checkSealingKey(ctx);
     const { endpoint, secret } = await ctx.webhooks
-      .create({ url: url.trim(), description: options.description ?? null, eventTypes: types })
+      .create({ url: url.trim(), description: options.description ?? null, eventTypes: types }, BY_CLI)
       .catch((error: unknown) => {
         if (error instanceof TargetRefusedError) throw new UsageError(error.message);
         throw error;
@@ -91,7 +118,7 @@ export async function removeWebhook(terminal: Terminal, id: string, options: { y
     if (!options.yes && !(await confirm(terminal, `Remove ${endpoint.url} and its deliveries?`))) {
       throw new OperationError('not removed');
     }
-    await ctx.webhooks.delete(endpoint.id);
+    await ctx.webhooks.delete(endpoint.id, BY_CLI);
     say(terminal, `Removed ${endpoint.url}.`);
   });
 }
@@ -99,9 +126,15 @@ export async function removeWebhook(terminal: Terminal, id: string, options: { y
 export async function rotateWebhookSecret(terminal: Terminal, id: string): Promise<void> {
   await withContext(terminal, async (ctx) => {
     const endpoint = await findEndpoint(ctx, id);
-    const rotated = await ctx.webhooks.rotateSecret(endpoint.id);
+    await checkSealingKey(ctx);
+    const rotated = await ctx.webhooks.rotateSecret(endpoint.id, BY_CLI);
     if (!rotated) throw new OperationError(`no webhook endpoint ${JSON.stringify(id)}`);
     say(terminal, `New signing secret for ${endpoint.url} (shown only now): ${rotated.secret}`);
-    say(terminal, `The old secret also signs until ${rotated.previousExpiresAt.toISOString()}.`);
+    say(
+      terminal,
+      rotated.previousExpiresAt
+        ? `The old secret also signs until ${rotated.previousExpiresAt.toISOString()}.`
+        : 'The old secret could not be decrypted with this SECRET_KEY: it no longer signs.',
+    );
   });
 }

@@ -39,6 +39,7 @@ import type { Clock } from '../utils/clock.js';
 import type { WebhookEndpoints } from '../webhooks/endpoints.js';
 import type { WebhookEvents } from '../webhooks/events.js';
 import type { WebhookNotices } from '../webhooks/notices.js';
+import type { WebhookSecretBox } from '../webhooks/sealed-secrets.js';
 
 export interface AppContext {
   config: Config;
@@ -92,6 +93,8 @@ export interface AppContext {
   webhookEvents: WebhookEvents;
   webhooks: WebhookEndpoints;
   webhookNotices: WebhookNotices;
+  /** Seals and opens the endpoints' signing secrets (key from SECRET_KEY). */
+  webhookSecrets: WebhookSecretBox;
 }
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;

@@ -1,21 +1,26 @@
 /**
- * Encryption at rest for factor secrets (a TOTP seed must be readable again to check
- * a code, so it cannot be hashed): AES-256-GCM under a key derived from SECRET_KEY
- * with HKDF. The stored text is `v<version>.<iv>.<tag>.<ciphertext>` (base64url), so
+ * Encryption at rest for secrets that must be readable again, so cannot be hashed (a
+ * TOTP seed checks a code, a webhook signing secret signs): AES-256-GCM under a key
+ * derived from SECRET_KEY with HKDF. Each use names its own HKDF context, so each has
+ * its own key and a value sealed for one never opens as the other. The stored text is `v<version>.<iv>.<tag>.<ciphertext>` (base64url), so
  * a later key (a rotated SECRET_KEY, another derivation) gets a new version and old
  * rows stay readable until they are re-encrypted. The user id is the associated
- * data: a ciphertext copied to another account's row does not decrypt.
+ * data (the endpoint id for a webhook secret): a ciphertext copied to another row does
+ * not decrypt.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 const CURRENT_VERSION = 1;
 const IV_BYTES = 12;
 
+/** The HKDF context of the TOTP secrets' key (unchanged since they were first sealed). */
+export const MFA_SECRET_CONTEXT = 'roster mfa secret-box v1';
+
 export class SecretBox {
   private readonly keys: Map<number, Buffer>;
 
-  constructor(secretKey: string) {
-    const key = Buffer.from(hkdfSync('sha256', secretKey, 'roster', 'roster mfa secret-box v1', 32));
+  constructor(secretKey: string, context: string) {
+    const key = Buffer.from(hkdfSync('sha256', secretKey, 'roster', context, 32));
     this.keys = new Map([[CURRENT_VERSION, key]]);
   }
 

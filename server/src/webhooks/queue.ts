@@ -107,12 +107,12 @@ export class DeliveryQueue {
   /**
    * Records an attempt. A 410 disables the endpoint; a failure starts (or continues)
    * the endpoint's failing run, and one that has lasted FAILING_DISABLES_AFTER_MS
-   * disables it and calls `onDisabledForFailing` in the same transaction.
+   * disables it. Either disabling calls `onDisabled` in the same transaction.
    */
   async record(
     delivery: ClaimedDelivery,
     result: AttemptResult,
-    onDisabledForFailing: (tx: Executor, endpoint: WebhookEndpointRow) => Promise<void>,
+    onDisabled: (tx: Executor, endpoint: WebhookEndpointRow) => Promise<void>,
   ): Promise<void> {
     const now = this.clock.now();
     // The endpoint's row first, as a claim and a deletion lock them: no deadlock with either.
@@ -134,7 +134,12 @@ export class DeliveryQueue {
         return;
       }
       if (result.outcome === 'gone') {
-        await tx.update(webhookEndpoints).set({ enabled: false, disabledReason: 'gone', updatedAt: now }).where(endpointWhere);
+        const [disabled] = await tx
+          .update(webhookEndpoints)
+          .set({ enabled: false, disabledReason: 'gone', updatedAt: now })
+          .where(and(endpointWhere, eq(webhookEndpoints.enabled, true)))
+          .returning();
+        if (disabled) await onDisabled(tx, disabled);
         await tx
           .update(webhookDeliveries)
           .set({ ...common, status: 'failed', lastError: 'the receiver answered 410 Gone: endpoint disabled' })
@@ -161,7 +166,7 @@ export class DeliveryQueue {
           .set({ enabled: false, disabledReason: 'failing', updatedAt: now })
           .where(endpointWhere)
           .returning();
-        if (disabled) await onDisabledForFailing(tx, disabled);
+        if (disabled) await onDisabled(tx, disabled);
       }
     });
   }

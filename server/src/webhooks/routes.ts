@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HttpError } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
+import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Paging, Uuid } from '../http/schemas.js';
 import { TargetRefusedError } from './endpoints.js';
 import { WEBHOOK_EVENT_TYPES } from './event-types.js';
@@ -104,7 +105,10 @@ export const webhooksRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const body = request.body;
       const { endpoint, secret } = await webhooks
-        .create({ url: body.url, description: body.description, eventTypes: body.event_types, enabled: body.enabled })
+        .create(
+          { url: body.url, description: body.description, eventTypes: body.event_types, enabled: body.enabled },
+          { origin: requestOrigin(request) },
+        )
         .catch(refusedTarget);
       return { ...toEndpointPublic(endpoint, clock.now()), secret };
     },
@@ -161,12 +165,11 @@ export const webhooksRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const body = request.body;
       const updated = await webhooks
-        .update(request.params.webhook_id.toLowerCase(), {
-          url: body.url,
-          description: body.description,
-          eventTypes: body.event_types,
-          enabled: body.enabled,
-        })
+        .update(
+          request.params.webhook_id.toLowerCase(),
+          { url: body.url, description: body.description, eventTypes: body.event_types, enabled: body.enabled },
+          { origin: requestOrigin(request) },
+        )
         .catch(refusedTarget);
       return toEndpointPublic(found(updated), clock.now());
     },
@@ -184,7 +187,7 @@ export const webhooksRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request) => {
-      found(await webhooks.delete(request.params.webhook_id.toLowerCase()));
+      found(await webhooks.delete(request.params.webhook_id.toLowerCase(), { origin: requestOrigin(request) }));
       return { message: 'Webhook endpoint deleted' };
     },
   );
@@ -205,7 +208,7 @@ export const webhooksRoutes: RoutePlugin = async (plain, { ctx }) => {
     },
     async (request) => {
       const id = request.params.webhook_id.toLowerCase();
-      const rotated = found(await webhooks.rotateSecret(id));
+      const rotated = found(await webhooks.rotateSecret(id, { origin: requestOrigin(request) }));
       return { ...toEndpointPublic(found(await webhooks.get(id)), clock.now()), secret: rotated.secret };
     },
   );

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 
-const SECRET_PREFIX = 'whsec_';
+export const SECRET_PREFIX = 'whsec_';
 
 /** `whsec_` + base64 of 32 random bytes, as the spec and its libraries expect. */
 export function newSigningSecret(): string {

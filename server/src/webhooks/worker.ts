@@ -12,10 +12,15 @@ import type { Clock } from '../utils/clock.js';
 import { type Listen, WakeLoop } from '../utils/wake-loop.js';
 import type { AttemptResult, ClaimedDelivery, DeliveryQueue } from './queue.js';
 import { MAX_ATTEMPTS, nextAttemptAt, parseRetryAfter } from './schedule.js';
+import { UnreadableSecretError, type WebhookSecretBox } from './sealed-secrets.js';
 import { signatureHeader } from './secrets.js';
 import { sendWebhook, type TargetRules } from './target.js';
 
 export const WEBHOOK_CHANNEL = 'roster_webhooks';
+
+/** A delivery's last error when its endpoint's secret could not be opened, so nothing was sent. */
+export const UNREADABLE_SECRET_ERROR =
+  "not sent: the endpoint's signing secret cannot be decrypted with this SECRET_KEY (restore that key, or rotate the secret)";
 
 export interface WebhookWorkerOptions {
   pollMs: number;
@@ -43,10 +48,12 @@ export class WebhookWorker {
   constructor(
     private readonly queue: DeliveryQueue,
     private readonly rules: TargetRules,
+    private readonly secrets: WebhookSecretBox,
     private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
     private readonly options: WebhookWorkerOptions,
-    private readonly onDisabledForFailing: (tx: Executor, endpoint: WebhookEndpointRow) => Promise<void>,
+    /** Roster disabled the endpoint (410, or failing for days), in that transaction. */
+    private readonly onDisabled: (tx: Executor, endpoint: WebhookEndpointRow) => Promise<void>,
     listen: Listen | null = null,
   ) {
     this.loop = new WakeLoop(() => this.drain(), options.pollMs, log, 'webhook events', listen);
@@ -87,6 +94,14 @@ export class WebhookWorker {
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
     const sentAt = this.clock.now();
+    let secrets: string[];
+    try {
+      secrets = this.signingSecrets(delivery, sentAt);
+    } catch (error) {
+      if (!(error instanceof UnreadableSecretError)) throw error;
+      await this.notSent(delivery);
+      return;
+    }
     const outcome = await sendWebhook(
       {
         url: delivery.endpoint.url,
@@ -95,7 +110,7 @@ export class WebhookWorker {
           'user-agent': 'Roster-Webhooks/1',
           'webhook-id': delivery.messageId,
           'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-          'webhook-signature': signatureHeader(signingSecrets(delivery, sentAt), delivery.messageId, sentAt, delivery.payload),
+          'webhook-signature': signatureHeader(secrets, delivery.messageId, sentAt, delivery.payload),
         },
         body: delivery.payload,
         timeoutMs: this.options.timeoutMs,
@@ -109,7 +124,34 @@ export class WebhookWorker {
         'webhook not delivered',
       );
     }
-    await this.queue.record(delivery, result, this.onDisabledForFailing);
+    await this.queue.record(delivery, result, this.onDisabled);
+  }
+
+  /**
+   * The endpoint's secret cannot be opened (SECRET_KEY changed): nothing is sent, neither
+   * unsigned nor signed with anything else. The attempt fails on the retry schedule, so the
+   * delivery goes out once the key is restored or the secret rotated. The log names the
+   * endpoint, never a secret.
+   */
+  private async notSent(delivery: ClaimedDelivery): Promise<void> {
+    this.log.error(
+      { webhook: delivery.endpointId, event: delivery.eventType, attempt: delivery.attempts + 1 },
+      'webhook not sent: its signing secret cannot be decrypted with this SECRET_KEY (restore the key it was sealed with, or rotate the secret)',
+    );
+    const retryAt = this.retryAt(delivery.attempts + 1, this.clock.now(), null);
+    await this.queue.record(
+      delivery,
+      { outcome: 'failed', status: null, error: UNREADABLE_SECRET_ERROR, retryAt },
+      this.onDisabled,
+    );
+  }
+
+  /** The current secret, and the previous one while a rotation's overlap lasts; throws if one cannot be opened. */
+  private signingSecrets(delivery: ClaimedDelivery, at: Date): string[] {
+    const { secret, previousSecret, previousSecretExpiresAt } = delivery.endpoint;
+    const open = (stored: string) => this.secrets.open(stored, delivery.endpointId);
+    const overlapping = previousSecret && previousSecretExpiresAt && previousSecretExpiresAt > at;
+    return overlapping ? [open(secret), open(previousSecret)] : [open(secret)];
   }
 
   private judge(delivery: ClaimedDelivery, outcome: Awaited<ReturnType<typeof sendWebhook>>): AttemptResult {
@@ -143,11 +185,4 @@ export class WebhookWorker {
     this.lastPurge = now;
     await this.queue.purge(new Date(now - this.options.retentionDays * 86_400_000));
   }
-}
-
-/** The current secret, and the previous one while a rotation's overlap lasts. */
-function signingSecrets(delivery: ClaimedDelivery, at: Date): string[] {
-  const { secret, previousSecret, previousSecretExpiresAt } = delivery.endpoint;
-  const overlapping = previousSecret && previousSecretExpiresAt && previousSecretExpiresAt > at;
-  return overlapping ? [secret, previousSecret] : [secret];
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SYSTEM_ORIGIN } from '../../src/audit/service.js';
 import { ManualClock } from '../../src/utils/clock.js';
 import { uniqueEmail, useTestApp } from '../helpers/app.js';
 import { enrolledUser } from '../helpers/mfa.js';
@@ -17,7 +18,8 @@ beforeEach(async () => {
 
 afterEach(async () => {
   const t = testApp.get();
-  for (const endpoint of (await t.ctx.webhooks.list(0, 100)).rows) await t.ctx.webhooks.delete(endpoint.id);
+  for (const endpoint of (await t.ctx.webhooks.list(0, 100)).rows)
+    await t.ctx.webhooks.delete(endpoint.id, { origin: SYSTEM_ORIGIN });
   await receiver.stop();
 });
 
@@ -392,6 +394,13 @@ describe('webhook delivery', () => {
     clock.advance(86_400);
     await t.webhookWorker?.wake();
     await expect.poll(async () => (await t.ctx.webhooks.get(endpoint.id))?.disabledReason).toBe('failing');
+    const audited = await t.request({
+      method: 'GET',
+      url: '/api/v1/audit-events?type=webhook.endpoint_disabled',
+      headers: await t.superuserAuth(),
+    });
+    const disabled = audited.json().data.filter((event: { target_id: string }) => event.target_id === endpoint.id);
+    expect(disabled).toMatchObject([{ actor_id: null, details: { url: receiver.url, reason: 'failing' } }]);
     const mail = (await t.ctx.outbox.list(0, 10)).rows.filter((m) => m.kind === 'webhook_disabled');
     expect(mail.map((m) => m.toAddress)).toEqual(['admin@example.com']);
     expect(mail[0]?.text).toContain(receiver.url);

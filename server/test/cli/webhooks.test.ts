@@ -1,6 +1,8 @@
 /** `roster webhooks …`, and the events of the CLI's own user changes, through the real command. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CliDatabase, queryRows, useCliDatabase } from '../helpers/cli.js';
+import { localDefaults } from '../../src/config.js';
+import { WebhookSecretBox } from '../../src/webhooks/sealed-secrets.js';
+import { type CliDatabase, queryRows, runCli, useCliDatabase } from '../helpers/cli.js';
 
 const cli = useCliDatabase();
 let db: CliDatabase;
@@ -9,7 +11,21 @@ beforeAll(() => {
 });
 
 const endpoints = () =>
-  db.inspect((handle) => queryRows(handle, 'SELECT id, url, event_types, secret, previous_secret FROM webhook_endpoint'));
+  db.inspect((handle) =>
+    queryRows<{ id: string; url: string; event_types: string[]; secret: string; previous_secret: string | null }>(
+      handle,
+      'SELECT id, url, event_types, secret, previous_secret FROM webhook_endpoint',
+    ),
+  );
+const webhookAudit = () =>
+  db.inspect((handle) =>
+    queryRows<{ type: string; actor_id: string | null; target_id: string; details: Record<string, unknown> }>(
+      handle,
+      "SELECT type, actor_id, target_id, details FROM audit_event WHERE type LIKE 'webhook.%' ORDER BY at, type",
+    ),
+  );
+/** With no SECRET_KEY and no ENVIRONMENT, the CLI seals with the development key `npm start` runs with. */
+const developmentBox = new WebhookSecretBox(localDefaults('8000').SECRET_KEY as string);
 
 describe('roster webhooks', () => {
   it('adds, lists, rotates and removes an endpoint; user changes made with the CLI are events', async () => {
@@ -26,7 +42,10 @@ describe('roster webhooks', () => {
     expect(added.code).toBe(0);
     const secret = added.stdout.match(/Signing secret \(shown only now\): (whsec_\S+)/)?.[1];
     const [stored] = await endpoints();
-    expect(stored).toMatchObject({ url: 'http://127.0.0.1:9/hooks', event_types: ['user.created', 'user.deactivated'], secret });
+    expect(stored).toMatchObject({ url: 'http://127.0.0.1:9/hooks', event_types: ['user.created', 'user.deactivated'] });
+    // Sealed, as the service would open it.
+    expect(stored?.secret).not.toContain('whsec_');
+    expect(developmentBox.open(String(stored?.secret), String(stored?.id))).toBe(secret);
 
     const listed = await db.run(['webhooks', 'list']);
     expect(listed.stdout).toContain(String(stored?.id));
@@ -46,11 +65,43 @@ describe('roster webhooks', () => {
     expect(rotated.code).toBe(0);
     const newSecret = rotated.stdout.match(/\(shown only now\): (whsec_\S+)/)?.[1];
     const [after] = await endpoints();
-    expect(after).toMatchObject({ secret: newSecret, previous_secret: secret });
+    expect(developmentBox.open(String(after?.secret), String(stored?.id))).toBe(newSecret);
+    expect(developmentBox.open(String(after?.previous_secret), String(stored?.id))).toBe(secret);
 
     const removed = await db.run(['webhooks', 'remove', String(stored?.id), '--yes']);
     expect(removed.code).toBe(0);
     expect(await endpoints()).toHaveLength(0);
+
+    // Audited with no actor, via the CLI, with the endpoint and its URL, never a secret.
+    const audited = await webhookAudit();
+    expect(audited.map((event) => event.type)).toEqual([
+      'webhook.endpoint_created',
+      'webhook.secret_rotated',
+      'webhook.endpoint_deleted',
+    ]);
+    for (const event of audited) {
+      expect(event).toMatchObject({
+        actor_id: null,
+        target_id: stored?.id,
+        details: { url: 'http://127.0.0.1:9/hooks', via: 'cli' },
+      });
+    }
+    expect(JSON.stringify(audited)).not.toContain('whsec_');
+  });
+
+  it('seals only with a SECRET_KEY that is set and opens the secrets already stored', async () => {
+    const first = await db.run(['webhooks', 'add', 'http://127.0.0.1:9/first']);
+    expect(first.code).toBe(0);
+    const unset = await runCli(['webhooks', 'add', 'http://127.0.0.1:9/second'], { ...db.env, ENVIRONMENT: 'production' });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('SECRET_KEY is not set');
+    const other = await runCli(['webhooks', 'add', 'http://127.0.0.1:9/second'], {
+      ...db.env,
+      SECRET_KEY: 'not-the-key-the-service-runs-with-at-all',
+    });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('this SECRET_KEY opens none of the stored signing secrets');
+    expect((await endpoints()).map((endpoint) => endpoint.url)).toEqual(['http://127.0.0.1:9/first']);
   });
 
   it('refuses an unknown event type and an unknown endpoint', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { assuranceLevel, hasSecondFactor, joinAmr } from '../../src/login/assurance.js';
 import { hashRecoveryCode, looksLikeRecoveryCode, newRecoveryCodes } from '../../src/mfa/recovery-codes.js';
-import { SecretBox } from '../../src/mfa/secret-box.js';
+import { MFA_SECRET_CONTEXT, SecretBox } from '../../src/mfa/secret-box.js';
 import { acceptedStep, newTotpSecret, stepAt, totpCodeAt } from '../../src/mfa/totp.js';
 
 const T0 = Date.UTC(2030, 0, 1); // the start of a 30-second step
@@ -34,7 +34,8 @@ describe('acceptedStep', () => {
 });
 
 describe('SecretBox', () => {
-  const box = new SecretBox('a-secret-key-that-is-long-enough-for-tests');
+  const key = 'a-secret-key-that-is-long-enough-for-tests';
+  const box = new SecretBox(key, MFA_SECRET_CONTEXT);
 
   it('opens what it sealed for the same user, with a fresh IV each time', () => {
     const sealed = box.seal(secret, 'user-1');
@@ -51,7 +52,9 @@ describe('SecretBox', () => {
     const [v, iv, tag, data] = sealed.split('.') as [string, string, string, string];
     const flipped = `${data.slice(0, -1)}${data.endsWith('A') ? 'B' : 'A'}`;
     expect(() => box.open([v, iv, tag, flipped].join('.'), 'user-1')).toThrow();
-    expect(() => new SecretBox('another-secret-key-that-is-long-enough').open(sealed, 'user-1')).toThrow();
+    expect(() => new SecretBox('another-secret-key-that-is-long-enough', MFA_SECRET_CONTEXT).open(sealed, 'user-1')).toThrow();
+    // Another use of the box (the webhook secrets) derives another key from the same SECRET_KEY.
+    expect(() => new SecretBox(key, 'roster webhook secret-box v1').open(sealed, 'user-1')).toThrow();
     expect(() => box.open(['v9', iv, tag, data].join('.'), 'user-1')).toThrow(/version 9/);
     expect(box.isStale(['v0', iv, tag, data].join('.'))).toBe(true);
   });

@@ -63,6 +63,39 @@ describe('audit events as sentences', () => {
     );
   });
 
+  it('webhook endpoints, named by their URL', () => {
+    const url = 'https://crm.example.com/hooks';
+    const ENDPOINT = '33333333-3333-4333-8333-333333333333';
+    expect(say({ type: 'webhook.endpoint_created', actor_id: ANN, target_id: ENDPOINT, details: { url } })).toBe(
+      `Ann added the webhook endpoint ${url}`,
+    );
+    expect(
+      say({
+        type: 'webhook.endpoint_updated',
+        actor_id: ANN,
+        target_id: ENDPOINT,
+        details: { url, changed: ['url', 'event_types'] },
+      }),
+    ).toBe(`Ann changed the URL and events of the webhook endpoint ${url}`);
+    expect(
+      say({
+        type: 'webhook.endpoint_updated',
+        actor_id: ANN,
+        target_id: ENDPOINT,
+        details: { url, changed: ['enabled'], enabled: false },
+      }),
+    ).toBe(`Ann disabled the webhook endpoint ${url}`);
+    expect(say({ type: 'webhook.secret_rotated', target_id: ENDPOINT, details: { url, via: 'cli' } })).toBe(
+      `The command line issued a new signing secret for the webhook endpoint ${url}`,
+    );
+    expect(say({ type: 'webhook.endpoint_deleted', actor_id: ANN, target_id: ENDPOINT, details: { url } })).toBe(
+      `Ann deleted the webhook endpoint ${url}`,
+    );
+    expect(say({ type: 'webhook.endpoint_disabled', target_id: ENDPOINT, details: { url, reason: 'failing' } })).toBe(
+      `Roster disabled the webhook endpoint ${url}: its deliveries failed for 5 days`,
+    );
+  });
+
   it('passkeys: added, removed by their owner or an administrator, used, refused', () => {
     expect(say({ type: 'passkey.registered', actor_id: BOB, target_id: BOB, details: { name: 'Phone' } })).toBe(
       'Bob added a passkey (Phone)',

@@ -84,6 +84,23 @@ function withArticle(role: unknown): string {
   return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
 }
 
+/** Webhook events name the endpoint by its URL (their target is the endpoint, not a person). */
+function endpointName(details: Record<string, unknown>): string {
+  return typeof details.url === 'string' ? `the webhook endpoint ${details.url}` : 'a webhook endpoint';
+}
+
+const WEBHOOK_FIELD_NAMES: Record<string, string> = {
+  url: 'URL',
+  description: 'description',
+  event_types: 'events',
+  enabled: 'status',
+};
+
+const WEBHOOK_DISABLED_REASONS: Record<string, string> = {
+  gone: 'it answered 410 Gone',
+  failing: 'its deliveries failed for 5 days',
+};
+
 function plural(count: unknown, noun: string): string {
   const n = typeof count === 'number' ? count : Number(count);
   if (!Number.isFinite(n)) return `${noun}s`;
@@ -239,6 +256,24 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
       return [actor, ` revoked the invitation sent to ${String(details.email ?? 'someone')}`];
     case 'org.invitation_accepted':
       return [target, ' accepted an invitation to an organization'];
+    case 'webhook.endpoint_created':
+      return [actor, ` added ${endpointName(details)}`];
+    case 'webhook.endpoint_updated': {
+      const changed = Array.isArray(details.changed) ? details.changed.map(String) : [];
+      if (changed.length === 1 && changed[0] === 'enabled') {
+        return [actor, ` ${details.enabled === false ? 'disabled' : 'enabled'} ${endpointName(details)}`];
+      }
+      const fields = changed.map((field) => WEBHOOK_FIELD_NAMES[field] ?? field);
+      return [actor, ` changed the ${fields.length > 0 ? listInWords(fields) : 'settings'} of ${endpointName(details)}`];
+    }
+    case 'webhook.endpoint_deleted':
+      return [actor, ` deleted ${endpointName(details)}`];
+    case 'webhook.secret_rotated':
+      return [actor, ` issued a new signing secret for ${endpointName(details)}`];
+    case 'webhook.endpoint_disabled': {
+      const reason = WEBHOOK_DISABLED_REASONS[String(details.reason)];
+      return [`Roster disabled ${endpointName(details)}${reason ? `: ${reason}` : ''}`];
+    }
     default:
       return [actor, ` did ${event.type}`];
   }

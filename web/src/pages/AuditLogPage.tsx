@@ -70,6 +70,11 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   'org.invitation_revoked': true,
   'org.invitation_accepted': true,
   'org.domains_changed': true,
+  'webhook.endpoint_created': true,
+  'webhook.endpoint_updated': true,
+  'webhook.endpoint_deleted': true,
+  'webhook.secret_rotated': true,
+  'webhook.endpoint_disabled': true,
 };
 const EVENT_TYPES = Object.keys(EVENT_TYPE_KEYS) as EventType[];
 
