@@ -86,6 +86,15 @@ export async function setRoles(id: string, roles: string[]): Promise<void> {
   await request('PUT', `/users/${id}/roles`, { token: await superuserToken(), json: { roles } });
 }
 
+/** An organization `owner` creates (and so owns); the owner's email must be verified. */
+export async function createOrg(
+  owner: TestUser,
+  name: string,
+  slug: string,
+): Promise<{ id: string; name: string; slug: string }> {
+  return request('POST', '/orgs', { token: await tokenFor(owner.email, owner.password), json: { name, slug } });
+}
+
 export async function deleteUser(id: string): Promise<void> {
   await request('DELETE', `/users/${id}`, { token: await superuserToken() });
 }

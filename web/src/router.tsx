@@ -9,6 +9,7 @@ import { Toaster } from './components/Toaster';
 import { safeRedirect } from './lib/format';
 import { can } from './lib/permissions';
 import { toast } from './lib/toast';
+import { AdminRolesPage } from './pages/AdminRolesPage';
 import { AdminUsersPage, parseUsersSearch } from './pages/AdminUsersPage';
 import { AdminWebhooksPage } from './pages/AdminWebhooksPage';
 import { AuditLogPage, parseAuditSearch } from './pages/AuditLogPage';
@@ -233,6 +234,10 @@ const webhooksRoute = createRoute({
   component: AdminWebhooksPage,
 });
 
+// Open to every signed-in user: the page itself tells those who may not define roles (all but
+// superusers, who alone see its link) that it is not theirs.
+const rolesRoute = createRoute({ getParentRoute: () => appLayout, path: '/admin/roles', component: AdminRolesPage });
+
 const routeTree = rootRoute.addChildren([
   authLayout.addChildren([
     loginRoute,
@@ -245,7 +250,17 @@ const routeTree = rootRoute.addChildren([
     invitationRoute,
   ]),
   devMailboxRoute,
-  appLayout.addChildren([dashboardRoute, itemsRoute, settingsRoute, orgsRoute, orgRoute, adminRoute, auditRoute, webhooksRoute]),
+  appLayout.addChildren([
+    dashboardRoute,
+    itemsRoute,
+    settingsRoute,
+    orgsRoute,
+    orgRoute,
+    adminRoute,
+    auditRoute,
+    webhooksRoute,
+    rolesRoute,
+  ]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

@@ -1,7 +1,8 @@
 /**
- * /orgs, /invitations and /users/me/active-org: organizations, their members,
- * invitations and domains, and the organization a session acts for. Routes only
- * translate HTTP; the rules are in the services (service.ts, invitations.ts, domains.ts).
+ * /orgs, /invitations, /users/me/active-org and /users/{id}/orgs: organizations, their
+ * members, invitations and domains, the organization a session acts for, and a user's
+ * organizations for administrators. Routes only translate HTTP; the rules are in the
+ * services (service.ts, invitations.ts, domains.ts).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -117,6 +118,8 @@ const toInvitationPublic = (invitation: OrgInvitationRow) => ({
   created_at: invitation.createdAt.toISOString(),
   expires_at: invitation.expiresAt.toISOString(),
 });
+/** The cursor order of a user's organizations (by name, as `orgs:mine`, but not interchangeable with it). */
+const USER_ORGS_ORDER = 'orgs:member';
 const orgIdOf = (params: { org_id: string }) => params.org_id.toLowerCase();
 
 export const orgsRoutes: RoutePlugin = async (plain, { ctx }) => {
@@ -181,6 +184,34 @@ export const orgsRoutes: RoutePlugin = async (plain, { ctx }) => {
         data: page.rows.map((row) => toOrgPublic(row.org, row.role)),
         count: page.count,
         next_cursor: page.next ? encodeCursor(order, page.next) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/users/:user_id/orgs',
+    {
+      config: { permission: 'users:read' },
+      schema: {
+        tags,
+        summary: 'The organizations a user belongs to, with their role there',
+        description:
+          "`role` is the user's membership role (not the caller's). Ordered by name; pass `next_cursor` as `cursor` " +
+          'for the next page.',
+        params: Type.Object({ user_id: Uuid }),
+        querystring: Type.Object({ limit: Paging.limit, cursor: Type.Optional(Cursor) }),
+        response: { 200: OrgsPublic, ...errorResponses(401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const userId = request.params.user_id.toLowerCase();
+      if (!(await ctx.users.getById(userId))) throw new HttpError(404, Messages.userNotFound);
+      const { limit, cursor } = request.query;
+      const page = await orgs.ofMember(userId, { limit, after: cursor ? decodeCursor(cursor, USER_ORGS_ORDER) : undefined });
+      return {
+        data: page.rows.map((row) => toOrgPublic(row.org, row.role)),
+        count: page.count,
+        next_cursor: page.next ? encodeCursor(USER_ORGS_ORDER, page.next) : null,
       };
     },
   );

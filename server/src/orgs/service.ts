@@ -125,6 +125,11 @@ export class OrganizationsService {
     return this.search(query, viewer.id);
   }
 
+  /** The organizations `userId` belongs to, each with their role there (an administrator looking at the account). */
+  async ofMember(userId: string, query: Omit<OrgListQuery, 'scope'>): Promise<OrgPage> {
+    return this.search({ ...query, scope: 'mine' }, userId);
+  }
+
   /** Every organization for the CLI (no viewer: `role` is null), or those of `viewerId` (scope `mine`). */
   async search(query: OrgListQuery, viewerId: string | null): Promise<OrgPage> {
     // A viewer's own membership, joined to each organization (none without a viewer).

@@ -180,6 +180,82 @@ describe('creating and listing organizations', () => {
   });
 });
 
+describe("a user's organizations, for administrators", () => {
+  const userOrgs = (t: TestApp, auth: Auth, userId: string, query = '') =>
+    t.request({ method: 'GET', url: `/api/v1/users/${userId}/orgs${query}`, headers: auth });
+
+  it('lists them by name with the user’s role there, in cursor pages; none is an empty list', async () => {
+    const t = app.get();
+    const admin = await t.superuserAuth();
+    const { org, member } = await team(t);
+    const own = await createOrg(t, member, 'Beta');
+    const listed = await userOrgs(t, admin, member.id.toUpperCase());
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json()).toEqual({
+      data: [
+        { id: org.id, name: 'Acme', slug: org.slug, created_at: expect.any(String), role: 'member' },
+        { id: own.id, name: 'Beta', slug: own.slug, created_at: expect.any(String), role: 'owner' },
+      ],
+      count: 2,
+      next_cursor: null,
+    });
+
+    const first = (await userOrgs(t, admin, member.id, '?limit=1')).json();
+    expect(first).toMatchObject({ count: 2, data: [{ id: org.id }] });
+    const second = (await userOrgs(t, admin, member.id, `?limit=1&cursor=${first.next_cursor}`)).json();
+    expect(second).toMatchObject({ count: 2, data: [{ id: own.id, role: 'owner' }], next_cursor: null });
+
+    const loner = await verifiedUser(t);
+    expect((await userOrgs(t, admin, loner.id)).json()).toEqual({ data: [], count: 0, next_cursor: null });
+    // The account itself stays as the contract has it: organizations are only on this route.
+    const user = await t.request({ method: 'GET', url: `/api/v1/users/${member.id}`, headers: admin });
+    expect(user.json()).not.toHaveProperty('orgs');
+  });
+
+  it('an unknown user is 404; a malformed id or cursor is 422', async () => {
+    const t = app.get();
+    const admin = await t.superuserAuth();
+    const unknown = await userOrgs(t, admin, '00000000-0000-4000-8000-000000000000');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toEqual({ detail: 'User not found' });
+    const malformed = await userOrgs(t, admin, 'not-a-uuid');
+    expect(malformed.statusCode).toBe(422);
+    expect(malformed.json().detail[0].loc).toEqual(['path', 'user_id']);
+
+    const { member } = await team(t);
+    const badCursor = await userOrgs(t, admin, member.id, '?cursor=nonsense');
+    expect(badCursor.statusCode).toBe(422);
+    expect(badCursor.json().detail[0]).toMatchObject({ loc: ['query', 'cursor'], msg: 'Invalid cursor' });
+    // A cursor of GET /orgs belongs to another list.
+    await createOrg(t, member, 'Gamma');
+    const mine = (await t.request({ method: 'GET', url: '/api/v1/orgs?limit=1', headers: member.auth })).json();
+    const foreign = await userOrgs(t, admin, member.id, `?cursor=${mine.next_cursor}`);
+    expect(foreign.statusCode).toBe(422);
+  });
+
+  it('support (users:read) may read them; a user without the permission may not, not even their own', async () => {
+    const t = app.get();
+    const admin = await t.superuserAuth();
+    const { org, member } = await team(t);
+    const helper = await t.createUser();
+    const granted = await t.request({
+      method: 'PUT',
+      url: `/api/v1/users/${helper.id}/roles`,
+      headers: admin,
+      payload: { roles: ['support'] },
+    });
+    expect(granted.statusCode).toBe(200);
+    const support = await t.authFor(helper.email, helper.password);
+    expect((await userOrgs(t, support, member.id)).json()).toMatchObject({ count: 1, data: [{ id: org.id, role: 'member' }] });
+
+    for (const target of [helper.id, member.id]) {
+      const refused = await userOrgs(t, member.auth, target);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toEqual({ detail: "The user doesn't have enough privileges" });
+    }
+  });
+});
+
 describe('the owner rules', () => {
   it('the last owner cannot leave, be demoted or be removed (409)', async () => {
     const t = app.get();

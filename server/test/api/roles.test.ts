@@ -105,6 +105,7 @@ const DECLARED: Record<string, string> = {
   'GET /api/v1/users/:user_id/sessions': 'users:read',
   'DELETE /api/v1/users/:user_id/sessions': 'sessions:revoke',
   'PUT /api/v1/users/:user_id/roles': 'users:write',
+  'GET /api/v1/users/:user_id/orgs': 'users:read',
   'GET /api/v1/audit-events': 'audit:read',
   'POST /api/v1/password-recovery-html-content/:email': 'users:read',
   'POST /api/v1/utils/test-email/': 'superuser',

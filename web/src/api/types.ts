@@ -13,6 +13,10 @@ export type RolesPublic = JsonOk<paths['/api/v1/roles']['get']>;
 export type RolePublic = RolesPublic['data'][number];
 export type ItemPublic = JsonOk<paths['/api/v1/items/{id}']['get']>;
 export type ItemsPublic = JsonOk<paths['/api/v1/items/']['get']>;
+export type RoleCreate = JsonBody<paths['/api/v1/roles']['post']>;
+export type RoleUpdate = JsonBody<paths['/api/v1/roles/{name}']['patch']>;
+/** A code of the permission catalogue, as the API's enum has it. */
+export type PermissionCode = RoleCreate['permissions'][number];
 export type IdentityPublic = JsonOk<paths['/api/v1/users/me/identities']['get']>['data'][number];
 
 export type UserCreate = JsonBody<paths['/api/v1/users/']['post']>;
@@ -24,6 +28,7 @@ export type ItemUpdate = JsonBody<paths['/api/v1/items/{id}']['put']>;
 export type UsersQuery = NonNullable<paths['/api/v1/users/']['get']['parameters']['query']>;
 export type UsersOrderBy = NonNullable<UsersQuery['order_by']>;
 
+export type UserOrgsPublic = JsonOk<paths['/api/v1/users/{user_id}/orgs']['get']>;
 export type OrgPublic = JsonOk<paths['/api/v1/orgs/{org_id}']['get']>;
 export type OrgMemberPublic = JsonOk<paths['/api/v1/orgs/{org_id}/members']['get']>['data'][number];
 export type OrgInvitationPublic = JsonOk<paths['/api/v1/orgs/{org_id}/invitations']['get']>['data'][number];

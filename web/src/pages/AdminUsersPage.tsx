@@ -3,6 +3,7 @@ import { Link } from '@tanstack/react-router';
 import { useEffect, useId, useRef, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { errorMessage } from '../api/errors';
+import { rolesQuery } from '../api/roles';
 import type { Me, RolePublic, UserPublic, UsersOrderBy, UsersQuery } from '../api/types';
 import { useMe } from '../auth/session';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
@@ -22,7 +23,9 @@ import {
   TextField,
 } from '../components/ui';
 import { formatDate } from '../lib/format';
-import { can, mayConfer, SUPERUSER_ROLE } from '../lib/permissions';
+import { ROLE_LABELS } from '../lib/orgs';
+import { can, isSuperuser, mayConfer, SUPERUSER_ROLE } from '../lib/permissions';
+import { roleLabel } from '../lib/roles';
 import { oneOf, pageSize, positiveInt } from '../lib/search';
 import { toast } from '../lib/toast';
 import { useForm } from '../lib/useForm';
@@ -91,13 +94,6 @@ export function usersQuery(search: UsersSearch): UsersQuery {
   return query;
 }
 
-const rolesQuery = { queryKey: ['roles'], queryFn: () => unwrap(api.GET('/api/v1/roles')) };
-
-/** A role's name as people read it: "user admin". */
-export function roleLabel(name: string): string {
-  return name.replaceAll('_', ' ');
-}
-
 /** The roles a user holds, as badges; "User" for none. */
 function RoleBadges({ roles }: { roles: readonly string[] }) {
   if (roles.length === 0) return <Badge tone="slate">User</Badge>;
@@ -105,7 +101,7 @@ function RoleBadges({ roles }: { roles: readonly string[] }) {
     <span className="flex flex-wrap gap-1">
       {roles.map((role) => (
         <Badge key={role} tone={role === SUPERUSER_ROLE ? 'indigo' : 'slate'}>
-          {role === SUPERUSER_ROLE ? 'Superuser' : roleLabel(role)}
+          {roleLabel(role)}
         </Badge>
       ))}
     </span>
@@ -137,7 +133,7 @@ function RolePicker({
         return (
           <Checkbox
             key={role.name}
-            label={role.name === SUPERUSER_ROLE ? 'Superuser' : roleLabel(role.name)}
+            label={roleLabel(role.name)}
             checked={selected.includes(role.name)}
             disabled={locked || !allowed}
             hint={
@@ -233,7 +229,7 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: Me; onDone: () 
   });
 
   const selfHint = isSelf ? 'You cannot change this for your own account.' : undefined;
-  if (readOnly && user) return <UserDetails user={user} onDone={onDone} />;
+  if (readOnly && user) return <UserDetails user={user} me={me} onDone={onDone} />;
   return (
     <form ref={form.formRef} onSubmit={onSubmit} noValidate className="space-y-4">
       <FormError message={form.formError} />
@@ -275,6 +271,7 @@ function UserForm({ user, me, onDone }: { user?: UserPublic; me: Me; onDone: () 
         />
       )}
       {user && <UserIdentities user={user} />}
+      {user && <UserOrganizations user={user} me={me} />}
       <div className="flex flex-wrap justify-end gap-2">
         {user && !isSelf && can(me, 'sessions:revoke') && (
           // Ends every session of this user at once (a lost laptop, a leaked password).
@@ -331,6 +328,52 @@ function UserIdentities({ user }: { user: UserPublic }) {
         onUnlink={(identity) => unlink.mutate(identity)}
         emptyText="None: this user signs in with a password only."
       />
+    </section>
+  );
+}
+
+/**
+ * The organizations the user belongs to and their role in each (the first page: a person is
+ * rarely in more). Holders of orgs:manage, who may open any organization, get links.
+ */
+function UserOrganizations({ user, me }: { user: UserPublic; me: Me }) {
+  const orgs = useQuery({
+    queryKey: ['user-orgs', user.id],
+    queryFn: () => unwrap(api.GET('/api/v1/users/{user_id}/orgs', { params: { path: { user_id: user.id } } })),
+  });
+  const headingId = `orgs-${user.id}`;
+  const linked = can(me, 'orgs:manage');
+  return (
+    <section aria-labelledby={headingId} className="border-t border-slate-200 pt-3 dark:border-slate-700">
+      <h3 id={headingId} className="text-sm font-semibold">
+        Organizations
+      </h3>
+      {orgs.isPending ? (
+        <p className="mt-1 text-sm text-slate-500">Loading organizations…</p>
+      ) : orgs.isError ? (
+        <p className="mt-1 text-sm text-red-700 dark:text-red-400">{errorMessage(orgs.error)}</p>
+      ) : orgs.data.count === 0 ? (
+        <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">None: this user belongs to no organization.</p>
+      ) : (
+        <ul className="mt-1 space-y-1 text-sm">
+          {orgs.data.data.map((org) => (
+            <li key={org.id} className="flex flex-wrap items-center gap-2" data-org={org.slug}>
+              {linked ? (
+                <Link to="/orgs/$orgId" params={{ orgId: org.id }} className="font-medium">
+                  {org.name}
+                </Link>
+              ) : (
+                <span className="font-medium">{org.name}</span>
+              )}
+              <span className="text-slate-500 dark:text-slate-400">{org.slug}</span>
+              {org.role && <Badge tone={org.role === 'member' ? 'slate' : 'indigo'}>{ROLE_LABELS[org.role]}</Badge>}
+            </li>
+          ))}
+          {orgs.data.count > orgs.data.data.length && (
+            <li className="text-slate-500 dark:text-slate-400">and {orgs.data.count - orgs.data.data.length} more</li>
+          )}
+        </ul>
+      )}
     </section>
   );
 }
@@ -393,7 +436,7 @@ function MfaStatus({
 }
 
 /** The account as a viewer without users:write sees it: facts, no controls. */
-function UserDetails({ user, onDone }: { user: UserPublic; onDone: () => void }) {
+function UserDetails({ user, me, onDone }: { user: UserPublic; me: Me; onDone: () => void }) {
   const facts: [string, React.ReactNode][] = [
     ['Email', user.email],
     ['Full name', user.full_name || '—'],
@@ -413,6 +456,7 @@ function UserDetails({ user, onDone }: { user: UserPublic; onDone: () => void })
           </div>
         ))}
       </dl>
+      <UserOrganizations user={user} me={me} />
       <div className="flex justify-end">
         <Button variant="secondary" onClick={onDone}>
           Close
@@ -528,6 +572,7 @@ export function AdminUsersPage({ search, onSearchChange }: { search: UsersSearch
             {can(me, 'audit:read') && <Link to="/admin/audit">Audit log</Link>}
             {mayWrite && <Button onClick={() => setAdding(true)}>Add user</Button>}
             {can(me, 'webhooks:manage') && <Link to="/admin/webhooks">Webhooks</Link>}
+            {isSuperuser(me) && <Link to="/admin/roles">Roles</Link>}
           </div>
         }
       />
