@@ -1,0 +1,263 @@
+/**
+ * Group commit of refreshes (issue 17, part 1): concurrent refreshes share one
+ * statement that decides and writes each of them; a token works once however many
+ * race with it (repeats within the grace window get the one successor); a refresh
+ * whose session was revoked or whose user was deleted fails alone; a replay revokes
+ * its session even beside that session's other refreshes; nothing is answered before
+ * its statement has returned.
+ */
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { auditEvents, refreshTokens, sessions, users } from '../../src/db/schema.js';
+import type { RefreshResult } from '../../src/sessions/service.js';
+import { ManualClock } from '../../src/utils/clock.js';
+import { useTestApp } from '../helpers/app.js';
+
+/** Refreshes per statement, in the order the statements were sent. */
+const statements: number[] = [];
+/** Set by a test to run before the next statement is sent (and hold it until it resolves). */
+let beforeStatement: ((refreshes: number) => Promise<void>) | null = null;
+
+const clock = new ManualClock();
+const app = useTestApp({
+  clock,
+  onRefreshStatement: async (refreshes) => {
+    statements.push(refreshes);
+    const hold = beforeStatement;
+    beforeStatement = null;
+    await hold?.(refreshes);
+  },
+});
+
+afterEach(() => {
+  statements.length = 0;
+  beforeStatement = null;
+});
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+const refreshRequest = (refreshToken: string) =>
+  app.get().request({
+    method: 'POST',
+    url: '/api/v1/login/refresh-token',
+    headers: form,
+    payload: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+  });
+
+/** A user and the refresh token of a session of theirs, opened by a password login. */
+async function signedIn(): Promise<{ userId: string; sessionId: string; refreshToken: string }> {
+  const t = app.get();
+  const user = await t.createUser();
+  const response = await t.login(user.email, user.password);
+  expect(response.statusCode).toBe(200);
+  const refreshToken = response.json().refresh_token as string;
+  const [row] = await t.ctx.db
+    .select({ sessionId: refreshTokens.sessionId })
+    .from(refreshTokens)
+    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+    .where(and(eq(sessions.userId, user.id), isNull(refreshTokens.usedAt), eq(sessions.userAgent, 'lightMyRequest')));
+  return { userId: user.id, sessionId: row?.sessionId as string, refreshToken };
+}
+
+async function signedInMany(count: number) {
+  const people = [];
+  for (let i = 0; i < count; i++) people.push(await signedIn());
+  return people;
+}
+
+async function tokensOf(sessionId: string) {
+  return app.get().ctx.db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, sessionId));
+}
+
+const ok = (result: RefreshResult) => result.outcome === 'ok';
+
+describe('group commit of refreshes', () => {
+  it('refreshes that arrive together share one statement, each rotating its own session', async () => {
+    const t = app.get();
+    const people = await signedInMany(8);
+    statements.length = 0;
+    const results = await Promise.all(people.map((p) => t.ctx.sessions.refresh(p.refreshToken)));
+
+    expect(statements).toEqual([8]);
+    results.forEach((result, i) => {
+      expect(result).toMatchObject({ outcome: 'ok', user: { id: people[i]?.userId }, session: { id: people[i]?.sessionId } });
+    });
+    for (const [i, person] of people.entries()) {
+      const rows = await tokensOf(person.sessionId);
+      // The login's token, now used, and its one successor: the token this refresh answered.
+      expect(rows).toHaveLength(2);
+      expect(rows.filter((r) => r.usedAt !== null)).toHaveLength(1);
+      const next = (results[i] as Extract<RefreshResult, { outcome: 'ok' }>).refreshToken;
+      expect((await t.ctx.sessions.refresh(next)).outcome).toBe('ok');
+    }
+  });
+
+  it('answers a refresh only after the statement holding it has returned', async () => {
+    const person = await signedIn();
+    let release: () => void = () => {};
+    let held: () => void = () => {};
+    const statementHeld = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    beforeStatement = () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+        held();
+      });
+
+    let answered = false;
+    const response = refreshRequest(person.refreshToken).then((r) => {
+      answered = true;
+      return r;
+    });
+    await statementHeld;
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    expect((await tokensOf(person.sessionId)).map((r) => r.usedAt)).toEqual([null]);
+
+    release();
+    const answer = await response;
+    expect(answer.statusCode).toBe(200);
+    const rows = await tokensOf(person.sessionId);
+    expect(rows).toHaveLength(2);
+    expect(rows.filter((r) => r.usedAt !== null)).toHaveLength(1);
+  });
+
+  it('fails only the refreshes whose session was revoked or whose user was deleted meanwhile', async () => {
+    const t = app.get();
+    const people = await signedInMany(6);
+    const revoked = people[1] as (typeof people)[number];
+    const deleted = people[4] as (typeof people)[number];
+    statements.length = 0;
+    // Between the refreshes' arrival and their statement: as if another request got there first.
+    beforeStatement = async () => {
+      await t.ctx.db
+        .update(sessions)
+        .set({ revokedAt: clock.now(), revokedReason: 'user' })
+        .where(eq(sessions.id, revoked.sessionId));
+      await t.ctx.db.delete(users).where(eq(users.id, deleted.userId));
+    };
+    const results = await Promise.all(people.map((p) => t.ctx.sessions.refresh(p.refreshToken)));
+
+    expect(results[1]).toEqual({ outcome: 'invalid' });
+    expect(results[4]).toEqual({ outcome: 'invalid' });
+    const neighbours = results.filter((_, i) => i !== 1 && i !== 4);
+    expect(neighbours.every(ok)).toBe(true);
+    // Decided in the statement: nothing was refused, so nothing was split and retried.
+    expect(statements).toEqual([6]);
+    expect((await tokensOf(revoked.sessionId)).map((r) => r.usedAt)).toEqual([null]);
+  });
+
+  it('one token raced many times issues one successor: every answer carries it, and it works once', async () => {
+    const t = app.get();
+    const person = await signedIn();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => refreshRequest(person.refreshToken)));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(8).fill(200));
+    const successors = new Set(answers.map((a) => a.json().refresh_token));
+    expect(successors.size).toBe(1);
+    expect(await tokensOf(person.sessionId)).toHaveLength(2);
+
+    // Raced again, the successor gives one next token too; then, past the grace window, a replay ends the session.
+    const [successor] = [...successors] as [string];
+    const next = await Promise.all(Array.from({ length: 4 }, () => t.ctx.sessions.refresh(successor)));
+    expect(next.every(ok)).toBe(true);
+    expect(new Set(next.map((r) => (r as Extract<RefreshResult, { outcome: 'ok' }>).refreshToken)).size).toBe(1);
+    expect(await tokensOf(person.sessionId)).toHaveLength(3);
+    clock.advance(31);
+    expect((await t.ctx.sessions.refresh(successor)).outcome).toBe('reuse-detected');
+  });
+
+  it('statements racing with one token on separate connections still issue one successor', async () => {
+    const t = app.get();
+    const person = await signedIn();
+    // Another transaction holds the token's row, so the refreshes' statements pile up behind it and then race.
+    let release: () => void = () => {};
+    let locked: () => void = () => {};
+    const rowLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = t.ctx.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT 1 FROM refresh_token WHERE session_id = ${person.sessionId} FOR UPDATE`);
+      locked();
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    await rowLocked;
+    const racing = [];
+    for (let i = 0; i < 4; i++) {
+      racing.push(t.ctx.sessions.refresh(person.refreshToken));
+      // Past the batching window: each refresh is a statement of its own.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    release();
+    await holder;
+    const results = await Promise.all(racing);
+    expect(statements).toEqual([1, 1, 1, 1]);
+    expect(results.every(ok)).toBe(true);
+    expect(new Set(results.map((r) => (r as Extract<RefreshResult, { outcome: 'ok' }>).refreshToken)).size).toBe(1);
+    expect(await tokensOf(person.sessionId)).toHaveLength(2);
+  });
+
+  it('a refresh waiting on a revocation in flight reads the session as revoked, not as it was', async () => {
+    const t = app.get();
+    const person = await signedIn();
+    let release: () => void = () => {};
+    let revoked: () => void = () => {};
+    const revocationWritten = new Promise<void>((resolve) => {
+      revoked = resolve;
+    });
+    // A logout elsewhere: the session's row is revoked, not yet committed, while the refresh arrives.
+    const logout = t.ctx.db.transaction(async (tx) => {
+      await t.ctx.sessions.revoke(tx, person.userId, person.sessionId, 'logout');
+      revoked();
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    await revocationWritten;
+    const refreshed = t.ctx.sessions.refresh(person.refreshToken);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await logout;
+    expect(await refreshed).toEqual({ outcome: 'invalid' });
+    expect(await tokensOf(person.sessionId)).toHaveLength(1);
+  });
+
+  it('a replay after the grace window revokes its session even beside that session’s own refresh; other sessions rotate', async () => {
+    const t = app.get();
+    const victim = await signedIn();
+    const bystander = await signedIn();
+    const first = await t.ctx.sessions.refresh(victim.refreshToken);
+    if (first.outcome !== 'ok') throw new Error('the first refresh failed');
+    clock.advance(31);
+    statements.length = 0;
+    const [replay, current, other] = await Promise.all([
+      t.ctx.sessions.refresh(victim.refreshToken),
+      t.ctx.sessions.refresh(first.refreshToken),
+      t.ctx.sessions.refresh(bystander.refreshToken),
+    ]);
+    expect(statements).toEqual([3]);
+    expect(replay).toMatchObject({ outcome: 'reuse-detected', user: { id: victim.userId }, session: { id: victim.sessionId } });
+    // As if the replay came first: the session is over, so its current token no longer works either.
+    expect(current).toEqual({ outcome: 'invalid' });
+    expect(other?.outcome).toBe('ok');
+    const [session] = await t.ctx.db.select().from(sessions).where(eq(sessions.id, victim.sessionId));
+    expect(session).toMatchObject({ revokedReason: 'refresh_reuse' });
+    expect(await tokensOf(victim.sessionId)).toHaveLength(2);
+  });
+
+  it('records the replay over HTTP and answers the contract’s refusal', async () => {
+    const t = app.get();
+    const person = await signedIn();
+    expect((await refreshRequest(person.refreshToken)).statusCode).toBe(200);
+    clock.advance(31);
+    const replay = await refreshRequest(person.refreshToken);
+    expect(replay.statusCode).toBe(400);
+    expect(replay.json()).toEqual({ detail: 'Invalid refresh token' });
+    const events = await t.ctx.db
+      .select({ details: auditEvents.details })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.type, 'refresh.reuse_detected'), inArray(auditEvents.targetId, [person.userId])));
+    expect(events).toEqual([{ details: { session_id: person.sessionId } }]);
+  });
+});
