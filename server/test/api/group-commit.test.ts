@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { auditEvents, sessions, type UserRow, users } from '../../src/db/schema.js';
 import type { Admission } from '../../src/login/service.js';
 import { useTestApp } from '../helpers/app.js';
+import { latch } from '../helpers/latch.js';
 
 /** Sign-ins per statement, in the order the statements were sent. */
 const statements: number[] = [];
@@ -133,16 +134,12 @@ describe('group commit of sign-ins', () => {
     const t = app.get();
     const user = await t.createUser();
     const before = await existingSessions([user.id]);
-    let release: () => void = () => {};
-    let held: () => void = () => {};
-    const statementHeld = new Promise<void>((resolve) => {
-      held = resolve;
-    });
-    beforeStatement = () =>
-      new Promise<void>((resolve) => {
-        release = resolve;
-        held();
-      });
+    const held = latch();
+    const release = latch();
+    beforeStatement = async () => {
+      held.open();
+      await release.opened;
+    };
 
     let answered = false;
     const response = t
@@ -156,13 +153,13 @@ describe('group commit of sign-ins', () => {
         answered = true;
         return r;
       });
-    await statementHeld;
+    await held.opened;
     // Give the request every chance to be answered early: several turns of the event loop.
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(answered).toBe(false);
     expect(await sessionIds([user.id], before)).toEqual([]);
 
-    release();
+    release.open();
     const answer = await response;
     expect(answer.statusCode).toBe(200);
     // Read on the handle (on PostgreSQL, another pooled connection): only committed rows are visible there.

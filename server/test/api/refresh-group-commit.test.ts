@@ -8,10 +8,12 @@
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Executor } from '../../src/db/client.js';
 import { auditEvents, refreshTokens, sessions, users } from '../../src/db/schema.js';
 import type { RefreshResult } from '../../src/sessions/service.js';
 import { ManualClock } from '../../src/utils/clock.js';
 import { useTestApp } from '../helpers/app.js';
+import { latch } from '../helpers/latch.js';
 
 /** Refreshes per statement, in the order the statements were sent. */
 const statements: number[] = [];
@@ -70,6 +72,22 @@ async function tokensOf(sessionId: string) {
 
 const ok = (result: RefreshResult) => result.outcome === 'ok';
 
+/** Runs `work` in a transaction left open (its locks held) until the returned function commits it. */
+async function openTransaction(work: (tx: Executor) => Promise<void>): Promise<() => Promise<void>> {
+  const worked = latch();
+  const release = latch();
+  const transaction = app.get().ctx.db.transaction(async (tx) => {
+    await work(tx);
+    worked.open();
+    await release.opened;
+  });
+  await Promise.race([worked.opened, transaction]);
+  return async () => {
+    release.open();
+    await transaction;
+  };
+}
+
 describe('group commit of refreshes', () => {
   it('refreshes that arrive together share one statement, each rotating its own session', async () => {
     const t = app.get();
@@ -93,28 +111,24 @@ describe('group commit of refreshes', () => {
 
   it('answers a refresh only after the statement holding it has returned', async () => {
     const person = await signedIn();
-    let release: () => void = () => {};
-    let held: () => void = () => {};
-    const statementHeld = new Promise<void>((resolve) => {
-      held = resolve;
-    });
-    beforeStatement = () =>
-      new Promise<void>((resolve) => {
-        release = resolve;
-        held();
-      });
+    const held = latch();
+    const release = latch();
+    beforeStatement = async () => {
+      held.open();
+      await release.opened;
+    };
 
     let answered = false;
     const response = refreshRequest(person.refreshToken).then((r) => {
       answered = true;
       return r;
     });
-    await statementHeld;
+    await held.opened;
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(answered).toBe(false);
     expect((await tokensOf(person.sessionId)).map((r) => r.usedAt)).toEqual([null]);
 
-    release();
+    release.open();
     const answer = await response;
     expect(answer.statusCode).toBe(200);
     const rows = await tokensOf(person.sessionId);
@@ -170,27 +184,16 @@ describe('group commit of refreshes', () => {
     const t = app.get();
     const person = await signedIn();
     // Another transaction holds the token's row, so the refreshes' statements pile up behind it and then race.
-    let release: () => void = () => {};
-    let locked: () => void = () => {};
-    const rowLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holder = t.ctx.db.transaction(async (tx) => {
+    const commit = await openTransaction(async (tx) => {
       await tx.execute(sql`SELECT 1 FROM refresh_token WHERE session_id = ${person.sessionId} FOR UPDATE`);
-      locked();
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
     });
-    await rowLocked;
     const racing = [];
     for (let i = 0; i < 4; i++) {
       racing.push(t.ctx.sessions.refresh(person.refreshToken));
       // Past the batching window: each refresh is a statement of its own.
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    release();
-    await holder;
+    await commit();
     const results = await Promise.all(racing);
     expect(statements).toEqual([1, 1, 1, 1]);
     expect(results.every(ok)).toBe(true);
@@ -201,24 +204,13 @@ describe('group commit of refreshes', () => {
   it('a refresh waiting on a revocation in flight reads the session as revoked, not as it was', async () => {
     const t = app.get();
     const person = await signedIn();
-    let release: () => void = () => {};
-    let revoked: () => void = () => {};
-    const revocationWritten = new Promise<void>((resolve) => {
-      revoked = resolve;
-    });
     // A logout elsewhere: the session's row is revoked, not yet committed, while the refresh arrives.
-    const logout = t.ctx.db.transaction(async (tx) => {
+    const commit = await openTransaction(async (tx) => {
       await t.ctx.sessions.revoke(tx, person.userId, person.sessionId, 'logout');
-      revoked();
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
     });
-    await revocationWritten;
     const refreshed = t.ctx.sessions.refresh(person.refreshToken);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    release();
-    await logout;
+    await commit();
     expect(await refreshed).toEqual({ outcome: 'invalid' });
     expect(await tokensOf(person.sessionId)).toHaveLength(1);
   });
