@@ -7,34 +7,18 @@
  * its statement has returned.
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Executor } from '../../src/db/client.js';
 import { auditEvents, refreshTokens, sessions, users } from '../../src/db/schema.js';
 import type { RefreshResult } from '../../src/sessions/service.js';
 import { ManualClock } from '../../src/utils/clock.js';
 import { useTestApp } from '../helpers/app.js';
 import { latch } from '../helpers/latch.js';
-
-/** Refreshes per statement, in the order the statements were sent. */
-const statements: number[] = [];
-/** Set by a test to run before the next statement is sent (and hold it until it resolves). */
-let beforeStatement: ((refreshes: number) => Promise<void>) | null = null;
+import { statementLog } from '../helpers/statement-log.js';
 
 const clock = new ManualClock();
-const app = useTestApp({
-  clock,
-  onRefreshStatement: async (refreshes) => {
-    statements.push(refreshes);
-    const hold = beforeStatement;
-    beforeStatement = null;
-    await hold?.(refreshes);
-  },
-});
-
-afterEach(() => {
-  statements.length = 0;
-  beforeStatement = null;
-});
+const statements = statementLog();
+const app = useTestApp({ clock, onRefreshStatement: statements.onStatement });
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const refreshRequest = (refreshToken: string) =>
@@ -92,10 +76,10 @@ describe('group commit of refreshes', () => {
   it('refreshes that arrive together share one statement, each rotating its own session', async () => {
     const t = app.get();
     const people = await signedInMany(8);
-    statements.length = 0;
+    statements.sizes.length = 0;
     const results = await Promise.all(people.map((p) => t.ctx.sessions.refresh(p.refreshToken)));
 
-    expect(statements).toEqual([8]);
+    expect(statements.sizes).toEqual([8]);
     results.forEach((result, i) => {
       expect(result).toMatchObject({ outcome: 'ok', user: { id: people[i]?.userId }, session: { id: people[i]?.sessionId } });
     });
@@ -111,24 +95,19 @@ describe('group commit of refreshes', () => {
 
   it('answers a refresh only after the statement holding it has returned', async () => {
     const person = await signedIn();
-    const held = latch();
-    const release = latch();
-    beforeStatement = async () => {
-      held.open();
-      await release.opened;
-    };
+    const held = statements.holdNext();
 
     let answered = false;
     const response = refreshRequest(person.refreshToken).then((r) => {
       answered = true;
       return r;
     });
-    await held.opened;
+    await held.reached;
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(answered).toBe(false);
     expect((await tokensOf(person.sessionId)).map((r) => r.usedAt)).toEqual([null]);
 
-    release.open();
+    held.release();
     const answer = await response;
     expect(answer.statusCode).toBe(200);
     const rows = await tokensOf(person.sessionId);
@@ -141,9 +120,9 @@ describe('group commit of refreshes', () => {
     const people = await signedInMany(6);
     const revoked = people[1] as (typeof people)[number];
     const deleted = people[4] as (typeof people)[number];
-    statements.length = 0;
+    statements.sizes.length = 0;
     // Between the refreshes' arrival and their statement: as if another request got there first.
-    beforeStatement = async () => {
+    statements.before = async () => {
       await t.ctx.db
         .update(sessions)
         .set({ revokedAt: clock.now(), revokedReason: 'user' })
@@ -157,7 +136,7 @@ describe('group commit of refreshes', () => {
     const neighbours = results.filter((_, i) => i !== 1 && i !== 4);
     expect(neighbours.every(ok)).toBe(true);
     // Decided in the statement: nothing was refused, so nothing was split and retried.
-    expect(statements).toEqual([6]);
+    expect(statements.sizes).toEqual([6]);
     expect((await tokensOf(revoked.sessionId)).map((r) => r.usedAt)).toEqual([null]);
   });
 
@@ -195,7 +174,7 @@ describe('group commit of refreshes', () => {
     }
     await commit();
     const results = await Promise.all(racing);
-    expect(statements).toEqual([1, 1, 1, 1]);
+    expect(statements.sizes).toEqual([1, 1, 1, 1]);
     expect(results.every(ok)).toBe(true);
     expect(new Set(results.map((r) => (r as Extract<RefreshResult, { outcome: 'ok' }>).refreshToken)).size).toBe(1);
     expect(await tokensOf(person.sessionId)).toHaveLength(2);
@@ -222,13 +201,13 @@ describe('group commit of refreshes', () => {
     const first = await t.ctx.sessions.refresh(victim.refreshToken);
     if (first.outcome !== 'ok') throw new Error('the first refresh failed');
     clock.advance(31);
-    statements.length = 0;
+    statements.sizes.length = 0;
     const [replay, current, other] = await Promise.all([
       t.ctx.sessions.refresh(victim.refreshToken),
       t.ctx.sessions.refresh(first.refreshToken),
       t.ctx.sessions.refresh(bystander.refreshToken),
     ]);
-    expect(statements).toEqual([3]);
+    expect(statements.sizes).toEqual([3]);
     expect(replay).toMatchObject({ outcome: 'reuse-detected', user: { id: victim.userId }, session: { id: victim.sessionId } });
     // As if the replay came first: the session is over, so its current token no longer works either.
     expect(current).toEqual({ outcome: 'invalid' });
