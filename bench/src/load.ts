@@ -14,6 +14,8 @@ export interface LoadOptions {
   idReplacement?: boolean;
   /** Seconds before a request counts as timed out (autocannon's default: 10). */
   timeoutSeconds?: number;
+  /** Requests built per send (autocannon's `requests`), for bodies that depend on earlier answers. */
+  requests?: autocannon.Request[];
 }
 
 export interface LoadResult {
@@ -33,6 +35,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     body: options.body,
     idReplacement: options.idReplacement ?? false,
     ...(options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {}),
+    ...(options.requests ? { requests: options.requests } : {}),
   });
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) {

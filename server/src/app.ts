@@ -99,6 +99,8 @@ export interface AppDependencies {
   emailWorker?: Partial<WorkerOptions> | false;
   /** Told the number of sign-ins each statement of their group commit writes; may hold it back (tests). */
   onSignInStatement?: (signIns: number) => void | Promise<void>;
+  /** Told the number of refreshes each statement of their group commit serves; may hold it back (tests). */
+  onRefreshStatement?: (refreshes: number) => void | Promise<void>;
   /** Overrides for the webhook delivery worker (tests fix the jitter); `false` keeps it from starting. */
   webhookWorker?: Partial<WebhookWorkerOptions> | false;
   /** Built web app to serve at `/` (web/dist); without it only the API is served. */
@@ -132,6 +134,7 @@ export function createContext(deps: AppDependencies): AppContext {
   const sessions = new SessionsService(database.db, clock, config.refreshTokenExpireDays, {
     maxDays: config.sessionMaxDays,
     secretKey: config.secretKey,
+    groupCommit: { windowMs: config.signInGroupCommitMs, onStatement: deps.onRefreshStatement },
   });
   const audit = new AuditLog(database.db, clock);
   const accountEmails = new AccountEmails(

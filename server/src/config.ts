@@ -75,7 +75,10 @@ export interface Config {
   refreshTokenExpireDays: number;
   /** A session ends this long after its login, however often it is refreshed. */
   sessionMaxDays: number;
-  /** How long a sign-in's writes wait for concurrent sign-ins' to share their statement (0: this event-loop turn). */
+  /**
+   * How long a sign-in's writes (or a refresh) wait for concurrent sign-ins (refreshes) to share their
+   * statement (0: this event-loop turn).
+   */
   signInGroupCommitMs: number;
   /** The refresh cookie's Secure flag: COOKIE_SECURE, by default on unless ENVIRONMENT=local. */
   cookieSecure: boolean;

@@ -99,7 +99,7 @@ export class RolesService {
     return held;
   }
 
-  async accessOf(user: UserRow, executor: Executor = this.db): Promise<Access> {
+  async accessOf(user: Pick<UserRow, 'id' | 'isSuperuser'>, executor: Executor = this.db): Promise<Access> {
     return accessOf(user, (await this.heldRoles([user.id], executor)).get(user.id) ?? []);
   }
 

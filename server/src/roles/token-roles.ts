@@ -9,7 +9,8 @@ import type { UserCache } from '../auth/user-cache.js';
 import type { UserRow } from '../db/schema.js';
 import type { RolesService } from './service.js';
 
-export type TokenRoles = (user: UserRow) => Promise<readonly string[]>;
+/** A refresh knows only these of its user (read with its session, in the same statement). */
+export type TokenRoles = (user: Pick<UserRow, 'id' | 'isSuperuser'>) => Promise<readonly string[]>;
 
 export function cachedTokenRoles(cache: UserCache, roles: RolesService): TokenRoles {
   return async (user) => (await cache.get(user.id))?.roles ?? (await roles.accessOf(user)).roles;

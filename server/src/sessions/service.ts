@@ -15,10 +15,12 @@
  */
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
+import { Batcher, type GroupCommitOptions } from '../db/batcher.js';
 import type { Database, Executor } from '../db/client.js';
 import { type PendingRow, pendingRow } from '../db/pending-row.js';
-import { refreshTokens, type SessionRow, sessions, type UserRow, users } from '../db/schema.js';
+import { refreshTokens, type SessionRow, sessions, type UserRow } from '../db/schema.js';
 import type { Clock } from '../utils/clock.js';
+import { type PresentedToken, type RefreshedSession, type RefreshVerdict, refreshTogether } from './refresh-statement.js';
 import type { SessionState } from './session-cache.js';
 
 /** How long a just-rotated refresh token still works (concurrent refreshes from one browser). */
@@ -43,9 +45,9 @@ export interface NewSession {
 }
 
 export type RefreshResult =
-  | { outcome: 'ok'; user: UserRow; session: SessionRow; refreshToken: string }
+  | { outcome: 'ok'; user: Pick<UserRow, 'id' | 'isSuperuser'>; session: RefreshedSession; refreshToken: string }
   | { outcome: 'invalid' }
-  | { outcome: 'reuse-detected'; user: UserRow; session: SessionRow };
+  | { outcome: 'reuse-detected'; user: Pick<UserRow, 'id'>; session: Pick<SessionRow, 'id'> };
 
 export type RevokeReason =
   | 'logout'
@@ -66,6 +68,8 @@ export interface SessionLimits {
   maxDays?: number;
   /** SECRET_KEY, from which the key deriving successor tokens comes; every process must share it. */
   secretKey?: string;
+  /** How concurrent refreshes share a statement (default: those of the same event-loop turn). */
+  groupCommit?: GroupCommitOptions;
 }
 
 export class SessionsService {
@@ -76,6 +80,7 @@ export class SessionsService {
   onRevokedAll: (tx: Executor, userId: string, reason: RevokeReason, ended: number) => Promise<void> = async () => {};
   private readonly maxDays: number;
   private readonly successorKey: Buffer;
+  private readonly refreshes: Batcher<PresentedToken, RefreshVerdict>;
 
   constructor(
     private readonly db: Database,
@@ -88,6 +93,16 @@ export class SessionsService {
     this.successorKey = createHmac('sha256', limits.secretKey ?? randomBytes(32))
       .update('roster refresh-token successor')
       .digest();
+    this.refreshes = new Batcher(
+      (presented) =>
+        refreshTogether(this.db, presented, {
+          now: this.clock.now(),
+          graceSeconds: REFRESH_GRACE_SECONDS,
+          lifetimeSeconds: this.lifetimeDays * 86_400,
+          maxSeconds: this.maxDays * 86_400,
+        }),
+      limits.groupCommit ?? { windowMs: 0 },
+    );
   }
 
   /**
@@ -126,44 +141,29 @@ export class SessionsService {
   }
 
   /**
-   * Rotates a refresh token. The reuse verdict is committed even though the
-   * caller answers with an error: a replayed token must end its session.
+   * Rotates a refresh token, in one statement shared with the refreshes that arrive
+   * together (refresh-statement.ts); answers once that statement has committed. The
+   * reuse verdict is committed even though the caller answers with an error: a
+   * replayed token must end its session.
    */
   async refresh(token: string): Promise<RefreshResult> {
     if (token.length === 0 || token.length > 200) return { outcome: 'invalid' };
-    return this.db.transaction(async (tx) => {
-      const now = this.clock.now();
-      const [found] = await tx
-        .select({ token: refreshTokens, session: sessions, user: users })
-        .from(refreshTokens)
-        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .where(eq(refreshTokens.tokenHash, hashToken(token)))
-        .for('update', { of: [refreshTokens, sessions] });
-      if (!found) return { outcome: 'invalid' as const };
-      const { session, user } = found;
-      if (session.revokedAt || session.expiresAt <= now || !user.isActive) return { outcome: 'invalid' as const };
-      if (this.absoluteEnd(session.createdAt) <= now) return { outcome: 'invalid' as const };
-
-      const usedAt = found.token.usedAt;
-      if (usedAt && now.getTime() - usedAt.getTime() > REFRESH_GRACE_SECONDS * 1000) {
-        const [revoked] = await tx
-          .update(sessions)
-          .set({ revokedAt: now, revokedReason: 'refresh_reuse' })
-          .where(eq(sessions.id, session.id))
-          .returning();
-        this.onSessionsChanged([session.id]);
-        return { outcome: 'reuse-detected' as const, user, session: revoked as SessionRow };
-      }
-      if (!usedAt) await tx.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, found.token.id));
-      const [updated] = await tx
-        .update(sessions)
-        .set({ lastUsedAt: now, expiresAt: this.expiryFrom(now, session.createdAt) })
-        .where(eq(sessions.id, session.id))
-        .returning();
-      const refreshToken = await this.issueSuccessor(tx, session.id, token);
-      return { outcome: 'ok' as const, user, session: updated as SessionRow, refreshToken };
-    });
+    const successor = this.successorOf(token);
+    const verdict = await this.refreshes.submit({ tokenHash: hashToken(token), successorHash: hashToken(successor) });
+    switch (verdict.outcome) {
+      case 'invalid':
+        return verdict;
+      case 'reuse-detected':
+        this.onSessionsChanged([verdict.sessionId]);
+        return { outcome: 'reuse-detected', user: { id: verdict.userId }, session: { id: verdict.sessionId } };
+      case 'ok':
+        return {
+          outcome: 'ok',
+          user: { id: verdict.session.userId, isSuperuser: verdict.isSuperuser },
+          session: verdict.session,
+          refreshToken: successor,
+        };
+    }
   }
 
   /**
@@ -244,15 +244,10 @@ export class SessionsService {
 
   /**
    * The successor of `presented`: the same token each time it is asked for (a use
-   * within the grace window finds it already stored and returns it again).
+   * within the grace window finds it already stored and is answered it again).
    */
-  private async issueSuccessor(tx: Executor, sessionId: string, presented: string): Promise<string> {
-    const token = createHmac('sha256', this.successorKey).update(presented).digest('base64url');
-    await tx
-      .insert(refreshTokens)
-      .values({ sessionId, tokenHash: hashToken(token), createdAt: this.clock.now() })
-      .onConflictDoNothing({ target: refreshTokens.tokenHash });
-    return token;
+  private successorOf(presented: string): string {
+    return createHmac('sha256', this.successorKey).update(presented).digest('base64url');
   }
 
   /** REFRESH_TOKEN_EXPIRE_DAYS from now, but never past the session's absolute end. */

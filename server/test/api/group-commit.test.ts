@@ -4,29 +4,14 @@
  * its neighbours still sign in; nothing is answered before its rows are committed.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEvents, sessions, type UserRow, users } from '../../src/db/schema.js';
 import type { Admission } from '../../src/login/service.js';
 import { useTestApp } from '../helpers/app.js';
+import { statementLog } from '../helpers/statement-log.js';
 
-/** Sign-ins per statement, in the order the statements were sent. */
-const statements: number[] = [];
-/** Set by a test to hold the next statement back until it resolves. */
-let beforeStatement: ((signIns: number) => Promise<void>) | null = null;
-
-const app = useTestApp({
-  onSignInStatement: async (signIns) => {
-    statements.push(signIns);
-    const hold = beforeStatement;
-    beforeStatement = null;
-    await hold?.(signIns);
-  },
-});
-
-afterEach(() => {
-  statements.length = 0;
-  beforeStatement = null;
-});
+const statements = statementLog();
+const app = useTestApp({ onSignInStatement: statements.onStatement });
 
 const PROOF = { method: 'password', amr: ['pwd'] };
 const ORIGIN = { actorId: null, ip: '127.0.0.1', userAgent: 'group-commit test' };
@@ -62,7 +47,7 @@ describe('group commit of sign-ins', () => {
     const before = await existingSessions(people.map((u) => u.id));
     const admissions = await Promise.all(people.map((user) => t.ctx.login.admit(user, PROOF, ORIGIN)));
 
-    expect(statements).toEqual([8]);
+    expect(statements.sizes).toEqual([8]);
     const granted = admissions.map(signedIn);
     expect(granted.every((id) => id !== null)).toBe(true);
     expect(new Set(granted).size).toBe(8);
@@ -102,9 +87,9 @@ describe('group commit of sign-ins', () => {
     const neighbours = admissions.filter((_, i) => i !== 2);
     expect(neighbours.every((a) => a.outcome === 'signed-in')).toBe(true);
     // The first statement held all six; the refused one was split until it stood alone.
-    expect(statements[0]).toBe(6);
-    expect(statements.length).toBeGreaterThan(1);
-    expect(statements).toContain(1);
+    expect(statements.sizes[0]).toBe(6);
+    expect(statements.sizes.length).toBeGreaterThan(1);
+    expect(statements.sizes).toContain(1);
     const written = await sessionIds(
       people.map((u) => u.id),
       before,
@@ -115,7 +100,7 @@ describe('group commit of sign-ins', () => {
   it("answers a password sign-in whose user is deleted before its write with the route's refusal", async () => {
     const t = app.get();
     const user = await t.createUser();
-    beforeStatement = async () => {
+    statements.before = async () => {
       await t.ctx.db.delete(users).where(eq(users.id, user.id));
     };
     const response = await t.request({
@@ -126,23 +111,14 @@ describe('group commit of sign-ins', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ detail: 'Incorrect email or password' });
-    expect(statements).toEqual([1]);
+    expect(statements.sizes).toEqual([1]);
   });
 
   it('answers a sign-in only after the statement holding its rows has committed', async () => {
     const t = app.get();
     const user = await t.createUser();
     const before = await existingSessions([user.id]);
-    let release: () => void = () => {};
-    let held: () => void = () => {};
-    const statementHeld = new Promise<void>((resolve) => {
-      held = resolve;
-    });
-    beforeStatement = () =>
-      new Promise<void>((resolve) => {
-        release = resolve;
-        held();
-      });
+    const held = statements.holdNext();
 
     let answered = false;
     const response = t
@@ -156,13 +132,13 @@ describe('group commit of sign-ins', () => {
         answered = true;
         return r;
       });
-    await statementHeld;
+    await held.reached;
     // Give the request every chance to be answered early: several turns of the event loop.
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(answered).toBe(false);
     expect(await sessionIds([user.id], before)).toEqual([]);
 
-    release();
+    held.release();
     const answer = await response;
     expect(answer.statusCode).toBe(200);
     // Read on the handle (on PostgreSQL, another pooled connection): only committed rows are visible there.

@@ -74,6 +74,7 @@ export interface TestAppOptions {
   clock?: Clock;
   emailWorker?: AppDependencies['emailWorker'];
   onSignInStatement?: AppDependencies['onSignInStatement'];
+  onRefreshStatement?: AppDependencies['onRefreshStatement'];
   webhookWorker?: AppDependencies['webhookWorker'];
 }
 
@@ -90,6 +91,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock: options.clock,
     emailWorker: options.emailWorker ?? { pollMs: 100, retryBaseMs: 100 },
     onSignInStatement: options.onSignInStatement,
+    onRefreshStatement: options.onRefreshStatement,
     webhookWorker: options.webhookWorker,
   });
   await built.ctx.users.createIfAbsent({ email: SUPERUSER.email, password: SUPERUSER.password, isSuperuser: true });
