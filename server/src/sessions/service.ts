@@ -174,6 +174,14 @@ export class SessionsService {
   async reissue(sessionId: string, activeOrgId: string | null): Promise<{ session: SessionRow; refreshToken: string } | null> {
     return this.db.transaction(async (tx) => {
       const now = this.clock.now();
+      // Tokens before their session, the order a refresh locks them in (refresh-statement.ts):
+      // the other order lets a switch and a refresh of the same session deadlock.
+      await tx
+        .select({ id: refreshTokens.id })
+        .from(refreshTokens)
+        .where(and(eq(refreshTokens.sessionId, sessionId), isNull(refreshTokens.usedAt)))
+        .orderBy(refreshTokens.id)
+        .for('update');
       const [session] = await tx
         .update(sessions)
         .set({ activeOrgId })

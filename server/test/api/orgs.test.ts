@@ -661,6 +661,22 @@ describe('the active organization', () => {
     expect((await refresh(t, session.refreshToken)).statusCode).toBe(400);
   });
 
+  it('switching organization while the session refreshes: each answers 200 or 400, never a deadlock or a 500', async () => {
+    const t = app.get();
+    const { org, member } = await team(t);
+    for (let round = 0; round < 8; round++) {
+      const session = await signedIn(t, member);
+      // The switch locks the session, then its tokens; the refresh its token, then the session.
+      const [switched, refreshed] = await Promise.all([
+        choose(t, session.auth, round % 2 ? null : org.id),
+        refresh(t, session.refreshToken),
+      ]);
+      expect([switched.statusCode, refreshed.statusCode].sort()).toEqual(
+        switched.statusCode === 200 && refreshed.statusCode === 200 ? [200, 200] : [200, 400],
+      );
+    }
+  });
+
   it('a refresh keeps the claim; null clears it; an organization the user is not in is 404', async () => {
     const t = app.get();
     const { org, member } = await team(t);
