@@ -4,22 +4,28 @@
  * (origin, RP ID, challenge, signature, user presence and verification). Roster's
  * own rules (which challenge, whose credential, the counter) live in service.ts.
  */
-import {
-  type AuthenticationResponseJSON,
-  type CredentialDeviceType,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  CredentialDeviceType,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { WebAuthnSettings } from '../config.js';
 import type { PasskeyRow } from '../db/schema.js';
 import { CHALLENGE_SECONDS } from './challenges.js';
 
 export type { AuthenticationResponseJSON, RegistrationResponseJSON };
+
+/**
+ * The library, loaded by the first ceremony: with its ASN.1 and COSE stack it took a quarter
+ * of a second to import, a tenth of every start, for requests most processes seldom see.
+ */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => {
+  library ??= import('@simplewebauthn/server');
+  return library;
+};
 
 /** A credential as the registration proved it, ready to store. */
 export interface NewCredential {
@@ -66,10 +72,11 @@ export class RelyingParty {
    * user verification preferred, no attestation, the user's own credentials excluded
    * (the browser then refuses to register the same authenticator twice).
    */
-  creationOptions(
+  async creationOptions(
     user: { id: string; email: string; fullName: string | null },
     existing: Pick<PasskeyRow, 'credentialId' | 'transports'>[],
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const { generateRegistrationOptions } = await webauthn();
     return generateRegistrationOptions({
       rpName: this.settings.rpName,
       rpID: this.settings.rpId,
@@ -84,7 +91,8 @@ export class RelyingParty {
   }
 
   /** Request options; an empty `allow` lets the browser offer any of its passkeys for this site. */
-  requestOptions(allow: Pick<PasskeyRow, 'credentialId' | 'transports'>[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  async requestOptions(allow: Pick<PasskeyRow, 'credentialId' | 'transports'>[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const { generateAuthenticationOptions } = await webauthn();
     return generateAuthenticationOptions({
       rpID: this.settings.rpId,
       allowCredentials: allow.map((row) => ({ id: row.credentialId, transports: row.transports })),
@@ -94,6 +102,7 @@ export class RelyingParty {
   }
 
   async verifyRegistration(response: RegistrationResponseJSON, challenge: string): Promise<NewCredential> {
+    const { verifyRegistrationResponse } = await webauthn();
     const result = await refusedAsCeremonyError(() =>
       verifyRegistrationResponse({
         response,
@@ -122,6 +131,7 @@ export class RelyingParty {
    * so a clone is told apart from a forgery.
    */
   async verifyAssertion(response: AuthenticationResponseJSON, challenge: string, passkey: PasskeyRow): Promise<Assertion> {
+    const { verifyAuthenticationResponse } = await webauthn();
     const result = await refusedAsCeremonyError(() =>
       verifyAuthenticationResponse({
         response,
