@@ -28,7 +28,14 @@ const TAR = 'roster-template.tar';
 /** Written last when a data folder is filled from the template: PostgreSQL's mark of a data folder. */
 const PG_VERSION = 'PG_VERSION';
 
+/**
+ * What the build does beyond migrating; a template of another format is rebuilt. 2: without
+ * the cluster's template0 and template1 databases (see `withoutTemplateDatabases`).
+ */
+const TEMPLATE_FORMAT = 2;
+
 interface Manifest {
+  format?: number;
   pglite: string;
   /** A hash of the migration files the template holds: a changed or added migration rebuilds it. */
   migrations: string;
@@ -72,7 +79,11 @@ function readManifest(templateDir: string): Manifest | null {
 /** Whether the template exists and matches the installed PGlite and these migrations. */
 export function templateIsCurrent(migrationsDir = MIGRATIONS_DIR, templateDir = TEMPLATE_DIR): boolean {
   const manifest = readManifest(templateDir);
-  return manifest?.pglite === pgliteVersion() && manifest.migrations === migrationsHash(migrationsDir);
+  return (
+    manifest?.format === TEMPLATE_FORMAT &&
+    manifest.pglite === pgliteVersion() &&
+    manifest.migrations === migrationsHash(migrationsDir)
+  );
 }
 
 /**
@@ -89,16 +100,31 @@ export async function buildTemplate(migrationsDir = MIGRATIONS_DIR, templateDir 
   let tar: Blob | undefined;
   try {
     await migrate(handle, migrationsDir);
+    await withoutTemplateDatabases(handle.exec);
     tar = await handle.dumpDataDir?.();
   } finally {
     await handle.close();
   }
   if (tar) fs.writeFileSync(path.join(draft, TAR), Buffer.from(await tar.arrayBuffer()));
-  const manifest: Manifest = { pglite: pgliteVersion(), migrations: migrationsHash(migrationsDir) };
+  const manifest: Manifest = { format: TEMPLATE_FORMAT, pglite: pgliteVersion(), migrations: migrationsHash(migrationsDir) };
   fs.writeFileSync(path.join(draft, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   fs.rmSync(templateDir, { recursive: true, force: true });
   fs.renameSync(draft, templateDir);
   return true;
+}
+
+/**
+ * Drops the cluster's template0 and template1. They exist for CREATE DATABASE, which
+ * nothing does on the embedded database (Roster uses the one database, `postgres`), and
+ * they were two thirds of the folder's files: a first start copies the folder, and on
+ * this kind of disk a file costs more than its bytes (1,110 files, 0.33 s to copy;
+ * 509 without them, 0.14 s). The tests' in-memory databases load a smaller tar too.
+ */
+async function withoutTemplateDatabases(exec: (sql: string) => Promise<void>): Promise<void> {
+  for (const name of ['template0', 'template1']) {
+    await exec(`ALTER DATABASE ${name} IS_TEMPLATE false`);
+    await exec(`DROP DATABASE ${name}`);
+  }
 }
 
 /**

@@ -47,6 +47,22 @@ describe('the embedded database template', () => {
     expect(await buildTemplate(olderMigrations, template)).toBe(false);
   });
 
+  it("holds the one database Roster uses, without the cluster's template databases, and is rebuilt from an older format", async () => {
+    const handle = await openDatabase({ databaseUrl: null, dataDir: null, template });
+    try {
+      const result = await handle.db.execute<{ datname: string }>(sql`SELECT datname FROM pg_database ORDER BY datname`);
+      expect((result as unknown as { rows: { datname: string }[] }).rows.map((r) => r.datname)).toEqual(['postgres']);
+    } finally {
+      await handle.close();
+    }
+    const manifestFile = path.join(template, 'roster-template.json');
+    const { format, ...older } = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    expect(format).toBe(2);
+    fs.writeFileSync(manifestFile, JSON.stringify(older));
+    expect(templateIsCurrent(olderMigrations, template)).toBe(false);
+    expect(await buildTemplate(olderMigrations, template)).toBe(true);
+  }, 180_000);
+
   it('starts a new data folder from the template, then applies only the migrations newer than it', async () => {
     const dataDir = path.join(scratch, 'first-start');
     fs.mkdirSync(dataDir);
