@@ -25,7 +25,7 @@ const optional = [
   {
     variable: 'TEST_DATABASE_URL',
     covers:
-      "the API and CLI tests on PostgreSQL (PGlite then keeps only the embedded database's own files), the template import and interrupted-import tests",
+      'the API tests on PostgreSQL as well as PGlite, the CLI tests on PostgreSQL instead of PGlite, the template import and interrupted-import tests',
     example: 'TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm test',
     note: 'any database the user may CREATE DATABASE from; each test file makes and drops its own',
   },

@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Projects: unit tests; the API suite on the embedded PGlite; and, when TEST_DATABASE_URL is set
- * (CI sets it), the API suite on a real PostgreSQL too. The CLI suite runs on PostgreSQL when it
- * is named, else on PGlite.
+ * (CI sets it), the API suite on a real PostgreSQL too: every behaviour on both databases. The CLI
+ * suite runs on PostgreSQL when it is named, else on PGlite.
  */
 /**
  * CLI tests run several real processes each (well under a second apiece on an idle machine, but
@@ -18,22 +18,6 @@ const CLI_TIMEOUT = 300_000;
  */
 const BUILD = './test/setup/build-server.ts';
 const PRISTINE = './test/setup/cli-pristine.ts';
-
-/**
- * With PostgreSQL named (CI), each behaviour runs once on each database where it can differ: the
- * whole API suite on PostgreSQL, and on PGlite the files about the embedded database itself (its
- * data folder, first start, migrations, restarts). The code above the database is the same, and
- * running all of it twice no longer fit CI's 20 minutes on 2 cores (the browser suite runs on PGlite
- * end to end as well). Without TEST_DATABASE_URL, everything runs on PGlite.
- */
-const EMBEDDED_DATABASE_FILES = [
-  'test/api/data-folder-lock.test.ts',
-  'test/api/email-migration.test.ts',
-  'test/api/first-start.test.ts',
-  'test/api/settings-file.test.ts',
-  'test/api/startup.test.ts',
-  'test/api/webhooks-processes.test.ts',
-];
 
 const onPostgres = process.env.TEST_DATABASE_URL
   ? [
@@ -75,7 +59,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'api-pglite',
-          include: process.env.TEST_DATABASE_URL ? EMBEDDED_DATABASE_FILES : ['test/api/**/*.test.ts'],
+          include: ['test/api/**/*.test.ts'],
           env: { ROSTER_TEST_DB: 'pglite' },
           globalSetup: [BUILD],
         },
