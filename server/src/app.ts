@@ -331,11 +331,14 @@ export async function buildApp(deps: AppDependencies): Promise<RosterApp> {
     },
   });
   installJsonBodyParser(app);
-  // The contract's two OAuth2 token routes take a form, and so does the second step of the password login.
+  // The contract's two OAuth2 token routes take a form, and so do the password login's second-factor steps (the
+  // second step itself and the enrolment MFA_REQUIRED asks for).
   installFormBodyParser(app, [
     `${API_PREFIX}/login/access-token`,
     `${API_PREFIX}/login/refresh-token`,
     `${API_PREFIX}/login/mfa`,
+    `${API_PREFIX}/login/mfa/enroll`,
+    `${API_PREFIX}/login/mfa/enroll/confirm`,
   ]);
   installErrorHandling(app);
   installRequestLogging(app);

@@ -71,6 +71,7 @@ export const Messages = {
   /** An account a sign-in provider created (or imported without one) has no password to confirm or change. */
   noPassword: 'This account has no password yet: set one with a password-reset link (Forgot password)',
   signInAgainForEmail: 'Sign in again to change your email',
+  signInAgainForMfa: 'Sign in again to turn on two-factor authentication',
   passkeyChallenge: 'This passkey request expired or was already used; start again',
   passkeyUnknown: 'Passkey not recognised',
   passkeyNotVerified: 'Passkey could not be verified',

@@ -1,6 +1,7 @@
 /**
  * `application/x-www-form-urlencoded` bodies, only on the routes the contract
- * gives a form (the OAuth2 token routes). Anywhere else a form is refused like
+ * gives a form: the OAuth2 token routes and the login's second-factor steps,
+ * whose secret `mfa_token` no other site can know. Anywhere else a form is refused like
  * any other non-JSON body: a cross-site HTML form can post one without a CORS
  * preflight, so accepting it on JSON routes would let any web page sign people
  * up or, in local mode, create users.

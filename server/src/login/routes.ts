@@ -126,7 +126,8 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
         summary: 'Set up TOTP at login, where MFA_REQUIRED asks for it',
         description:
           'With the `mfa_token` of a `403 Multi-factor authentication setup required`: a pending TOTP enrolment, as ' +
-          'POST /users/me/mfa/totp answers it. Confirm it with POST /login/mfa/enroll/confirm.',
+          'POST /users/me/mfa/totp answers it. Confirm it with POST /login/mfa/enroll/confirm. Form or JSON.',
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: Type.Object({ mfa_token: NonEmptyText }),
         response: { 200: Type.Ref(TotpEnrolmentPublic), ...errorResponses(400, 422) },
       },
@@ -147,7 +148,8 @@ export const loginRoutes: RoutePlugin = async (plain, { ctx }) => {
         summary: 'Confirm the TOTP set up at login, and sign in',
         description:
           "A code from the new authenticator turns TOTP on and signs in: the answer is the login's tokens plus the " +
-          '`recovery_codes`, shown once. Wrong codes count as for POST /login/mfa.',
+          '`recovery_codes`, shown once. Wrong codes count as for POST /login/mfa. Form or JSON.',
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: Type.Object({ mfa_token: NonEmptyText, code: MfaCode }),
         response: { 200: TokensWithRecoveryCodes, ...errorResponses(400, 422, 429) },
       },

@@ -8,12 +8,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RequestOrigin } from '../audit/service.js';
 import { caller, callerSession } from '../auth/guards.js';
+import { hasPassword } from '../auth/passwords.js';
 import type { RememberedDeviceRow, UserRow } from '../db/schema.js';
-import { HttpError, Messages } from '../errors.js';
+import { HttpError, Messages, ValidationError } from '../errors.js';
 import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Password, Uuid } from '../http/schemas.js';
 import { requireManageable } from '../roles/refusals.js';
+import { RecentSignIn } from '../users/recent-sign-in.js';
 import { MfaCode, RecoveryCodes, TotpEnrolmentPublic, toTotpEnrolmentPublic } from './schemas.js';
 
 const MfaStatusPublic = Type.Object(
@@ -52,12 +54,16 @@ function toDevicePublic(device: RememberedDeviceRow) {
   };
 }
 
+/** What the schema said before `current_password` became optional for accounts without a password. */
+const passwordMissing = { loc: ['body', 'current_password'], msg: 'Field required', type: 'missing' };
+
 const StepUp = { current_password: Password, code: Type.Optional(MfaCode) };
 
 export const mfaRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { guards, users, mfa, rememberedDevices: devices, audit, db } = ctx;
   for (const schema of [MfaStatusPublic, RememberedDevicePublic]) app.addSchema(schema);
+  const recentSignIn = new RecentSignIn(ctx.sessions, ctx.clock, ctx.config.reauthWindowMinutes);
 
   /** The current password, and with MFA on a code: what a change to one's factors asks for. */
   async function stepUp(me: UserRow, origin: RequestOrigin, password: string, code: string | undefined): Promise<void> {
@@ -75,6 +81,27 @@ export const mfaRoutes: RoutePlugin = async (plain, { ctx }) => {
     if (!accepted) {
       await mfa.recordFailure(db, me.id, origin, 'step_up');
       throw new HttpError(400, Messages.invalidMfaCode);
+    }
+  }
+
+  /**
+   * Who turns on a factor proves it is them: with the current password, or, for an account that has none (a
+   * sign-in provider created it), with a recent sign-in, as linking a provider and changing the email accept.
+   * An account with a password is asked for it whatever its session: as before, nothing is weakened for it.
+   */
+  async function confirmEnrolment(me: UserRow, sessionId: string, origin: RequestOrigin, password: string | undefined) {
+    const refuse = async (reason: 'wrong_password' | 'not_recent') =>
+      audit.record(db, origin, { type: 'reauth.failed', targetId: me.id, details: { action: 'mfa_change', reason } });
+    if (!hasPassword(me)) {
+      if (password !== undefined) throw new HttpError(400, Messages.noPassword);
+      if (await recentSignIn.isRecent(sessionId)) return;
+      await refuse('not_recent');
+      throw new HttpError(403, Messages.signInAgainForMfa);
+    }
+    if (password === undefined) throw new ValidationError([passwordMissing]);
+    if (!(await users.passwordMatches(me, password))) {
+      await refuse('wrong_password');
+      throw new HttpError(400, Messages.incorrectPassword);
     }
   }
 
@@ -102,24 +129,18 @@ export const mfaRoutes: RoutePlugin = async (plain, { ctx }) => {
         tags: ['mfa'],
         summary: 'Start setting up an authenticator app (TOTP)',
         description:
-          'Needs `current_password`. Answers a pending enrolment: the base32 `secret`, its `otpauth_uri` and a QR ' +
+          'Needs `current_password`; an account without a password (a sign-in provider created it) needs a recent ' +
+          'sign-in instead (within REAUTH_WINDOW_MINUTES), else `403 Sign in again to turn on two-factor authentication`. ' +
+          'Answers a pending enrolment: the base32 `secret`, its `otpauth_uri` and a QR ' +
           'code (`qr_svg`). Nothing is enforced until POST /users/me/mfa/totp/confirm; asking again starts over with a ' +
           'new secret. `400` if TOTP is already on.',
-        body: Type.Object({ current_password: Password }),
+        body: Type.Object({ current_password: Type.Optional(Password) }),
         response: { 200: Type.Ref(TotpEnrolmentPublic), ...errorResponses(400, 401, 403, 422, 429) },
       },
     },
     async (request) => {
       const me = caller(request);
-      const origin = requestOrigin(request);
-      if (!(await users.passwordMatches(me, request.body.current_password))) {
-        await audit.record(db, origin, {
-          type: 'reauth.failed',
-          targetId: me.id,
-          details: { action: 'mfa_change', reason: 'wrong_password' },
-        });
-        throw new HttpError(400, Messages.incorrectPassword);
-      }
+      await confirmEnrolment(me, callerSession(request), requestOrigin(request), request.body.current_password);
       const enrolment = await mfa.startTotp(me);
       if (!enrolment) throw new HttpError(400, Messages.totpAlreadyEnabled);
       return toTotpEnrolmentPublic(enrolment);

@@ -23,6 +23,10 @@ const otherThan = (code: string) => (code === '000000' ? '111111' : '000000');
 const passwordLogin = (t: TestApp, email: string, password: string) => t.login(email, password);
 const post = (t: TestApp, url: string, payload: Record<string, unknown>) => t.request({ method: 'POST', url, payload });
 
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+const postForm = (t: TestApp, url: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+  t.request({ method: 'POST', url, headers: { ...form, ...headers }, payload: new URLSearchParams(fields).toString() });
+
 const enrolled = (t: TestApp) => enrolledUser(t, clock);
 
 describe('MFA_REQUIRED=superusers', () => {
@@ -68,6 +72,59 @@ describe('MFA_REQUIRED=superusers', () => {
     const next = await passwordLogin(t, admin.email, admin.password);
     expect(next.statusCode).toBe(403);
     expect(next.json()).toMatchObject({ detail: 'Multi-factor authentication required', methods: ['totp', 'recovery_code'] });
+  });
+
+  it('the enrolment at login takes a form too, and answers as with JSON', async () => {
+    const t = app.get();
+    const admin = await t.createUser({ isSuperuser: true });
+    const mfaToken = (await passwordLogin(t, admin.email, admin.password)).json().mfa_token;
+    const enrolment = await postForm(t, '/api/v1/login/mfa/enroll', { mfa_token: mfaToken });
+    expect(enrolment.statusCode).toBe(200);
+    const { secret } = enrolment.json();
+    expect(enrolment.json()).toEqual({ secret: expect.any(String), otpauth_uri: expect.any(String), qr_svg: expect.any(String) });
+
+    const wrong = await postForm(t, '/api/v1/login/mfa/enroll/confirm', {
+      mfa_token: mfaToken,
+      code: otherThan(codeNow(secret)),
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toEqual({ detail: 'Invalid authentication code' });
+    const confirmed = await postForm(
+      t,
+      '/api/v1/login/mfa/enroll/confirm',
+      { mfa_token: mfaToken, code: codeNow(secret) },
+      { 'x-roster-refresh': 'cookie' },
+    );
+    expect(confirmed.statusCode).toBe(200);
+    // The web app's way: the refresh token in a cookie, not in the body.
+    expect(confirmed.json()).toEqual({
+      access_token: expect.any(String),
+      token_type: 'bearer',
+      expires_in: expect.any(Number),
+      recovery_codes: expect.any(Array),
+    });
+    expect(confirmed.cookies.map((cookie) => cookie.name).sort()).toEqual(['roster_refresh', 'roster_session']);
+  });
+
+  it('a malformed form at the enrolment at login is a 422, never a 500', async () => {
+    const t = app.get();
+    const admin = await t.createUser({ isSuperuser: true });
+    const mfaToken = (await passwordLogin(t, admin.email, admin.password)).json().mfa_token;
+    for (const url of ['/api/v1/login/mfa/enroll', '/api/v1/login/mfa/enroll/confirm']) {
+      for (const payload of [
+        '',
+        `mfa_token=${mfaToken}&mfa_token=${mfaToken}&code=123456&code=654321`,
+        'mfa_token=&code=',
+        '%00=%00&a=1&a=2',
+        `mfa_token=${'x'.repeat(100_000)}&code=${'1'.repeat(100)}`,
+      ]) {
+        const response = await t.request({ method: 'POST', url, headers: form, payload });
+        expect(response.statusCode, `${url} ${payload.slice(0, 40)}`).toBe(422);
+        expect(Array.isArray(response.json().detail), `${url} ${payload.slice(0, 40)}`).toBe(true);
+      }
+    }
+    // None of these spent the token.
+    expect((await post(t, '/api/v1/login/mfa/enroll', { mfa_token: mfaToken })).statusCode).toBe(200);
   });
 
   it('leaves other users alone', async () => {

@@ -6,10 +6,11 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { insertTogether } from '../../src/db/insert-together.js';
 import { auditEvents, emailOutbox, mfaTotp } from '../../src/db/schema.js';
 import { totpCodeAt } from '../../src/mfa/totp.js';
 import { ManualClock } from '../../src/utils/clock.js';
-import { SUPERUSER, type TestApp, useTestApp } from '../helpers/app.js';
+import { SUPERUSER, type TestApp, uniqueEmail, useTestApp } from '../helpers/app.js';
 import { enrolledUser } from '../helpers/mfa.js';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -138,6 +139,69 @@ describe('enrolling TOTP', () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toEqual({ detail: 'Invalid authentication code' });
     expect((await passwordLogin(t, user.email, user.password)).statusCode).toBe(200);
+  });
+});
+
+/** An account a sign-in provider created: no password, signed in (by the provider) at the clock's now. */
+async function providerCreatedUser(t: TestApp) {
+  const user = await t.ctx.users.create({ email: uniqueEmail('provider'), password: null, fullName: 'Provider User' });
+  const { session, inserts } = t.ctx.sessions.open(user.id, { ip: '127.0.0.1', userAgent: 'test' }, { amr: ['fed'], aal: 1 });
+  await insertTogether(t.ctx.db, inserts);
+  return { ...user, auth: { authorization: `Bearer ${await t.ctx.tokens.createAccessToken(user.id, session.id)}` } };
+}
+
+const startTotp = (t: TestApp, auth: Record<string, string>, payload: Record<string, unknown>) =>
+  t.request({ method: 'POST', url: '/api/v1/users/me/mfa/totp', headers: auth, payload });
+
+describe('enrolling TOTP without a password (an account a sign-in provider created)', () => {
+  it('a recent sign-in stands in for the password: TOTP goes on', async () => {
+    const t = app.get();
+    const user = await providerCreatedUser(t);
+    clock.advance(9 * 60);
+    const started = await startTotp(t, user.auth, {});
+    expect(started.statusCode).toBe(200);
+    const confirmed = await t.request({
+      method: 'POST',
+      url: '/api/v1/users/me/mfa/totp/confirm',
+      headers: user.auth,
+      payload: { code: codeNow(started.json().secret) },
+    });
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.json().recovery_codes).toHaveLength(10);
+    const me = await t.request({ method: 'GET', url: '/api/v1/users/me', headers: user.auth });
+    expect(me.json().mfa_enabled).toBe(true);
+    expect(await eventsOf(t, 'mfa.totp_enrolled', user.id)).toHaveLength(1);
+  });
+
+  it('outside the re-authentication window it asks for a new sign-in, and audits the refusal', async () => {
+    const t = app.get();
+    const user = await providerCreatedUser(t);
+    clock.advance(11 * 60);
+    const refused = await startTotp(t, user.auth, {});
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toEqual({ detail: 'Sign in again to turn on two-factor authentication' });
+    const [event] = await eventsOf(t, 'reauth.failed', user.id);
+    expect(event?.details).toEqual({ action: 'mfa_change', reason: 'not_recent' });
+    expect((await t.request({ method: 'GET', url: '/api/v1/users/me/mfa', headers: user.auth })).json().totp).toBe(false);
+  });
+
+  it('a password sent for an account that has none is refused, recent or not', async () => {
+    const t = app.get();
+    const user = await providerCreatedUser(t);
+    const refused = await startTotp(t, user.auth, { current_password: 'anything-at-all' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().detail).toMatch(/no password yet/);
+  });
+
+  it('an account with a password is still asked for it, however recent its sign-in', async () => {
+    const t = app.get();
+    const user = await t.createUser();
+    const missing = await startTotp(t, user.auth, {});
+    expect(missing.statusCode).toBe(422);
+    expect(missing.json().detail).toEqual([{ loc: ['body', 'current_password'], msg: 'Field required', type: 'missing' }]);
+    const noBody = await t.request({ method: 'POST', url: '/api/v1/users/me/mfa/totp', headers: user.auth });
+    expect(noBody.statusCode).toBe(422);
+    expect((await t.request({ method: 'GET', url: '/api/v1/users/me/mfa', headers: user.auth })).json().totp).toBe(false);
   });
 });
 

@@ -259,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Set up TOTP at login, where MFA_REQUIRED asks for it
-         * @description With the `mfa_token` of a `403 Multi-factor authentication setup required`: a pending TOTP enrolment, as POST /users/me/mfa/totp answers it. Confirm it with POST /login/mfa/enroll/confirm.
+         * @description With the `mfa_token` of a `403 Multi-factor authentication setup required`: a pending TOTP enrolment, as POST /users/me/mfa/totp answers it. Confirm it with POST /login/mfa/enroll/confirm. Form or JSON.
          */
         post: {
             parameters: {
@@ -271,6 +271,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        mfa_token: string;
+                    };
+                    "application/x-www-form-urlencoded": {
                         mfa_token: string;
                     };
                 };
@@ -330,7 +333,7 @@ export interface paths {
         put?: never;
         /**
          * Confirm the TOTP set up at login, and sign in
-         * @description A code from the new authenticator turns TOTP on and signs in: the answer is the login's tokens plus the `recovery_codes`, shown once. Wrong codes count as for POST /login/mfa.
+         * @description A code from the new authenticator turns TOTP on and signs in: the answer is the login's tokens plus the `recovery_codes`, shown once. Wrong codes count as for POST /login/mfa. Form or JSON.
          */
         post: {
             parameters: {
@@ -342,6 +345,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        mfa_token: string;
+                        /** @description A TOTP code or a recovery code */
+                        code: string;
+                    };
+                    "application/x-www-form-urlencoded": {
                         mfa_token: string;
                         /** @description A TOTP code or a recovery code */
                         code: string;
@@ -3188,7 +3196,7 @@ export interface paths {
         put?: never;
         /**
          * Start setting up an authenticator app (TOTP)
-         * @description Needs `current_password`. Answers a pending enrolment: the base32 `secret`, its `otpauth_uri` and a QR code (`qr_svg`). Nothing is enforced until POST /users/me/mfa/totp/confirm; asking again starts over with a new secret. `400` if TOTP is already on.
+         * @description Needs `current_password`; an account without a password (a sign-in provider created it) needs a recent sign-in instead (within REAUTH_WINDOW_MINUTES), else `403 Sign in again to turn on two-factor authentication`. Answers a pending enrolment: the base32 `secret`, its `otpauth_uri` and a QR code (`qr_svg`). Nothing is enforced until POST /users/me/mfa/totp/confirm; asking again starts over with a new secret. `400` if TOTP is already on.
          */
         post: {
             parameters: {
@@ -3200,7 +3208,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        current_password: string;
+                        current_password?: string;
                     };
                 };
             };
