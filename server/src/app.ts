@@ -282,6 +282,7 @@ export function createContext(deps: AppDependencies): AppContext {
       validDays: config.orgInvitationDays,
       mailEnabled: config.mailMode !== 'off',
       onUserVerified: (id) => userCache.invalidate(id),
+      userChanged: (tx, before, after) => users.events.updated(tx, before, after),
       joinByDomain,
     }),
     activeOrgs: new ActiveOrganizations(database.db, orgs, sessions),

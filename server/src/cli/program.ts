@@ -31,6 +31,19 @@ const passwordOptions = (command: Command) =>
     .addOption(new Option('--password-stdin', 'read the password from standard input').conflicts('password'))
     .addOption(new Option('--password <password>', 'give the password as an argument (visible to other users: avoid)'));
 
+/**
+ * What a user's export leaves behind. Second factors, passkeys and provider links are
+ * left out on purpose: their secrets are sealed with SECRET_KEY, and carrying them to
+ * another service is a security decision, not a file format.
+ */
+const NOT_EXPORTED_HELP = `Not exported or imported: second factors (authenticator apps, recovery codes,
+remembered devices), passkeys, linked sign-in providers, roles other than
+is_superuser, organization memberships and sessions. An imported user sets up
+their authenticator app and passkeys again (under MFA_REQUIRED they are asked
+at their first sign-in), links their providers again (a provider sign-in
+links itself when both sides verified the email), and is given roles and
+memberships again.`;
+
 export function buildProgram(terminal: Terminal): Command {
   const program = new Command('roster')
     .description(
@@ -180,6 +193,7 @@ export function buildProgram(terminal: Terminal): Command {
     .option('--with-hashes', 'include password hashes (treat the file as a secret)')
     .option('--items', "include each user's items")
     .option('-o, --output <file>', 'write to a file instead of standard output')
+    .addHelpText('after', `\n${NOT_EXPORTED_HELP}`)
     .action(async (options) => (await import('./export.js')).exportCommand(terminal, options));
 
   program
@@ -197,7 +211,9 @@ Fields (JSON keys or CSV header): email (required), password or hashed_password,
 full_name, is_active, is_superuser, is_verified, id, created_at, items.
 Argon2 and bcrypt hashes are kept as they are; plain passwords are hashed.
 Users whose email (or id) exists are skipped and reported. The import is one
-transaction: if it stops, nothing of it is written.`,
+transaction: if it stops, nothing of it is written.
+
+${NOT_EXPORTED_HELP}`,
     )
     .action(async (file, options) => (await import('./import/command.js')).importCommand(terminal, file, options));
 

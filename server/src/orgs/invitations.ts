@@ -58,6 +58,8 @@ export class OrgInvitations {
       mailEnabled: boolean;
       /** After an accepted invitation verified the address (the user cache forgets the row). */
       onUserVerified: (userId: string) => void;
+      /** The users' change hook (UsersService.events): user.updated and user.verified, in the acceptance's transaction. */
+      userChanged: (tx: Executor, before: UserRow, after: UserRow) => Promise<void>;
       /** Just-in-time membership of the address's domain, once accepting has verified it. */
       joinByDomain: (tx: Executor, user: UserRow, origin: RequestOrigin) => Promise<void>;
     },
@@ -209,6 +211,7 @@ export class OrgInvitations {
         .returning();
       if (row) {
         member = row;
+        await this.deps.userChanged(tx, user, row);
         await this.deps.audit.record(
           tx,
           { ...origin, actorId: user.id },

@@ -9,7 +9,8 @@
  *   read them as last committed: of two refreshes racing with one token, the second
  *   waits and then sees the first's `used_at`;
  * - judge each: `invalid` (unknown token, session revoked or past either end, user
- *   inactive), `reuse` (used before the grace window) or `ok`;
+ *   inactive), `reuse` (used before the grace window) or `ok`; an `invalid` token
+ *   that matched a row still names its session's user, for the audit log;
  * - per session, one update: a replayed token revokes it (and then the session's
  *   other refreshes of this batch are `invalid`, as if the replay came first);
  *   otherwise its expiry slides;
@@ -45,13 +46,16 @@ export type RefreshedSession = Pick<SessionRow, 'id' | 'userId' | 'expiresAt' | 
 export type RefreshVerdict =
   | { outcome: 'ok'; isSuperuser: boolean; session: RefreshedSession }
   | { outcome: 'reuse-detected'; userId: string; sessionId: string }
-  | { outcome: 'invalid' };
+  /** `userId`: the user of the session a known token belongs to; `null` for an unknown token. */
+  | { outcome: 'invalid'; userId: string | null };
 
 interface VerdictRow {
   token_hash: string;
   outcome: 'ok' | 'reuse' | 'invalid';
   session_id: string | null;
   user_id: string | null;
+  /** The token's session's user, whatever the verdict (null: no such token). */
+  holder_id: string | null;
   is_superuser: boolean | null;
   expires_at_ms: number | null;
   amr: string[] | null;
@@ -74,7 +78,7 @@ export async function refreshTogether(
                            ${sql.param(distinct.map((t) => t.successorHash))}::text[]) AS p(token_hash, successor_hash)
     ), held AS (
       SELECT p.token_hash, p.successor_hash, t.id AS token_id, t.used_at,
-             s.id AS session_id, s.created_at AS session_created_at, s.expires_at, s.revoked_at,
+             s.id AS session_id, s.user_id AS holder_id, s.created_at AS session_created_at, s.expires_at, s.revoked_at,
              u.is_active, u.is_superuser
       FROM presented p
       JOIN refresh_token t ON t.token_hash = p.token_hash
@@ -116,17 +120,19 @@ export async function refreshTogether(
       CASE WHEN j.outcome = 'ok' AND NOT c.replayed THEN 'ok'
            WHEN j.outcome = 'reuse' THEN 'reuse'
            ELSE 'invalid' END AS outcome,
-      c.id AS session_id, c.user_id, j.is_superuser,
+      c.id AS session_id, c.user_id, j.holder_id, j.is_superuser,
       (extract(epoch FROM c.expires_at) * 1000)::float8 AS expires_at_ms, c.amr, c.aal, c.active_org_id
     FROM presented p
     LEFT JOIN judged j ON j.token_hash = p.token_hash
     LEFT JOIN touched c ON c.id = j.session_id`);
   const byHash = new Map((result as unknown as { rows: VerdictRow[] }).rows.map((row) => [row.token_hash, verdictOf(row)]));
-  return presented.map((token) => byHash.get(token.tokenHash) ?? { outcome: 'invalid' });
+  return presented.map((token) => byHash.get(token.tokenHash) ?? { outcome: 'invalid', userId: null });
 }
 
 function verdictOf(row: VerdictRow): RefreshVerdict {
-  if (row.outcome === 'invalid' || row.session_id === null || row.user_id === null) return { outcome: 'invalid' };
+  if (row.outcome === 'invalid' || row.session_id === null || row.user_id === null) {
+    return { outcome: 'invalid', userId: row.holder_id };
+  }
   if (row.outcome === 'reuse') return { outcome: 'reuse-detected', userId: row.user_id, sessionId: row.session_id };
   return {
     outcome: 'ok',

@@ -72,11 +72,12 @@ export const sessionsRoutes: RoutePlugin = async (plain, { ctx }) => {
       if (!presented) throw new HttpError(400, Messages.invalidRefreshToken);
       const result = await sessions.refresh(presented);
       // Anyone can send bad tokens in bulk: sampled (a replay of a real one is recorded in full below).
+      // A real token of an ended session (or an inactive user) names that user as the target; never the token.
       if (result.outcome === 'invalid' && (await ctx.auditSampler.allow('refresh.refused'))) {
         await audit.record(
           db,
           { ...requestOrigin(request), actorId: null },
-          { type: 'refresh.refused', details: { reason: 'invalid' } },
+          { type: 'refresh.refused', targetId: result.user?.id ?? null, details: { reason: 'invalid' } },
         );
       }
       if (result.outcome === 'reuse-detected') {

@@ -46,7 +46,8 @@ export interface NewSession {
 
 export type RefreshResult =
   | { outcome: 'ok'; user: Pick<UserRow, 'id' | 'isSuperuser'>; session: RefreshedSession; refreshToken: string }
-  | { outcome: 'invalid' }
+  /** `user`: whose session a known token belonged to (revoked, expired, or the user inactive); `null` for an unknown token. */
+  | { outcome: 'invalid'; user: Pick<UserRow, 'id'> | null }
   | { outcome: 'reuse-detected'; user: Pick<UserRow, 'id'>; session: Pick<SessionRow, 'id'> };
 
 export type RevokeReason =
@@ -147,12 +148,12 @@ export class SessionsService {
    * replayed token must end its session.
    */
   async refresh(token: string): Promise<RefreshResult> {
-    if (token.length === 0 || token.length > 200) return { outcome: 'invalid' };
+    if (token.length === 0 || token.length > 200) return { outcome: 'invalid', user: null };
     const successor = this.successorOf(token);
     const verdict = await this.refreshes.submit({ tokenHash: hashToken(token), successorHash: hashToken(successor) });
     switch (verdict.outcome) {
       case 'invalid':
-        return verdict;
+        return { outcome: 'invalid', user: verdict.userId === null ? null : { id: verdict.userId } };
       case 'reuse-detected':
         this.onSessionsChanged([verdict.sessionId]);
         return { outcome: 'reuse-detected', user: { id: verdict.userId }, session: { id: verdict.sessionId } };

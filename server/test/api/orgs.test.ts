@@ -3,7 +3,7 @@
  * and the active-organization claim. Mail goes to the local dev mailbox (ENVIRONMENT=local
  * without SMTP) and is read from the outbox table.
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { SYSTEM_ORIGIN } from '../../src/audit/service.js';
 import { auditEvents, emailOutbox, orgMembers } from '../../src/db/schema.js';
@@ -11,6 +11,7 @@ import { OrgRefusal } from '../../src/orgs/errors.js';
 import { OrganizationsService } from '../../src/orgs/service.js';
 import { ManualClock } from '../../src/utils/clock.js';
 import { type TestApp, uniqueEmail, useTestApp } from '../helpers/app.js';
+import { invitationToken } from '../helpers/orgs.js';
 
 const clock = new ManualClock(new Date('2031-03-01T09:00:00Z'));
 const app = useTestApp({ clock });
@@ -70,18 +71,6 @@ async function memberRoles(t: TestApp, auth: Auth, orgId: string) {
   const response = await t.request({ method: 'GET', url: `/api/v1/orgs/${orgId}/members`, headers: auth });
   expect(response.statusCode).toBe(200);
   return Object.fromEntries(response.json().data.map((m: { user_id: string; role: string }) => [m.user_id, m.role]));
-}
-
-async function invitationToken(t: TestApp, email: string): Promise<string> {
-  const [mail] = await t.ctx.db
-    .select()
-    .from(emailOutbox)
-    .where(and(eq(emailOutbox.toAddress, email), eq(emailOutbox.kind, 'org_invitation')))
-    .orderBy(desc(emailOutbox.createdAt), desc(emailOutbox.id));
-  const token = /\/invitation\?token=([^"&<\s]+)/.exec(mail?.html ?? '')?.[1];
-  if (!token) throw new Error(`no invitation mail to ${email}`);
-  expect(mail?.text).toContain(`/invitation?token=${token}`);
-  return decodeURIComponent(token);
 }
 
 function claimsOf(accessToken: string): Record<string, unknown> {

@@ -6,7 +6,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { auditEvents, emailOutbox, userTokens } from '../../src/db/schema.js';
+import { auditEvents, emailOutbox, users, userTokens } from '../../src/db/schema.js';
 import { ManualClock } from '../../src/utils/clock.js';
 import { type TestApp, uniqueEmail, useTestApp } from '../helpers/app.js';
 
@@ -409,5 +409,32 @@ describe('audit events anyone can cause in bulk', () => {
     clock.advance(61);
     await t.request({ method: 'POST', url: '/api/v1/login/refresh-token', payload: { refresh_token: 'forged-next' } });
     expect(await eventsOf(t, 'refresh.refused')).toHaveLength(21);
+  });
+
+  it('a refused refresh with a real token names its user as the target (never the token); a forged one names nobody', async () => {
+    const t = app.get();
+    clock.advance(61); // a fresh sampling minute
+    const loggedOut = await signedIn(t);
+    expect((await t.request({ method: 'POST', url: '/api/v1/logout', headers: loggedOut.auth })).statusCode).toBe(200);
+    const deactivated = await signedIn(t);
+    await t.ctx.db.update(users).set({ isActive: false }).where(eq(users.id, deactivated.id));
+    const untargeted = async () => (await eventsOf(t, 'refresh.refused')).filter((event) => event.targetId === null).length;
+    const untargetedBefore = await untargeted();
+
+    for (const token of [loggedOut.refreshToken, deactivated.refreshToken, 'forged-after']) {
+      const response = await t.request({ method: 'POST', url: '/api/v1/login/refresh-token', payload: { refresh_token: token } });
+      expect(response.statusCode).toBe(400);
+    }
+
+    const ofLoggedOut = await eventsOf(t, 'refresh.refused', loggedOut.id);
+    const ofDeactivated = await eventsOf(t, 'refresh.refused', deactivated.id);
+    expect(ofLoggedOut).toHaveLength(1);
+    expect(ofDeactivated).toHaveLength(1);
+    expect(ofLoggedOut[0]).toMatchObject({ actorId: null, details: { reason: 'invalid' } });
+    expect(await untargeted()).toBe(untargetedBefore + 1);
+    const written = JSON.stringify(await eventsOf(t, 'refresh.refused'));
+    expect(written).not.toContain(loggedOut.refreshToken);
+    expect(written).not.toContain(deactivated.refreshToken);
+    expect(written).not.toContain('forged-after');
   });
 });

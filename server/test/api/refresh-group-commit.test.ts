@@ -131,8 +131,9 @@ describe('group commit of refreshes', () => {
     };
     const results = await Promise.all(people.map((p) => t.ctx.sessions.refresh(p.refreshToken)));
 
-    expect(results[1]).toEqual({ outcome: 'invalid' });
-    expect(results[4]).toEqual({ outcome: 'invalid' });
+    // The revoked session's token still names its user (for the audit log); the deleted user's tokens are gone with them.
+    expect(results[1]).toEqual({ outcome: 'invalid', user: { id: revoked.userId } });
+    expect(results[4]).toEqual({ outcome: 'invalid', user: null });
     const neighbours = results.filter((_, i) => i !== 1 && i !== 4);
     expect(neighbours.every(ok)).toBe(true);
     // Decided in the statement: nothing was refused, so nothing was split and retried.
@@ -190,7 +191,7 @@ describe('group commit of refreshes', () => {
     const refreshed = t.ctx.sessions.refresh(person.refreshToken);
     await new Promise((resolve) => setTimeout(resolve, 50));
     await commit();
-    expect(await refreshed).toEqual({ outcome: 'invalid' });
+    expect(await refreshed).toEqual({ outcome: 'invalid', user: { id: person.userId } });
     expect(await tokensOf(person.sessionId)).toHaveLength(1);
   });
 
@@ -210,7 +211,7 @@ describe('group commit of refreshes', () => {
     expect(statements.sizes).toEqual([3]);
     expect(replay).toMatchObject({ outcome: 'reuse-detected', user: { id: victim.userId }, session: { id: victim.sessionId } });
     // As if the replay came first: the session is over, so its current token no longer works either.
-    expect(current).toEqual({ outcome: 'invalid' });
+    expect(current).toEqual({ outcome: 'invalid', user: { id: victim.userId } });
     expect(other?.outcome).toBe('ok');
     const [session] = await t.ctx.db.select().from(sessions).where(eq(sessions.id, victim.sessionId));
     expect(session).toMatchObject({ revokedReason: 'refresh_reuse' });

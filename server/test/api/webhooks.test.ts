@@ -3,6 +3,7 @@ import { SYSTEM_ORIGIN } from '../../src/audit/service.js';
 import { ManualClock } from '../../src/utils/clock.js';
 import { uniqueEmail, useTestApp } from '../helpers/app.js';
 import { enrolledUser } from '../helpers/mfa.js';
+import { invitationToken } from '../helpers/orgs.js';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver.js';
 
 const clock = new ManualClock(new Date('2026-03-01T12:00:00Z'));
@@ -269,6 +270,62 @@ describe('webhook events of second factors, passkeys, providers, roles and organ
     expect(arrived('mfa.reset_by_admin')[0]?.data).toMatchObject({ id: user.id, mfa_enabled: false });
     // The endpoint subscribed to these two only: the reset's other events (sessions ended) were not sent to it.
     expect(receiver.received.map((w) => w.type).sort()).toEqual(['mfa.reset_by_admin', 'mfa.totp_enrolled']);
+  });
+});
+
+describe('webhook events of an invitation that verifies the account', () => {
+  it('accepting it, or signing up with it, sends user.updated and user.verified as any other verification does', async () => {
+    const t = testApp.get();
+    const owner = await t.createUser();
+    await t.ctx.users.update(owner.id, { isVerified: true });
+    const org = await t.request({
+      method: 'POST',
+      url: '/api/v1/orgs',
+      headers: owner.auth,
+      payload: { name: 'Invitations', slug: `webhook-invitations-${process.pid}` },
+    });
+    expect(org.statusCode).toBe(200);
+    const invite = async (email: string) => {
+      const sent = await t.request({
+        method: 'POST',
+        url: `/api/v1/orgs/${org.json().id}/invitations`,
+        headers: owner.auth,
+        payload: { email, role: 'member' },
+      });
+      expect(sent.statusCode).toBe(200);
+      return invitationToken(t, email);
+    };
+    const invitee = await t.createUser();
+    const token = await invite(invitee.email);
+    await createEndpoint({ event_types: ['user.updated', 'user.verified'] });
+
+    const accepted = await t.request({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      headers: invitee.auth,
+      payload: { token },
+    });
+    expect(accepted.statusCode).toBe(200);
+    expect(await nextTypes(0, 2)).toEqual(['user.updated', 'user.verified']);
+    const updated = receiver.received.find((w) => w.type === 'user.updated');
+    expect(updated?.data).toMatchObject({ id: invitee.id, is_verified: true, changed: ['is_verified'] });
+    // This process's user cache forgot the unverified row at once.
+    const me = await t.request({ method: 'GET', url: '/api/v1/users/me', headers: invitee.auth });
+    expect(me.json().is_verified).toBe(true);
+
+    const newcomer = uniqueEmail('invited-signup');
+    const signup = await t.request({
+      method: 'POST',
+      url: '/api/v1/users/signup',
+      payload: { email: newcomer, password: 'invited-password-1', invitation_token: await invite(newcomer) },
+    });
+    expect(signup.json()).toMatchObject({ email: newcomer, is_verified: true });
+    expect(await nextTypes(2, 2)).toEqual(['user.updated', 'user.verified']);
+    expect(receiver.received.slice(2).find((w) => w.type === 'user.updated')?.data).toMatchObject({
+      id: signup.json().id,
+      is_verified: true,
+      changed: ['is_verified'],
+    });
   });
 });
 

@@ -266,19 +266,32 @@ describe('roster --help', () => {
     expect(result.code).toBe(0);
   });
 
+  /** A command's --help, in this process, through the same program the binary runs (one process per command would cost seconds each). */
+  async function helpOf(command: string[]): Promise<string> {
+    const out: string[] = [];
+    const terminal = {
+      env: {},
+      stdin: process.stdin,
+      stdout: { write: (text: string) => out.push(text) },
+      stderr: { write: (text: string) => out.push(text) },
+    } as unknown as Terminal;
+    expect(await run(['node', 'roster', ...command, '--help'], terminal), command.join(' ')).toBe(0);
+    return out.join('');
+  }
+
   it('answers --help on every command (exit 0, usage on stdout)', async () => {
-    // In this process, through the same program the binary runs: one process per command would cost seconds each.
     for (const command of commands) {
-      const out: string[] = [];
-      const terminal = {
-        env: {},
-        stdin: process.stdin,
-        stdout: { write: (text: string) => out.push(text) },
-        stderr: { write: (text: string) => out.push(text) },
-      } as unknown as Terminal;
       const name = ['roster', ...command].join(' ');
-      expect(await run(['node', 'roster', ...command, '--help'], terminal), name).toBe(0);
-      expect(out.join(''), name).toContain(`Usage: ${name}`);
+      expect(await helpOf(command), name).toContain(`Usage: ${name}`);
+    }
+  });
+
+  it('export and import say what they do not carry and what an imported user sets up again', async () => {
+    for (const command of ['export', 'import']) {
+      const help = (await helpOf([command])).replace(/\s+/g, ' ');
+      expect(help, command).toContain('Not exported or imported: second factors');
+      expect(help, command).toContain('passkeys, linked sign-in providers');
+      expect(help, command).toContain('An imported user sets up their authenticator app and passkeys again');
     }
   });
 

@@ -4807,7 +4807,7 @@ export interface paths {
         put?: never;
         /**
          * Issue a new signing secret
-         * @description Returns the new secret (shown only now). For 24 hours every request carries two signatures, one with each secret, so receivers can switch without missing a message.
+         * @description Returns the new secret (shown only now). For 24 hours every request carries two signatures, one with each secret, so receivers can switch without missing a message. An old secret that the current `SECRET_KEY` cannot decrypt (sealed under an earlier key) is dropped instead: from then on only the new secret signs.
          */
         post: {
             parameters: {

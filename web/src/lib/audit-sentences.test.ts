@@ -126,6 +126,10 @@ describe('audit events as sentences', () => {
     expect(say({ type: 'login.locked', target_id: BOB, details: { failures: 5 } })).toBe(
       'Sign-in as Bob was locked after 5 failures',
     );
+    expect(say({ type: 'refresh.refused', target_id: BOB, details: { reason: 'invalid' } })).toBe(
+      'A sign-in token of Bob was refused: its session had ended or the account is inactive',
+    );
+    expect(say({ type: 'refresh.refused', details: { reason: 'invalid' } })).toBe('An unknown sign-in token was refused');
   });
 
   it('the command line and the private API are named as such', () => {

@@ -130,6 +130,11 @@ export function describeEvent(event: AuditEventLike): SentencePart[] {
     }
     case 'logout':
       return [target, ' signed out'];
+    case 'refresh.refused':
+      // A known token names its user: its session ended (signed out, revoked, expired) or the account is inactive.
+      return event.target_id
+        ? ['A sign-in token of ', target, ' was refused: its session had ended or the account is inactive']
+        : ['An unknown sign-in token was refused'];
     case 'refresh.reuse_detected':
       return ['A stolen or replayed sign-in token ended a session of ', target];
     case 'session.revoked':
