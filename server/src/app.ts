@@ -13,6 +13,7 @@ import { AuditLog } from './audit/service.js';
 import { createGuards } from './auth/guards.js';
 import { OneTimeTokens } from './auth/one-time-tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
+import { Reauthentication } from './auth/reauth.js';
 import { TokenService } from './auth/tokens.js';
 import { UserCache } from './auth/user-cache.js';
 import type { Config } from './config.js';
@@ -71,6 +72,7 @@ import { SessionsService } from './sessions/service.js';
 import { SessionCache } from './sessions/session-cache.js';
 import { AccountEmails } from './users/account-emails.js';
 import { AccountHooks } from './users/account-hooks.js';
+import { RecentSignIn } from './users/recent-sign-in.js';
 import { usersRoutes } from './users/routes.js';
 import { UsersService } from './users/service.js';
 import { type Clock, systemClock } from './utils/clock.js';
@@ -262,6 +264,13 @@ export function createContext(deps: AppDependencies): AppContext {
     audit,
     roles,
     login,
+    reauth: new Reauthentication({
+      db: database.db,
+      audit,
+      users,
+      mfa,
+      recentSignIn: new RecentSignIn(sessions, clock, config.reauthWindowMinutes),
+    }),
     passkeys,
     webauthnChallenges,
     accountHooks,

@@ -7,6 +7,7 @@ import type { AuditSampler } from '../audit/sampler.js';
 import type { AuditLog } from '../audit/service.js';
 import type { Guards } from '../auth/guards.js';
 import type { OneTimeTokens } from '../auth/one-time-tokens.js';
+import type { Reauthentication } from '../auth/reauth.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { UserCache } from '../auth/user-cache.js';
 import type { Config } from '../config.js';
@@ -59,6 +60,8 @@ export interface AppContext {
   oneTimeTokens: OneTimeTokens;
   accountEmails: AccountEmails;
   sessions: SessionsService;
+  /** The caller proving again who they are before a change that could take the account over. */
+  reauth: Reauthentication;
   /** The one door: every sign-in path asks it whether the user may have a session now. */
   login: LoginService;
   /** Second factors: TOTP, recovery codes, an admin's reset. */

@@ -16,7 +16,6 @@ import { errorResponses, Message, Password, Uuid } from '../http/schemas.js';
 import { rememberedDeviceOf } from '../login/admission-reply.js';
 import { requireManageable } from '../roles/refusals.js';
 import { noStore, setRefreshCookie } from '../sessions/token-response.js';
-import { RecentSignIn } from '../users/recent-sign-in.js';
 import { FLOW_LIFETIME_SECONDS } from './flows.js';
 import type { Finish } from './sign-in.js';
 
@@ -59,8 +58,7 @@ const IdentitiesPublic = Type.Object({ data: Type.Array(Type.Ref(IdentityPublic)
 
 export const identitiesRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { providerSignIn: signIn, identities, guards, config, audit, db, users } = ctx;
-  const reauth = new RecentSignIn(ctx.sessions, ctx.clock, config.reauthWindowMinutes);
+  const { providerSignIn: signIn, identities, guards, config, users, reauth } = ctx;
   app.addSchema(LoginProvider);
   app.addSchema(IdentityPublic);
 
@@ -222,20 +220,9 @@ export const identitiesRoutes: RoutePlugin = async (plain, { ctx }) => {
       const origin = requestOrigin(request);
       const { current_password: currentPassword, redirect_to: redirectTo = '/settings' } = request.body ?? {};
       if (currentPassword !== undefined) {
-        if (!(await users.passwordMatches(me, currentPassword))) {
-          await audit.record(db, origin, {
-            type: 'reauth.failed',
-            targetId: me.id,
-            details: { action: 'identity_link', reason: 'wrong_password' },
-          });
-          throw new HttpError(400, Messages.incorrectPassword);
-        }
+        await reauth.requirePassword(me, currentPassword, origin, 'identity_link');
       } else if (!(await reauth.isRecent(callerSession(request)))) {
-        await audit.record(db, origin, {
-          type: 'reauth.failed',
-          targetId: me.id,
-          details: { action: 'identity_link', reason: 'not_recent' },
-        });
+        await reauth.refused(origin, me.id, 'identity_link', 'not_recent');
         throw new HttpError(403, hasPassword(me) ? IdentityMessages.confirmPasswordToLink : IdentityMessages.signInAgainToLink);
       }
       const started = await signIn.start(provider, redirectTo, me.id);

@@ -15,7 +15,6 @@ import type { RoutePlugin } from '../http/context.js';
 import { requestOrigin } from '../http/origin.js';
 import { errorResponses, Message, Password, Uuid } from '../http/schemas.js';
 import { requireManageable } from '../roles/refusals.js';
-import { RecentSignIn } from '../users/recent-sign-in.js';
 import { MfaCode, RecoveryCodes, TotpEnrolmentPublic, toTotpEnrolmentPublic } from './schemas.js';
 
 const MfaStatusPublic = Type.Object(
@@ -61,27 +60,15 @@ const StepUp = { current_password: Password, code: Type.Optional(MfaCode) };
 
 export const mfaRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { guards, users, mfa, rememberedDevices: devices, audit, db } = ctx;
+  const { guards, users, mfa, rememberedDevices: devices, audit, db, reauth } = ctx;
   for (const schema of [MfaStatusPublic, RememberedDevicePublic]) app.addSchema(schema);
-  const recentSignIn = new RecentSignIn(ctx.sessions, ctx.clock, ctx.config.reauthWindowMinutes);
 
   /** The current password, and with MFA on a code: what a change to one's factors asks for. */
   async function stepUp(me: UserRow, origin: RequestOrigin, password: string, code: string | undefined): Promise<void> {
-    if (!(await users.passwordMatches(me, password))) {
-      await audit.record(db, origin, {
-        type: 'reauth.failed',
-        targetId: me.id,
-        details: { action: 'mfa_change', reason: 'wrong_password' },
-      });
-      throw new HttpError(400, Messages.incorrectPassword);
-    }
+    await reauth.requirePassword(me, password, origin, 'mfa_change');
     if (!me.mfaEnabled) return;
     if (code === undefined) throw new HttpError(400, Messages.mfaCodeRequired);
-    const accepted = await db.transaction((tx) => mfa.verifyCode(tx, me, code, origin));
-    if (!accepted) {
-      await mfa.recordFailure(db, me.id, origin, 'step_up');
-      throw new HttpError(400, Messages.invalidMfaCode);
-    }
+    await reauth.requireCode(me, code, origin);
   }
 
   /**
@@ -90,19 +77,14 @@ export const mfaRoutes: RoutePlugin = async (plain, { ctx }) => {
    * An account with a password is asked for it whatever its session: as before, nothing is weakened for it.
    */
   async function confirmEnrolment(me: UserRow, sessionId: string, origin: RequestOrigin, password: string | undefined) {
-    const refuse = async (reason: 'wrong_password' | 'not_recent') =>
-      audit.record(db, origin, { type: 'reauth.failed', targetId: me.id, details: { action: 'mfa_change', reason } });
     if (!hasPassword(me)) {
       if (password !== undefined) throw new HttpError(400, Messages.noPassword);
-      if (await recentSignIn.isRecent(sessionId)) return;
-      await refuse('not_recent');
+      if (await reauth.isRecent(sessionId)) return;
+      await reauth.refused(origin, me.id, 'mfa_change', 'not_recent');
       throw new HttpError(403, Messages.signInAgainForMfa);
     }
     if (password === undefined) throw new ValidationError([passwordMissing]);
-    if (!(await users.passwordMatches(me, password))) {
-      await refuse('wrong_password');
-      throw new HttpError(400, Messages.incorrectPassword);
-    }
+    await reauth.requirePassword(me, password, origin, 'mfa_change');
   }
 
   app.get(

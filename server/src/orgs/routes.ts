@@ -512,7 +512,8 @@ export const orgsRoutes: RoutePlugin = async (plain, { ctx }) => {
           sessionExpiresAt: chosen.session.expiresAt,
           amr: chosen.session.amr,
           aal: chosen.session.aal,
-          roles: (await ctx.roles.accessOf(caller(request))).roles,
+          // The guard read the caller with their roles (the notified user cache), as every token path does.
+          roles: caller(request).roles,
           org: chosen.claim,
         },
         config.cookieSecure,

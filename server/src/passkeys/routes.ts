@@ -60,7 +60,7 @@ function toPasskeyPublic(row: PasskeyRow) {
 
 export const passkeyRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { guards, passkeys, users, audit, db, tokens, config, login, mfa } = ctx;
+  const { guards, passkeys, users, tokens, config, login, reauth } = ctx;
   for (const schema of [PasskeyPublic, PasskeysPublic, MfaChallenge]) app.addSchema(schema);
 
   /**
@@ -75,21 +75,14 @@ export const passkeyRoutes: RoutePlugin = async (plain, { ctx }) => {
     action: 'passkey_registration' | 'passkey_removal',
     secondFactor?: { code?: string; passkey?: unknown },
   ) {
-    if (!(await users.passwordMatches(me, password))) {
-      // The lockout (security/hooks.ts) counts this answer as a failed password check.
-      await audit.record(db, origin, { type: 'reauth.failed', targetId: me.id, details: { action, reason: 'wrong_password' } });
-      throw new HttpError(400, Messages.incorrectPassword);
-    }
+    await reauth.requirePassword(me, password, origin, action);
     if (!secondFactor || !me.mfaEnabled) return;
     if (secondFactor.passkey !== undefined) {
       await passkeys.verifySecondFactor(me, secondFactor.passkey as AuthenticationResponseJSON, origin).catch(asHttpRefusal);
       return;
     }
     if (secondFactor.code === undefined) throw new HttpError(400, Messages.mfaCodeRequired);
-    if (!(await db.transaction((tx) => mfa.verifyCode(tx, me, secondFactor.code as string, origin)))) {
-      await mfa.recordFailure(db, me.id, origin, 'step_up');
-      throw new HttpError(400, Messages.invalidMfaCode);
-    }
+    await reauth.requireCode(me, secondFactor.code, origin);
   }
 
   app.post(

@@ -2,7 +2,6 @@
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { RequestOrigin } from '../audit/service.js';
 import { caller, callerSession } from '../auth/guards.js';
 import { hasPassword } from '../auth/passwords.js';
 import type { Executor } from '../db/client.js';
@@ -22,7 +21,6 @@ import { RoleMessages } from '../roles/service.js';
 import { normalizeEmail } from './email-address.js';
 import { toUserPublic } from './public.js';
 import { userSort } from './queries.js';
-import { RecentSignIn } from './recent-sign-in.js';
 import { EmailTakenError, USER_ORDERS } from './service.js';
 
 /** The caller: UserPublic with the permissions their roles give them. */
@@ -58,17 +56,8 @@ function onEmailTaken(status: number, detail: string) {
 
 export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { users, guards, accountEmails, accountHooks: hooks, audit, db, roles } = ctx;
+  const { users, guards, accountEmails, accountHooks: hooks, roles, reauth } = ctx;
   app.addSchema(UserMe);
-  const reauth = new RecentSignIn(ctx.sessions, ctx.clock, ctx.config.reauthWindowMinutes);
-
-  /** A change refused for want of the right current password; the lockout counts it separately (security/hooks.ts). */
-  const reauthFailed = (
-    origin: RequestOrigin,
-    userId: string,
-    action: 'email_change' | 'password_change',
-    reason: 'wrong_password' | 'not_recent',
-  ) => audit.record(db, origin, { type: 'reauth.failed', targetId: userId, details: { action, reason } });
   /** An organization always keeps an owner: its only owner's account is not deleted (UsersService.delete decides). */
   const refuseSoleOwner =
     (self: boolean) =>
@@ -212,12 +201,9 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const recent = emailChanges ? await reauth.isRecent(sessionId) : true;
       if (currentPassword !== undefined) {
         if (!hasPassword(me)) throw new HttpError(400, Messages.noPassword);
-        if (!(await users.passwordMatches(me, currentPassword))) {
-          await reauthFailed(origin, me.id, 'email_change', 'wrong_password');
-          throw new HttpError(400, Messages.incorrectPassword);
-        }
+        await reauth.requirePassword(me, currentPassword, origin, 'email_change');
       } else if (!recent) {
-        await reauthFailed(origin, me.id, 'email_change', 'not_recent');
+        await reauth.refused(origin, me.id, 'email_change', 'not_recent');
         // Without a password, a fresh sign-in (with a provider) is the only confirmation there is.
         if (!hasPassword(me)) throw new HttpError(403, Messages.signInAgainForEmail);
         throw new HttpError(403, me.mfaEnabled ? Messages.confirmPasswordAndCodeForEmail : Messages.confirmPasswordForEmail);
@@ -225,13 +211,10 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       // Outside the window, a password alone is one factor of two: the second is asked for too.
       if (!recent && me.mfaEnabled) {
         if (code === undefined) {
-          await reauthFailed(origin, me.id, 'email_change', 'not_recent');
+          await reauth.refused(origin, me.id, 'email_change', 'not_recent');
           throw new HttpError(403, Messages.confirmPasswordAndCodeForEmail);
         }
-        if (!(await db.transaction((tx) => ctx.mfa.verifyCode(tx, me, code, origin)))) {
-          await ctx.mfa.recordFailure(db, me.id, origin, 'step_up');
-          throw new HttpError(400, Messages.invalidMfaCode);
-        }
+        await reauth.requireCode(me, code, origin);
       }
       const updated = await users
         .update(me.id, { fullName: request.body.full_name, email }, hooks.updatedBySelf(origin, sessionId))
@@ -303,10 +286,7 @@ export const usersRoutes: RoutePlugin = async (plain, { ctx }) => {
       const { current_password: current, new_password: next } = request.body;
       if (!hasPassword(me)) throw new HttpError(400, Messages.noPassword);
       // The lockout and the login limits (security/hooks.ts) have already counted this attempt.
-      if (!(await users.passwordMatches(me, current))) {
-        await reauthFailed(origin, me.id, 'password_change', 'wrong_password');
-        throw new HttpError(400, Messages.incorrectPassword);
-      }
+      await reauth.requirePassword(me, current, origin, 'password_change');
       if (current === next) throw new HttpError(400, Messages.samePassword);
       await users.setPassword(me.id, next, hooks.passwordChanged(origin, me, callerSession(request)));
       return { message: Messages.passwordUpdated };
